@@ -1,0 +1,57 @@
+"""Safety actions: refuse personal medical advice, guide a visitor to emergency care."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic import get_clinic
+
+
+class ActionRefuseMedicalAdvice(Action):
+    """Decline to advise on the visitor's own case and offer a consultation.
+
+    Only a clinician who has examined someone can judge their dose, medicines, pregnancy,
+    age, health or scars, so the assistant says so, gives the clinic's phone number and
+    booking link, and asks whether the visitor wants to book (answered by the
+    ``affirm`` / ``deny`` rules that follow this action).
+    """
+
+    def name(self) -> str:
+        return "action_refuse_medical_advice"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[Dict[str, Any]]:
+        dispatcher.utter_message(
+            response="utter_refuse_medical_advice", **get_clinic().template_values()
+        )
+        return []
+
+
+class ActionEmergencyGuidance(Action):
+    """Tell a visitor who describes a serious reaction to get emergency care now.
+
+    The answer is the emergency number and the clinic's phone number, and nothing else.
+    The ``emergency_reported`` slot marks the conversation so staff can find it.
+    """
+
+    def name(self) -> str:
+        return "action_emergency_guidance"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[Dict[str, Any]]:
+        dispatcher.utter_message(
+            response="utter_emergency_guidance", **get_clinic().template_values()
+        )
+        return [SlotSet("emergency_reported", True)]

@@ -1,0 +1,1 @@
+"""Plug-ins that run inside the Rasa server (not the action server)."""

@@ -1,0 +1,328 @@
+"""The safety guard: a second, rule-based opinion on emergencies and personal advice.
+
+The intent classifier (DIET) is trained on examples; the guard reads the message with the
+project's spaCy pipeline and the staff-readable patterns in ``data/safety/``. When it finds
+a serious symptom that someone has now or after a treatment, it sets the intent to
+``report_emergency_symptom``; when it finds a question about the writer's own case, it sets
+``request_medical_advice``. It never lowers an emergency the classifier found. What it did
+and why is kept in the parse data under ``safety_guard``, beside the classifier's guess.
+
+It sits after the FallbackClassifier in ``config.yml``, so a message the classifier was
+unsure about (``nlu_fallback``) is still caught.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PATTERNS_DIR = Path(__file__).resolve().parent.parent / "data" / "safety"
+EMERGENCY = "report_emergency_symptom"
+ADVICE = "request_medical_advice"
+#: Intents the guard may turn into personal advice. An off-topic question, a greeting, a
+#: booking request or a "yes" that mentions a medicine is answered as what it is.
+ADVICE_OVERRIDABLE = {"faq", "nlu_fallback", ADVICE}
+PARSE_KEY = "safety_guard"
+#: spaCy token attribute: the lemma of the lower-cased token, from the lookup table.
+LEMMA_ATTR = "clinic_lemma"
+
+#: How many tokens before a symptom a negation or a hypothetical cue may stand.
+NEGATION_WINDOW = 3
+HYPOTHETICAL_WINDOW = 6
+WILDCARD_SPAN = 3
+#: Spellings of a word that mean the same to the guard.
+EQUIVALENT = {
+    "ca": {"ca", "can"},
+    "n't": {"n't", "nt", "not"},
+    "won't": {"won't", "wont"},
+    "wo": {"wo", "will"},
+    "i'm": {"i'm", "im"},
+}
+SENTENCE_END = {".", "!", "?", ";"}
+#: Words that match only as written: "I had it" must not match "I have it".
+FUNCTION_WORDS = frozenset(
+    (
+        "i me my we our us he she his her him they them their it its you your a an the this "
+        "that these those of in on at to for with from by and or but if is am are was were be "
+        "been being had has have having do does did done can could will would shall should "
+        "might may must not no what which who when where how since ago"
+    ).split()
+)
+_AGE = re.compile(r"\b(i'?m|i am|aged?|she'?s|he'?s)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE)
+
+
+def _read_yaml(path: Path) -> Dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected named lists of phrases")
+    return data
+
+
+def _phrases(value: Any, where: str) -> List[str]:
+    if not isinstance(value, list) or not all(isinstance(p, (str, int)) for p in value):
+        raise ValueError(f"{where} must be a list of phrases")
+    return [str(p) for p in value]
+
+
+@dataclass(frozen=True)
+class GuardPatterns:
+    """The patterns of ``data/safety/``, as staff wrote them."""
+
+    symptoms: Dict[str, List[str]]
+    negations: List[str]
+    general_question: List[str]
+    hypothetical: List[str]
+    person: List[str]
+    now: List[str]
+    personal: Dict[str, List[str]]
+
+    @classmethod
+    def load(cls, folder: Path) -> GuardPatterns:
+        """Read ``emergency.yml`` and ``advice.yml`` from ``folder``."""
+        emergency = _read_yaml(folder / "emergency.yml")
+        advice = _read_yaml(folder / "advice.yml")
+        symptoms = emergency.get("symptoms") or {}
+        personal = advice.get("personal") or {}
+        return cls(
+            symptoms={k: _phrases(v, f"symptoms: {k}") for k, v in symptoms.items()},
+            negations=_phrases(emergency.get("negations", []), "negations"),
+            general_question=_phrases(emergency.get("general_question", []), "general_question"),
+            hypothetical=_phrases(emergency.get("hypothetical", []), "hypothetical"),
+            person=_phrases(emergency.get("person", []), "person"),
+            now=_phrases(emergency.get("now", []), "now"),
+            personal={k: _phrases(v, f"personal: {k}") for k, v in personal.items()},
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the guard found in one message."""
+
+    intent: str
+    rule: str
+    matched: str
+
+
+def _lemma_lookup(nlp: Language) -> Any:
+    """The lookup lemmatiser's table of the project's pipeline (empty if it has none)."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return {}
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    return lemmatizer.lookups.get_table("lemma_lookup", {})
+
+
+class _PhraseMatcher:
+    """spaCy Matcher for phrases in any form of their words, with "*" for a few words.
+
+    Content words match by lemma of the lower-cased token ("Drooping" and "droops" both
+    match "droop"); small words ("had", "my", "not") match as written, so "I had it" does
+    not match "I have it".
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.matcher = Matcher(nlp.vocab)
+        self.table = _lemma_lookup(nlp)
+        table = self.table
+        Token.set_extension(LEMMA_ATTR, getter=lambda t: table.get(t.lower_, t.lower_), force=True)
+
+    def token_pattern(self, word: str) -> Dict[str, Any]:
+        """How one word of a phrase matches a token."""
+        forms = {word} | EQUIVALENT.get(word, set())
+        if word in FUNCTION_WORDS or word in EQUIVALENT or not word.isalpha():
+            return {"LOWER": {"IN": sorted(forms)}}
+        return {"_": {LEMMA_ATTR: {"IN": sorted({self.table.get(w, w) for w in forms})}}}
+
+    def add(self, key: str, phrases: Iterable[str]) -> None:
+        patterns = []
+        for phrase in phrases:
+            pattern: List[Dict[str, Any]] = []
+            for token in self.nlp.make_doc(phrase.lower()):
+                if token.text == "*":
+                    pattern.extend({"OP": "?"} for _ in range(WILDCARD_SPAN))
+                else:
+                    pattern.append(self.token_pattern(token.text))
+            patterns.append(pattern)
+        self.matcher.add(key, patterns)
+
+    def find(self, doc: Doc) -> List[Tuple[str, int, int]]:
+        """(key, start, end) of each match, longest first where they overlap."""
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            found.append((self.nlp.vocab.strings[match_id], start, end))
+        return sorted(found, key=lambda m: (m[1], -(m[2] - m[1])))
+
+
+class SafetyRules:
+    """The guard's decision for one spaCy ``Doc``, independent of Rasa."""
+
+    def __init__(self, nlp: Language, patterns: GuardPatterns) -> None:
+        self.symptoms = _PhraseMatcher(nlp)
+        for group, phrases in patterns.symptoms.items():
+            self.symptoms.add(f"emergency:{group}", phrases)
+        self.cues = _PhraseMatcher(nlp)
+        self.cues.add("general_question", patterns.general_question)
+        self.cues.add("hypothetical", patterns.hypothetical)
+        self.cues.add("person", patterns.person)
+        self.cues.add("now", patterns.now)
+        self.negations = {w.lower() for w in patterns.negations} | {"nt"}
+        self.personal = _PhraseMatcher(nlp)
+        for group, phrases in patterns.personal.items():
+            self.personal.add(f"advice:{group}", phrases)
+
+    def decide(self, doc: Doc) -> Finding | None:
+        """An emergency if one is described, else personal advice if asked, else None."""
+        return self.emergency(doc) or self.advice(doc)
+
+    def emergency(self, doc: Doc) -> Finding | None:
+        """A serious symptom someone has now, not denied, asked about or imagined."""
+        cues: Dict[str, List[int]] = {}
+        for key, start, _ in self.cues.find(doc):
+            cues.setdefault(key, []).append(start)
+        now, person = bool(cues.get("now")), bool(cues.get("person"))
+        general = bool(cues.get("general_question"))
+        question = doc.text.rstrip().endswith("?")
+        for key, start, end in self.symptoms.find(doc):
+            if self._negated(doc, start):
+                continue
+            owned = any(start - NEGATION_WINDOW <= p < end for p in cues.get("person", []))
+            if now or owned:
+                counts = now or not self._hypothetical(doc, start, cues.get("hypothetical", []))
+            elif self._hypothetical(doc, start, cues.get("hypothetical", [])) or general:
+                counts = False
+            else:
+                # No sign either way: a description counts, a bare question does not.
+                counts = person or not question
+            if counts:
+                return Finding(EMERGENCY, key, doc[start:end].text)
+        return None
+
+    def advice(self, doc: Doc) -> Finding | None:
+        for key, start, end in self.personal.find(doc):
+            return Finding(ADVICE, key, doc[start:end].text)
+        age = _AGE.search(doc.text)
+        if age:
+            return Finding(ADVICE, "advice:age", age.group(0))
+        return None
+
+    def _negated(self, doc: Doc, start: int) -> bool:
+        window = doc[max(0, start - NEGATION_WINDOW) : start]
+        return any(t.lower_ in self.negations for t in window)
+
+    @staticmethod
+    def _hypothetical(doc: Doc, start: int, cue_starts: Sequence[int]) -> bool:
+        for cue in cue_starts:
+            if start - HYPOTHETICAL_WINDOW <= cue < start and not any(
+                t.text in SENTENCE_END for t in doc[cue:start]
+            ):
+                return True
+        return False
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+    is_trainable=False,
+    model_from="SpacyNLP",
+)
+class SafetyGuard(GraphComponent, IntentClassifier):
+    """Rule-based second opinion on emergencies and personal advice (see module doc)."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        """The classifier whose guess the guard checks."""
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """``patterns_dir``: folder with emergency.yml and advice.yml (default data/safety)."""
+        return {"patterns_dir": None}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        folder = config.get("patterns_dir")
+        self.patterns = GuardPatterns.load(Path(folder) if folder else DEFAULT_PATTERNS_DIR)
+        self._rules: SafetyRules | None = None
+        self._rules_for: int | None = None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyGuard:
+        """Read the patterns; a broken pattern file stops the server with its name."""
+        return cls(config)
+
+    def rules(self, nlp: Language) -> SafetyRules:
+        """The compiled rules for this spaCy pipeline (compiled once)."""
+        if self._rules is None or self._rules_for != id(nlp):
+            self._rules = SafetyRules(nlp, self.patterns)
+            self._rules_for = id(nlp)
+        return self._rules
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        """Check each message and correct its intent where the rules say so."""
+        rules = self.rules(model.model)
+        for message in messages:
+            self._check(message, rules, model.model)
+        return messages
+
+    def _check(self, message: Message, rules: SafetyRules, nlp: Language) -> None:
+        text = message.get(TEXT)
+        if not text or text.strip().startswith("/"):
+            return  # a button payload: handled by Rasa's RegexMessageHandler
+        doc = message.get(SPACY_DOCS[TEXT]) or nlp(text)
+        classified = dict(message.get(INTENT) or {})
+        current = classified.get(INTENT_NAME_KEY)
+        finding = rules.decide(doc)
+        if finding is None or current == EMERGENCY:
+            return  # nothing found, or the classifier already found an emergency
+        if finding.intent == ADVICE and current not in ADVICE_OVERRIDABLE:
+            return
+        message.set(
+            PARSE_KEY,
+            {
+                "intent": finding.intent,
+                "rule": finding.rule,
+                "matched": finding.matched,
+                "classifier_intent": classified,
+            },
+            add_to_output=True,
+        )
+        if finding.intent == current:
+            return
+        intent = {INTENT_NAME_KEY: finding.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [
+            r
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get(INTENT_NAME_KEY) != finding.intent
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        logger.debug("safety guard: %s -> %s (rule %s)", current, finding.intent, finding.rule)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up, train if needed, and start the action server and the Rasa server (REST and
+# socket.io channels) on this machine. Ctrl-C stops both.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+bash scripts/setup.sh
+model="$(bash scripts/train.sh)"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "run: stopping the servers"
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+rasa run actions --actions actions --port "$ACTION_SERVER_PORT" &
+pids+=($!)
+rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
+  --credentials credentials.yml --endpoints endpoints.yml &
+pids+=($!)
+
+bash scripts/wait_ready.sh
+cat <<MSG
+
+  The assistant is ready.
+    REST channel:   curl -s -X POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
+                      -H 'Content-Type: application/json' \\
+                      -d '{"sender": "visitor-1", "message": "How long do results last?"}'
+    socket.io:      http://$RASA_HOST:$RASA_PORT/socket.io
+    action server:  http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"

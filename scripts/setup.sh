@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up everything the assistant needs; safe to re-run (each step runs only when its
+# inputs changed): the Python 3.10 virtual environment with the pinned packages, and the
+# project's spaCy pipeline.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+find_python() {
+  # pyenv users: .python-version selects 3.10.13; otherwise any python3.10 on the PATH.
+  for candidate in "python$PYTHON_VERSION" "$HOME/.pyenv/versions/$(cat .python-version 2>/dev/null)/bin/python3"; do
+    if command -v "$candidate" >/dev/null 2>&1 \
+      && "$candidate" -c "import sys; sys.exit(sys.version_info[:2] != (3, 10))" 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  echo "setup: Python $PYTHON_VERSION not found. Rasa 3.6 needs Python 3.10: install it" \
+    "(for example 'pyenv install 3.10.13') and run this again." >&2
+  return 1
+}
+
+# 1. Virtual environment with the pinned packages.
+if [ ! -x "$VENV/bin/python" ]; then
+  python_bin="$(find_python)"
+  echo "setup: creating $VENV with $python_bin"
+  "$python_bin" -m venv "$VENV"
+fi
+stamp="$VENV/.requirements.sha256"
+wanted="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "setup: installing the pinned packages (requirements.txt); the first time takes a few minutes"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==23.3.2"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  echo "$wanted" > "$stamp"
+fi
+
+# 2. The project's spaCy pipeline (nlp/build), rebuilt when its script or patterns change.
+pipeline="$ROOT/nlp/build/en_clinic"
+pstamp="$ROOT/nlp/build/.inputs.sha256"
+pwanted="$(cat nlp/build_pipeline.py nlp/entities.yml requirements.txt | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$pipeline/meta.json" ] || [ "$(cat "$pstamp" 2>/dev/null)" != "$pwanted" ]; then
+  "$VENV/bin/python" nlp/build_pipeline.py "$pipeline"
+  echo "$pwanted" > "$pstamp"
+fi
+
+mkdir -p "$(dirname "$TRACKER_DB")"

@@ -1,0 +1,43 @@
+"""Run an action as the action server would and render what it sent through Rasa's NLG."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+async def run_action(
+    action: Action, tracker: Tracker, domain: Domain
+) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The messages the action sent and the events it returned."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, domain.as_dict())
+    return dispatcher.messages, events
+
+
+def expected_message(response: str, **values: Any) -> Dict[str, Any]:
+    """The message ``dispatcher.utter_message(response=..., **values)`` sends."""
+    return {
+        "text": None,
+        "buttons": [],
+        "elements": [],
+        "custom": {},
+        "template": response,
+        "response": response,
+        "image": None,
+        "attachment": None,
+        **values,
+    }
+
+
+def render(message: Dict[str, Any], domain: Domain) -> Dict[str, Any]:
+    """What the Rasa server makes of the message: its response, filled with its values."""
+    values = {k: v for k, v in message.items() if k not in ("response", "template")}
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    rendered = nlg.generate_from_slots(message["response"], {}, "rest", **values)
+    assert rendered is not None, f"{message['response']} is not a response of the domain"
+    return rendered

@@ -1,0 +1,56 @@
+"""Refusal of personal medical advice and emergency guidance."""
+
+from __future__ import annotations
+
+from rasa.shared.core.domain import Domain
+from rasa_sdk.events import SlotSet
+
+from actions.clinic import Clinic
+from actions.safety import ActionEmergencyGuidance, ActionRefuseMedicalAdvice
+from tests.actions.helpers import expected_message, render, run_action
+from tests.conftest import make_tracker
+
+
+async def test_refusal_says_why_and_offers_a_consultation(clinic: Clinic, domain: Domain) -> None:
+    tracker = make_tracker("request_medical_advice", "I'm pregnant, can I have botox?")
+
+    messages, events = await run_action(ActionRefuseMedicalAdvice(), tracker, domain)
+
+    assert messages == [
+        expected_message("utter_refuse_medical_advice", **clinic.template_values())
+    ]
+    assert events == []
+    shown = render(messages[0], domain)
+    text = shown["text"]
+    assert text.startswith("I'm sorry, I can't advise on your own situation.")
+    assert "only a clinician who has examined you can judge" in text
+    assert "call +1 555 0100 (weekdays 8 to 4)" in text
+    assert "https://test-dermatology.example/book" in text
+    assert "Test Dermatology" in text
+    assert text.endswith("Would you like help booking a consultation?")
+    assert shown["buttons"] == [
+        {"title": "Yes, book a consultation", "payload": "/affirm"},
+        {"title": "No, thanks", "payload": "/deny"},
+    ]
+
+
+async def test_emergency_guidance_gives_the_emergency_number_and_marks_the_conversation(
+    clinic: Clinic, domain: Domain
+) -> None:
+    tracker = make_tracker("report_emergency_symptom", "I can't swallow since my shots")
+
+    messages, events = await run_action(ActionEmergencyGuidance(), tracker, domain)
+
+    assert messages == [expected_message("utter_emergency_guidance", **clinic.template_values())]
+    assert events == [SlotSet("emergency_reported", True)]
+    shown = render(messages[0], domain)
+    assert shown["text"].startswith("This could be a serious reaction. Call 911 or go to")
+    assert "let Test Dermatology know on +1 555 0100" in shown["text"]
+    # Emergency care and nothing else: no buttons, no questions, no FAQ.
+    assert "buttons" not in shown
+    assert "?" not in shown["text"]
+
+
+def test_action_names_are_the_ones_the_domain_lists(domain: Domain) -> None:
+    names = {ActionRefuseMedicalAdvice().name(), ActionEmergencyGuidance().name()}
+    assert names <= set(domain.user_actions)

@@ -1,0 +1,171 @@
+"""The safety guard: emergencies and personal advice found by rules, not only by DIET."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
+
+from components.safety_guard import (
+    DEFAULT_PATTERNS_DIR,
+    GuardPatterns,
+    SafetyGuard,
+    SafetyRules,
+)
+from nlp.build_pipeline import build, load_patterns
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build(load_patterns())
+
+
+@pytest.fixture(scope="module")
+def rules(nlp: Language) -> SafetyRules:
+    return SafetyRules(nlp, GuardPatterns.load(DEFAULT_PATTERNS_DIR))
+
+
+def decision(rules: SafetyRules, nlp: Language, text: str) -> Optional[str]:
+    finding = rules.decide(nlp(text))
+    return finding.intent if finding else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't swallow since my shots",
+        "my mum's eyelid is drooping and she sees double",
+        "cant breath help",
+        "Eyelid DROOPING and Seeing Double!!",
+        "my eyelid is drooping, could it be the botox?",
+        "help my throat is closing up",
+        "double vision after botox",
+        "my husband is slurring his words since the treatment this morning",
+        "hives all over and my lips are swelling",
+    ],
+)
+def test_an_experience_of_a_serious_symptom_is_an_emergency(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) == "report_emergency_symptom"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can Botox cause trouble swallowing?",
+        "Is trouble swallowing a side effect?",
+        "I read botox can cause drooping eyelids, is that true?",
+        "what if I get double vision after botox?",
+        "what should someone do if they get a bad reaction?",
+        "double vision?",
+    ],
+)
+def test_a_general_or_hypothetical_question_is_not_an_emergency(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) != "report_emergency_symptom"
+
+
+def test_a_denied_symptom_is_not_an_emergency(rules: SafetyRules, nlp: Language) -> None:
+    text = "no trouble breathing, just a bruise since my injections, is that normal?"
+    finding = rules.decide(nlp(text))
+    assert finding is not None
+    assert (finding.intent, finding.rule) == ("request_medical_advice", "advice:own_treatment")
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("I'm pregnant, what are the side effects?", "advice:pregnancy"),
+        ("I take warfarin, how long does it last?", "advice:medication"),
+        ("I'm 16, can I have it?", "advice:age"),
+        ("should I get botox or fillers?", "advice:own_case"),
+        ("how many units would I need?", "advice:dose"),
+        ("does it work on keloids?", "advice:condition"),
+    ],
+)
+def test_own_case_questions_are_personal_advice(
+    rules: SafetyRules, nlp: Language, text: str, rule: str
+) -> None:
+    finding = rules.decide(nlp(text))
+    assert finding is not None
+    assert (finding.intent, finding.rule) == ("request_medical_advice", rule)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does the procedure take",
+        "will it hurt?",
+        "can I go back to work the same day?",
+        "the procedure is 30 minutes right?",
+        "what should I look for in the person doing the injections",
+    ],
+)
+def test_general_questions_are_left_to_the_classifier(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) is None
+
+
+def message(nlp: Language, text: str, intent: str, confidence: float = 0.9) -> Message:
+    msg = Message(data={"text": text})
+    msg.set(SPACY_DOCS["text"], nlp(text))
+    msg.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    msg.set("intent_ranking", [{"name": intent, "confidence": confidence}], add_to_output=True)
+    return msg
+
+
+def run_guard(nlp: Language, msg: Message) -> Message:
+    guard = SafetyGuard(SafetyGuard.get_default_config())
+    return guard.process([msg], SpacyModel(model=nlp, model_name="test"))[0]
+
+
+def test_the_guard_overrides_the_classifier_and_says_why(nlp: Language) -> None:
+    msg = run_guard(nlp, message(nlp, "my throat is closing since the jabs", "faq"))
+
+    assert msg.get("intent") == {"name": "report_emergency_symptom", "confidence": 1.0}
+    assert msg.get("intent_ranking")[0]["name"] == "report_emergency_symptom"
+    assert msg.get("safety_guard") == {
+        "intent": "report_emergency_symptom",
+        "rule": "emergency:allergy",
+        "matched": "throat is closing",
+        "classifier_intent": {"name": "faq", "confidence": 0.9},
+    }
+    assert "safety_guard" in msg.as_dict(only_output_properties=True)
+
+
+def test_the_guard_catches_what_the_classifier_was_unsure_about(nlp: Language) -> None:
+    msg = run_guard(nlp, message(nlp, "cant swallow properly since my shots", "nlu_fallback"))
+    assert msg.get("intent")["name"] == "report_emergency_symptom"
+
+
+def test_the_guard_never_lowers_an_emergency(nlp: Language) -> None:
+    text = "I'm pregnant and my face feels strange after the injections"
+    msg = run_guard(nlp, message(nlp, text, "report_emergency_symptom"))
+    assert msg.get("intent")["name"] == "report_emergency_symptom"
+    assert msg.get("safety_guard") is None
+
+
+def test_personal_details_do_not_turn_a_booking_into_a_refusal(nlp: Language) -> None:
+    text = "I'm pregnant, can I book a consultation for after the birth?"
+    msg = run_guard(nlp, message(nlp, text, "book_consultation"))
+    assert msg.get("intent")["name"] == "book_consultation"
+
+
+def test_button_payloads_are_left_alone(nlp: Language) -> None:
+    msg = run_guard(nlp, message(nlp, "/affirm", "affirm"))
+    assert msg.get("intent")["name"] == "affirm"
+
+
+def test_a_broken_pattern_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "emergency.yml").write_text("symptoms:\n  breathing: can't breathe\n")
+    (tmp_path / "advice.yml").write_text("personal: {}\n")
+    with pytest.raises(ValueError, match="symptoms: breathing must be a list of phrases"):
+        GuardPatterns.load(tmp_path)

@@ -1,0 +1,95 @@
+"""Conversations through the real running servers over the REST channel.
+
+They prove the whole chain: the trained model, the action server, the clinic config read
+by both servers, and the tracker store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Dict, List
+
+from tests.conversations.conftest import Servers
+
+
+def texts(messages: List[Dict[str, Any]]) -> List[str]:
+    return [m.get("text", "") for m in messages]
+
+
+def stored_events(servers: Servers, sender: str) -> List[Dict[str, Any]]:
+    """The events the Rasa server stored for ``sender`` in its SQLite tracker store."""
+    with sqlite3.connect(servers.tracker_db) as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_an_faq_question_gets_its_answer(servers: Servers) -> None:
+    replies = servers.say("faq-visitor", "once it's done, how many months will it last?")
+
+    assert len(replies) == 1
+    assert replies[0]["text"].startswith("Results can last from three to six months")
+    assert "Book a consultation" in [b["title"] for b in replies[0]["buttons"]]
+
+
+def test_personal_advice_is_refused_then_booking_is_offered(servers: Servers) -> None:
+    sender = "advice-visitor"
+
+    refusal = servers.say(sender, "I take blood thinners every day, can I still get botox?")
+
+    assert len(refusal) == 1
+    text = refusal[0]["text"]
+    assert text.startswith("I'm sorry, I can't advise on your own situation.")
+    assert "call +1 555 0100 (weekdays 8 to 4)" in text
+    assert "https://test-dermatology.example/book" in text
+    assert [b["payload"] for b in refusal[0]["buttons"]] == ["/affirm", "/deny"]
+
+    booking = servers.say(sender, "yes please, book me in")
+
+    assert texts(booking) == [
+        "You can book a consultation with Test Dermatology online at "
+        "https://test-dermatology.example/book, or call +1 555 0100 (weekdays 8 to 4). "
+        "You can also e-mail desk@test-dermatology.example. At the consultation a "
+        "dermatologist discusses your skin, your medical history and your expectations, "
+        "and whether Botox is suitable for you."
+    ]
+    actions = [e["name"] for e in stored_events(servers, sender) if e["event"] == "action"]
+    assert "action_refuse_medical_advice" in actions
+    assert "action_consultation_info" in actions
+
+
+def test_an_emergency_gets_the_emergency_number_and_nothing_else(servers: Servers) -> None:
+    sender = "emergency-visitor"
+
+    replies = servers.say(
+        sender, "my husband can barely swallow since his injections this morning"
+    )
+
+    assert len(replies) == 1
+    assert replies[0]["text"].startswith("This could be a serious reaction. Call 911 or go to")
+    assert "let Test Dermatology know on +1 555 0100" in replies[0]["text"]
+    assert "buttons" not in replies[0]
+    events = stored_events(servers, sender)
+    assert [e["name"] for e in events if e["event"] == "action"][-2:] == [
+        "action_emergency_guidance",
+        "action_listen",
+    ]
+    assert {"event": "slot", "name": "emergency_reported", "value": True} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_a_button_payload_of_the_assistant_works(servers: Servers) -> None:
+    replies = servers.say("button-visitor", "/book_consultation")
+
+    assert texts(replies)[0].startswith("You can book a consultation with Test Dermatology")
+
+
+def test_off_topic_gets_what_the_assistant_can_do(servers: Servers) -> None:
+    replies = servers.say("off-topic-visitor", "can you recommend a good pizza place?")
+
+    assert len(replies) == 1
+    assert replies[0]["text"].startswith("Sorry, I can only help with questions about Botox")
+    assert len(replies[0]["buttons"]) == 6
