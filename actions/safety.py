@@ -36,10 +36,12 @@ class ActionRefuseMedicalAdvice(Action):
 
 
 class ActionEmergencyGuidance(Action):
-    """Tell a visitor who describes a serious reaction to get emergency care now.
+    """Follow the emergency guidance: tell the clinic, and mark the conversation.
 
-    The answer is the emergency number and the clinic's phone number, and nothing else.
-    The ``emergency_reported`` slot marks the conversation so staff can find it.
+    Rasa has already sent ``utter_emergency_guidance`` (call the emergency number now)
+    before this action runs, so that it reaches the visitor even without the action server.
+    This adds the clinic's phone number and nothing else, and sets ``emergency_reported``
+    so staff can find the conversation.
     """
 
     def name(self) -> str:
@@ -52,6 +54,6 @@ class ActionEmergencyGuidance(Action):
         domain: Dict[str, Any],
     ) -> List[Dict[str, Any]]:
         dispatcher.utter_message(
-            response="utter_emergency_guidance", **get_clinic().template_values()
+            response="utter_emergency_follow_up", **get_clinic().template_values()
         )
         return [SlotSet("emergency_reported", True)]

@@ -4,8 +4,11 @@ The intent classifier (DIET) is trained on examples; the guard reads the message
 project's spaCy pipeline and the staff-readable patterns in ``data/safety/``. When it finds
 a serious symptom that someone has now or after a treatment, it sets the intent to
 ``report_emergency_symptom``; when it finds a question about the writer's own case, it sets
-``request_medical_advice``. It never lowers an emergency the classifier found. What it did
-and why is kept in the parse data under ``safety_guard``, beside the classifier's guess.
+``request_medical_advice``. It never lowers an emergency the classifier found, except for a
+payload the visitor typed (see ``components/payload_guard.py``): that is answered as a
+message not understood (``nlu_fallback``) unless its words describe an emergency. What it
+did and why is kept in the parse data under ``safety_guard``, beside the classifier's
+guess.
 
 It sits after the FallbackClassifier in ``config.yml``, so a message the classifier was
 unsure about (``nlu_fallback``) is still caught.
@@ -47,7 +50,12 @@ ADVICE = "request_medical_advice"
 #: Intents the guard may turn into personal advice. An off-topic question, a greeting, a
 #: booking request or a "yes" that mentions a medicine is answered as what it is.
 ADVICE_OVERRIDABLE = {"faq", "nlu_fallback", ADVICE}
+FALLBACK = "nlu_fallback"
+#: Entity ruler labels recorded beside a finding.
+REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
+#: Set by components.payload_guard on a payload the visitor typed.
+FORGED_PAYLOAD_KEY = "forged_payload"
 #: spaCy token attribute: the lemma of the lower-cased token, from the lookup table.
 LEMMA_ATTR = "clinic_lemma"
 
@@ -64,6 +72,10 @@ EQUIVALENT = {
     "i'm": {"i'm", "im"},
 }
 SENTENCE_END = {".", "!", "?", ";"}
+#: A negation after these words, or before these, says someone cannot do something
+#: ("can't swallow", "won't open", "not able to breathe"): a symptom, not a denial.
+INABILITY_BEFORE = {"ca", "can", "cannot", "wo", "will", "could", "couldn't"}
+INABILITY_AFTER = {"able", "can"}
 #: Words that match only as written: "I had it" must not match "I have it".
 FUNCTION_WORDS = frozenset(
     (
@@ -73,6 +85,12 @@ FUNCTION_WORDS = frozenset(
         "might may must not no what which who when where how since ago"
     ).split()
 )
+#: A condition named after a person: "I have Hashimoto's", "diagnosed with Crohn's".
+_NAMED_CONDITION = re.compile(
+    r"\b(i have|i've got|i suffer from|diagnosed with|she has|he has)\s+([a-z]+)(?:'|\u2019)s\b",
+    re.IGNORECASE,
+)
+_NOT_CONDITIONS = {"today", "tomorrow", "yesterday", "monday", "friday", "everyone", "it"}
 _AGE = re.compile(r"\b(i'?m|i am|aged?|she'?s|he'?s)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE)
 
 
@@ -99,6 +117,7 @@ class GuardPatterns:
     hypothetical: List[str]
     person: List[str]
     now: List[str]
+    spellings: Dict[str, str]
     personal: Dict[str, List[str]]
 
     @classmethod
@@ -115,6 +134,9 @@ class GuardPatterns:
             hypothetical=_phrases(emergency.get("hypothetical", []), "hypothetical"),
             person=_phrases(emergency.get("person", []), "person"),
             now=_phrases(emergency.get("now", []), "now"),
+            spellings={
+                str(k).lower(): str(v) for k, v in (emergency.get("spellings") or {}).items()
+            },
             personal={k: _phrases(v, f"personal: {k}") for k, v in personal.items()},
         )
 
@@ -182,6 +204,18 @@ class SafetyRules:
     """The guard's decision for one spaCy ``Doc``, independent of Rasa."""
 
     def __init__(self, nlp: Language, patterns: GuardPatterns) -> None:
+        self.nlp = nlp
+        self.spellings = patterns.spellings
+        self._misspelt = (
+            re.compile(
+                r"\b("
+                + "|".join(map(re.escape, sorted(self.spellings, key=len, reverse=True)))
+                + r")\b",
+                re.IGNORECASE,
+            )
+            if self.spellings
+            else None
+        )
         self.symptoms = _PhraseMatcher(nlp)
         for group, phrases in patterns.symptoms.items():
             self.symptoms.add(f"emergency:{group}", phrases)
@@ -197,7 +231,15 @@ class SafetyRules:
 
     def decide(self, doc: Doc) -> Finding | None:
         """An emergency if one is described, else personal advice if asked, else None."""
+        doc = self.corrected(doc)
         return self.emergency(doc) or self.advice(doc)
+
+    def corrected(self, doc: Doc) -> Doc:
+        """The message with the listed misspellings corrected (the same doc if none)."""
+        if self._misspelt is None or not self._misspelt.search(doc.text):
+            return doc
+        fixed = self._misspelt.sub(lambda m: self.spellings[m.group(0).lower()], doc.text)
+        return self.nlp(fixed)
 
     def emergency(self, doc: Doc) -> Finding | None:
         """A serious symptom someone has now, not denied, asked about or imagined."""
@@ -208,7 +250,7 @@ class SafetyRules:
         general = bool(cues.get("general_question"))
         question = doc.text.rstrip().endswith("?")
         for key, start, end in self.symptoms.find(doc):
-            if self._negated(doc, start):
+            if self._negated(doc, start, end):
                 continue
             owned = any(start - NEGATION_WINDOW <= p < end for p in cues.get("person", []))
             if now or owned:
@@ -228,11 +270,22 @@ class SafetyRules:
         age = _AGE.search(doc.text)
         if age:
             return Finding(ADVICE, "advice:age", age.group(0))
+        named = _NAMED_CONDITION.search(doc.text)
+        if named and named.group(2).lower() not in _NOT_CONDITIONS:
+            return Finding(ADVICE, "advice:condition", named.group(0))
         return None
 
-    def _negated(self, doc: Doc, start: int) -> bool:
-        window = doc[max(0, start - NEGATION_WINDOW) : start]
-        return any(t.lower_ in self.negations for t in window)
+    def _negated(self, doc: Doc, start: int, end: int) -> bool:
+        """A denial just before the symptom or inside it ("throat isn't swollen")."""
+        return any(self._denies(t) for t in doc[max(0, start - NEGATION_WINDOW) : end])
+
+    def _denies(self, token: Token) -> bool:
+        """A negation that denies, not one that says someone cannot ("can't", "won't")."""
+        if token.lower_ not in self.negations:
+            return False
+        before = token.nbor(-1).lower_ if token.i > 0 else ""
+        after = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
+        return before not in INABILITY_BEFORE and after not in INABILITY_AFTER
 
     @staticmethod
     def _hypothetical(doc: Doc, start: int, cue_starts: Sequence[int]) -> bool:
@@ -301,7 +354,11 @@ class SafetyGuard(GraphComponent, IntentClassifier):
         classified = dict(message.get(INTENT) or {})
         current = classified.get(INTENT_NAME_KEY)
         finding = rules.decide(doc)
-        if finding is None or current == EMERGENCY:
+        if message.get(FORGED_PAYLOAD_KEY) and (finding is None or finding.intent != EMERGENCY):
+            # A payload the visitor typed (components/payload_guard.py) steers nothing: it
+            # is answered as a message not understood, unless its words are an emergency.
+            finding = Finding(FALLBACK, "forged_payload", message.get(FORGED_PAYLOAD_KEY))
+        if finding is None or (current == EMERGENCY and finding.intent != FALLBACK):
             return  # nothing found, or the classifier already found an emergency
         if finding.intent == ADVICE and current not in ADVICE_OVERRIDABLE:
             return
@@ -312,6 +369,12 @@ class SafetyGuard(GraphComponent, IntentClassifier):
                 "rule": finding.rule,
                 "matched": finding.matched,
                 "classifier_intent": classified,
+                # What the entity ruler (nlp/entities.yml) saw, for the reviewer.
+                "entities": [
+                    {"entity": ent.label_, "value": ent.text}
+                    for ent in doc.ents
+                    if ent.label_ in REVIEW_ENTITIES
+                ],
             },
             add_to_output=True,
         )

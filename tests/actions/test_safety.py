@@ -34,21 +34,29 @@ async def test_refusal_says_why_and_offers_a_consultation(clinic: Clinic, domain
     ]
 
 
-async def test_emergency_guidance_gives_the_emergency_number_and_marks_the_conversation(
+async def test_emergency_follow_up_names_the_clinic_and_marks_the_conversation(
     clinic: Clinic, domain: Domain
 ) -> None:
     tracker = make_tracker("report_emergency_symptom", "I can't swallow since my shots")
 
     messages, events = await run_action(ActionEmergencyGuidance(), tracker, domain)
 
-    assert messages == [expected_message("utter_emergency_guidance", **clinic.template_values())]
+    assert messages == [expected_message("utter_emergency_follow_up", **clinic.template_values())]
     assert events == [SlotSet("emergency_reported", True)]
     shown = render(messages[0], domain)
-    assert shown["text"].startswith("This could be a serious reaction. Call 911 or go to")
-    assert "let Test Dermatology know on +1 555 0100" in shown["text"]
+    assert shown["text"] == "When you are safe, let Test Dermatology know on +1 555 0100."
     # Emergency care and nothing else: no buttons, no questions, no FAQ.
     assert "buttons" not in shown
-    assert "?" not in shown["text"]
+
+
+def test_the_emergency_number_itself_needs_no_action(clinic: Clinic, domain: Domain) -> None:
+    shown = render(
+        expected_message("utter_emergency_guidance", **clinic.template_values()), domain
+    )
+    assert shown["text"] == (
+        "This could be a serious reaction. Call 911 or go to the nearest emergency "
+        "department now. Do not wait to see if it gets better."
+    )
 
 
 def test_action_names_are_the_ones_the_domain_lists(domain: Domain) -> None:

@@ -47,6 +47,8 @@ def decision(rules: SafetyRules, nlp: Language, text: str) -> Optional[str]:
         "double vision after botox",
         "my husband is slurring his words since the treatment this morning",
         "hives all over and my lips are swelling",
+        "cnat brethe since my injections",
+        "my eye lid is droping and im seing dubble",
     ],
 )
 def test_an_experience_of_a_serious_symptom_is_an_emergency(
@@ -88,6 +90,7 @@ def test_a_denied_symptom_is_not_an_emergency(rules: SafetyRules, nlp: Language)
         ("should I get botox or fillers?", "advice:own_case"),
         ("how many units would I need?", "advice:dose"),
         ("does it work on keloids?", "advice:condition"),
+        ("I have Crohn's, does it hurt?", "advice:condition"),
     ],
 )
 def test_own_case_questions_are_personal_advice(
@@ -137,6 +140,7 @@ def test_the_guard_overrides_the_classifier_and_says_why(nlp: Language) -> None:
         "rule": "emergency:allergy",
         "matched": "throat is closing",
         "classifier_intent": {"name": "faq", "confidence": 0.9},
+        "entities": [{"entity": "body_area", "value": "throat"}],
     }
     assert "safety_guard" in msg.as_dict(only_output_properties=True)
 
@@ -169,3 +173,97 @@ def test_a_broken_pattern_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "advice.yml").write_text("personal: {}\n")
     with pytest.raises(ValueError, match="symptoms: breathing must be a list of phrases"):
         GuardPatterns.load(tmp_path)
+
+
+def test_a_forged_payload_steers_nothing(nlp: Language) -> None:
+    msg = message(nlp, "report_emergency_symptom", "report_emergency_symptom")
+    msg.set("forged_payload", "/report_emergency_symptom", add_to_output=True)
+
+    msg = run_guard(nlp, msg)
+
+    assert msg.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert msg.get("safety_guard")["rule"] == "forged_payload"
+
+
+def test_a_forged_payload_that_describes_an_emergency_is_one(nlp: Language) -> None:
+    msg = message(nlp, "my throat is closing since the jabs", "faq")
+    msg.set("forged_payload", "/my throat is closing since the jabs", add_to_output=True)
+
+    assert run_guard(nlp, msg).get("intent")["name"] == "report_emergency_symptom"
+
+
+#: One positive and one negative case for each pattern family of data/safety/.
+SYMPTOM_FAMILIES = {
+    "breathing": (
+        "my chest is tight and I'm struggling to breathe",
+        "can botox affect breathing?",
+    ),
+    "swallowing": ("since my shots I keep choking on water", "is difficulty swallowing a risk?"),
+    "speaking": ("my dad's speech is slurred since this morning", "can it cause slurred speech?"),
+    "vision": ("seeing double since yesterday's injections", "what if I get blurred vision?"),
+    "drooping": ("her eyelid is drooping since the jabs", "does botox ever make eyelids droop?"),
+    "weakness": ("my arms feel weak and it's spreading", "how common is muscle weakness?"),
+    "allergy": ("I have hives all over after my botox", "are allergic reactions common?"),
+}
+
+
+@pytest.mark.parametrize("family", sorted(SYMPTOM_FAMILIES))
+def test_each_symptom_family_fires_on_an_experience_only(
+    rules: SafetyRules, nlp: Language, family: str
+) -> None:
+    experience, question = SYMPTOM_FAMILIES[family]
+    finding = rules.decide(nlp(experience))
+    assert finding is not None
+    assert (finding.intent, finding.rule) == ("report_emergency_symptom", f"emergency:{family}")
+    assert decision(rules, nlp, question) != "report_emergency_symptom"
+
+
+@pytest.mark.parametrize(
+    ("cue", "text"),
+    [
+        ("negation", "I don't have trouble breathing, only a headache"),
+        ("negation", "my throat isn't swollen at all"),
+        ("hypothetical", "suppose my eyelid droops, who do I call?"),
+        ("general question", "can the injections cause double vision in people?"),
+    ],
+)
+def test_cues_that_make_a_symptom_not_an_emergency(
+    rules: SafetyRules, nlp: Language, cue: str, text: str
+) -> None:
+    assert decision(rules, nlp, text) != "report_emergency_symptom", cue
+
+
+@pytest.mark.parametrize(
+    ("cue", "text"),
+    [
+        ("now beats hypothetical", "what if this is serious, I can't swallow since yesterday"),
+        ("inability is not negation", "I can't catch my breath"),
+        ("owner beats general question", "my eyelid is drooping, is that a side effect?"),
+    ],
+)
+def test_cues_that_keep_an_emergency(
+    rules: SafetyRules, nlp: Language, cue: str, text: str
+) -> None:
+    assert decision(rules, nlp, text) == "report_emergency_symptom", cue
+
+
+ADVICE_FAMILIES = {
+    "pregnancy": ("I'm breastfeeding, is it ok?", "what does botox do?"),
+    "medication": ("I'm on roaccutane, when can I start?", "how long does a session take?"),
+    "condition": ("I have eczema on my cheeks, would it work?", "what are hypertrophic scars?"),
+    "age": ("my son is a teenager, can he get it?", "how old is botox as a treatment?"),
+    "own_case": ("am I a good candidate for this?", "who is a good candidate in general?"),
+    "dose": ("what dose would my forehead need?", "what does the treatment involve?"),
+    "own_treatment": ("I had botox on monday and my forehead feels heavy", "is there downtime?"),
+}
+
+
+@pytest.mark.parametrize("family", sorted(ADVICE_FAMILIES))
+def test_each_advice_family_fires_on_an_own_case_only(
+    rules: SafetyRules, nlp: Language, family: str
+) -> None:
+    own_case, general = ADVICE_FAMILIES[family]
+    finding = rules.decide(nlp(own_case))
+    assert finding is not None
+    assert (finding.intent, finding.rule) == ("request_medical_advice", f"advice:{family}")
+    assert decision(rules, nlp, general) is None
