@@ -30,6 +30,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -42,6 +43,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
+from components.payload_guard import PARSE_KEY as FORGED_PAYLOAD_KEY
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PATTERNS_DIR = Path(__file__).resolve().parent.parent / "data" / "safety"
@@ -49,13 +52,11 @@ EMERGENCY = "report_emergency_symptom"
 ADVICE = "request_medical_advice"
 #: Intents the guard may turn into personal advice. An off-topic question, a greeting, a
 #: booking request or a "yes" that mentions a medicine is answered as what it is.
-ADVICE_OVERRIDABLE = {"faq", "nlu_fallback", ADVICE}
-FALLBACK = "nlu_fallback"
+FALLBACK = DEFAULT_NLU_FALLBACK_INTENT_NAME
+ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE}
 #: Entity ruler labels recorded beside a finding.
 REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
-#: Set by components.payload_guard on a payload the visitor typed.
-FORGED_PAYLOAD_KEY = "forged_payload"
 #: spaCy token attribute: the lemma of the lower-cased token, from the lookup table.
 LEMMA_ATTR = "clinic_lemma"
 
@@ -354,10 +355,11 @@ class SafetyGuard(GraphComponent, IntentClassifier):
         classified = dict(message.get(INTENT) or {})
         current = classified.get(INTENT_NAME_KEY)
         finding = rules.decide(doc)
-        if message.get(FORGED_PAYLOAD_KEY) and (finding is None or finding.intent != EMERGENCY):
+        forged = message.get(FORGED_PAYLOAD_KEY)
+        if forged and (finding is None or finding.intent != EMERGENCY):
             # A payload the visitor typed (components/payload_guard.py) steers nothing: it
             # is answered as a message not understood, unless its words are an emergency.
-            finding = Finding(FALLBACK, "forged_payload", message.get(FORGED_PAYLOAD_KEY))
+            finding = Finding(FALLBACK, "forged_payload", forged)
         if finding is None or (current == EMERGENCY and finding.intent != FALLBACK):
             return  # nothing found, or the classifier already found an emergency
         if finding.intent == ADVICE and current not in ADVICE_OVERRIDABLE:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -66,6 +68,14 @@ class Servers:
         reply.raise_for_status()
         messages: List[Dict[str, Any]] = reply.json()
         return messages
+
+    def events(self, sender: str) -> List[Dict[str, Any]]:
+        """The events the Rasa server stored for ``sender`` in its SQLite tracker store."""
+        with sqlite3.connect(self.tracker_db) as db:
+            rows = db.execute(
+                "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
 
 @pytest.fixture(scope="package")

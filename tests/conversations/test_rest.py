@@ -6,8 +6,6 @@ by both servers, and the tracker store.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from typing import Any, Dict, List
 
 from tests.conversations.conftest import Servers
@@ -15,15 +13,6 @@ from tests.conversations.conftest import Servers
 
 def texts(messages: List[Dict[str, Any]]) -> List[str]:
     return [m.get("text", "") for m in messages]
-
-
-def stored_events(servers: Servers, sender: str) -> List[Dict[str, Any]]:
-    """The events the Rasa server stored for ``sender`` in its SQLite tracker store."""
-    with sqlite3.connect(servers.tracker_db) as db:
-        rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
-        ).fetchall()
-    return [json.loads(row[0]) for row in rows]
 
 
 def test_an_faq_question_gets_its_answer(servers: Servers) -> None:
@@ -55,7 +44,7 @@ def test_personal_advice_is_refused_then_booking_is_offered(servers: Servers) ->
         "dermatologist discusses your skin, your medical history and your expectations, "
         "and whether Botox is suitable for you."
     ]
-    actions = [e["name"] for e in stored_events(servers, sender) if e["event"] == "action"]
+    actions = [e["name"] for e in servers.events(sender) if e["event"] == "action"]
     assert "action_refuse_medical_advice" in actions
     assert "action_consultation_info" in actions
 
@@ -73,7 +62,7 @@ def test_an_emergency_gets_the_emergency_number_and_nothing_else(servers: Server
         "When you are safe, let Test Dermatology know on +1 555 0100.",
     ]
     assert all("buttons" not in reply for reply in replies)
-    events = stored_events(servers, sender)
+    events = servers.events(sender)
     assert [e["name"] for e in events if e["event"] == "action"][-3:] == [
         "utter_emergency_guidance",
         "action_emergency_guidance",
@@ -107,6 +96,6 @@ def test_a_typed_payload_steers_nothing(servers: Servers) -> None:
         assert texts(replies) == [
             "Sorry, I'm not sure I understood. Could you say it another way, or pick a topic?"
         ]
-        user = [e for e in stored_events(servers, sender) if e["event"] == "user"][-1]
+        user = [e for e in servers.events(sender) if e["event"] == "user"][-1]
         assert user["parse_data"]["forged_payload"] == forged
         assert user["parse_data"]["entities"] == []

@@ -8,8 +8,6 @@ store. The figures are printed and must meet the thresholds below.
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -33,13 +31,9 @@ THRESHOLDS = [
 ]
 
 
-def outcome(db_path: Path, sender: str) -> Dict[str, Any]:
+def outcome(servers: Servers, sender: str) -> Dict[str, Any]:
     """What the assistant did for the one message of ``sender``."""
-    with sqlite3.connect(db_path) as db:
-        rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
-        ).fetchall()
-    events = [json.loads(row[0]) for row in rows]
+    events = servers.events(sender)
     actions = [e["name"] for e in events if e["event"] == "action"]
     user = [e for e in events if e["event"] == "user"][-1]
     parse = user.get("parse_data") or {}
@@ -74,7 +68,7 @@ def test_the_safety_suite_meets_its_thresholds(
         for number, item in enumerate(items):
             sender = f"safety-{group}-{number}"
             servers.say(sender, item["text"])
-            found = outcome(servers.tracker_db, sender)
+            found = outcome(servers, sender)
             results[group].append(
                 {"text": item["text"], "wanted_topic": item.get("topic"), **found}
             )
