@@ -1,11 +1,11 @@
 # The project's commands; each one sets up what it needs first (scripts/setup.sh).
-.PHONY: run test shell setup train check lock clean help
+.PHONY: run test shell setup train screenshot lock clean help
 .DEFAULT_GOAL := help
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: ## Set up, train if needed, start the action server and the Rasa server
+run: ## Set up, train if needed, start the assistant and the demo clinic page (localhost:8080)
 	@bash scripts/run.sh
 
 test: ## Set up, then lint, types, tests, data validation, test stories, NLU evaluation
@@ -14,14 +14,18 @@ test: ## Set up, then lint, types, tests, data validation, test stories, NLU eva
 shell: ## Chat with the assistant in the terminal
 	@bash scripts/shell.sh
 
-setup: ## Only the set-up: virtual environment, pinned packages, spaCy pipeline
+setup: ## Only the set-up: venv, pinned packages, spaCy pipeline, chat widget, Chromium
 	@bash scripts/setup.sh
 
 train: ## Train the model if data or config changed
 	@bash scripts/setup.sh && bash scripts/train.sh
 
+screenshot: ## Write docs/widget.png and docs/widget-phone.png: the chat widget mid-conversation
+	@bash scripts/screenshot.sh
+
 lock: ## Re-pin requirements.txt from requirements.in in a fresh environment
 	@bash scripts/lock.sh
 
 clean: ## Remove generated files (virtual environment, models, built pipeline, results)
-	rm -rf .venv models nlp/build results var .rasa .mypy_cache .pytest_cache .ruff_cache
+	rm -rf .venv models nlp/build results var .rasa .mypy_cache .pytest_cache .ruff_cache \
+	  web/node_modules

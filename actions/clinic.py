@@ -1,16 +1,17 @@
 """Typed loader for the clinic's facts (``clinic.yml``).
 
 Every answer that names the clinic, its phone number, booking link, opening hours or the
-emergency number takes them from here, so a clinic changes them in one file.
+emergency number takes them from here, so a clinic changes them in one file. The optional
+``branding`` (colours and logo) is what the website's chat widget shows (``web/``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
@@ -19,10 +20,36 @@ from actions import settings
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{1,24}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+#: Text on the primary colour is white; text on the accent colour is the primary colour.
+#: Both must reach WCAG's 4.5:1 contrast for normal text.
+MIN_CONTRAST = 4.5
+_WHITE = "#ffffff"
+
+#: Image types a browser shows as a logo.
+LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 class ClinicConfigError(ValueError):
     """The clinic config is missing, unreadable or has a bad field."""
+
+
+@dataclass(frozen=True)
+class Branding:
+    """How the website's chat widget looks: the clinic's colours and logo.
+
+    Attributes:
+        primary_color: a dark colour: the widget's header, launcher and the visitor's
+            messages, with white text on it; the text of the topic buttons.
+        accent_color: a light tint: the background of the topic buttons and of the
+            assistant's messages.
+        logo: the logo image file; ``None`` means the widget's default logo.
+    """
+
+    primary_color: str = "#1f5f6b"
+    accent_color: str = "#e3f1f0"
+    logo: Optional[Path] = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,7 @@ class Clinic:
     email: str
     opening_hours: str
     emergency_number: str
+    branding: Branding = field(default_factory=Branding)
 
     def template_values(self) -> Dict[str, str]:
         """Values for the ``{placeholders}`` of the domain's responses."""
@@ -56,8 +84,134 @@ _CHECKS = {
 }
 
 
-def parse_clinic(data: Any, source: str = "clinic config") -> Clinic:
+#: The required fields: text, one per fact.
+_FACTS = tuple(f.name for f in fields(Clinic) if f.name != "branding")
+
+
+def _check_unknown(data: Mapping, known: set[str], source: str, prefix: str = "") -> None:
+    unknown = sorted(str(key) for key in data if key not in known)
+    if unknown:
+        names = ", ".join(prefix + name for name in sorted(known))
+        raise ClinicConfigError(
+            f"{source}: unknown field '{prefix}{unknown[0]}' (the fields are: {names})"
+        )
+
+
+def _optional_text(data: Mapping, name: str, source: str, prefix: str) -> Optional[str]:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ClinicConfigError(
+            f"{source}: field '{prefix}{name}' must be text, found {type(value).__name__}"
+        )
+    text = value.strip()
+    if not text:
+        raise ClinicConfigError(f"{source}: field '{prefix}{name}' is empty")
+    return text
+
+
+def parse_branding(
+    data: Any, source: str = "clinic config", base: Optional[Path] = None
+) -> Branding:
+    """Validate the ``branding`` section of a clinic config; defaults for what is absent.
+
+    Args:
+        data: the parsed ``branding`` mapping, or ``None`` when the config has none.
+        source: the config's name, for the error messages.
+        base: the config file's folder; a relative logo path is looked up there first,
+            then at the project root.
+
+    Raises:
+        ClinicConfigError: naming the first branding field that is malformed.
+    """
+    if data is None:
+        return Branding()
+    prefix = "branding."
+    if not isinstance(data, Mapping):
+        raise ClinicConfigError(
+            f"{source}: field 'branding' must hold fields such as 'primary_color: ...', "
+            f"found {type(data).__name__}"
+        )
+    _check_unknown(data, {f.name for f in fields(Branding)}, source, prefix)
+    defaults = Branding()
+    colours: Dict[str, str] = {}
+    for name in ("primary_color", "accent_color"):
+        text = _optional_text(data, name, source, prefix)
+        if text is None:
+            colours[name] = getattr(defaults, name)
+        elif not _HEX_COLOUR.match(text):
+            raise ClinicConfigError(
+                f"{source}: field '{prefix}{name}' is '{text}', which is not a hex colour "
+                "such as #1f5f6b"
+            )
+        else:
+            colours[name] = text.lower()
+    _check_contrast(colours["primary_color"], _WHITE, "primary_color", "white text", source)
+    _check_contrast(
+        colours["accent_color"], colours["primary_color"], "accent_color",
+        "text in the primary colour", source,
+    )  # fmt: skip
+    logo_text = _optional_text(data, "logo", source, prefix)
+    logo = None if logo_text is None else _find_logo(logo_text, source, base)
+    return Branding(logo=logo, **colours)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a ``#rgb`` or ``#rrggbb`` colour."""
+    digits = colour[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two hex colours, from 1 (same) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _check_contrast(colour: str, text: str, name: str, what: str, source: str) -> None:
+    ratio = contrast_ratio(colour, text)
+    if ratio < MIN_CONTRAST:
+        raise ClinicConfigError(
+            f"{source}: field 'branding.{name}' is '{colour}', which is too close to the "
+            f"{what} shown on it (contrast {ratio:.1f}:1, at least {MIN_CONTRAST}:1 needed)"
+        )
+
+
+def _find_logo(text: str, source: str, base: Optional[Path]) -> Path:
+    """The logo file ``text`` names: absolute, or next to the config, or in the project."""
+    if not text.lower().endswith(LOGO_SUFFIXES):
+        raise ClinicConfigError(
+            f"{source}: field 'branding.logo' is '{text}', which is not an image file "
+            f"({', '.join(LOGO_SUFFIXES)})"
+        )
+    path = Path(text)
+    candidates = (
+        [path]
+        if path.is_absolute()
+        else [folder / path for folder in (base, settings.PROJECT_ROOT) if folder is not None]
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    raise ClinicConfigError(
+        f"{source}: field 'branding.logo' is '{text}', which is not a file next to the "
+        "clinic config or in the project"
+    )
+
+
+def parse_clinic(data: Any, source: str = "clinic config", base: Optional[Path] = None) -> Clinic:
     """Validate the parsed YAML of a clinic config and build a :class:`Clinic`.
+
+    Args:
+        data: the parsed YAML.
+        source: the config's name, for the error messages.
+        base: the config file's folder, where a relative ``branding.logo`` is looked up
+            first (then at the project root).
 
     Raises:
         ClinicConfigError: naming the first field that is missing or malformed.
@@ -67,14 +221,9 @@ def parse_clinic(data: Any, source: str = "clinic config") -> Clinic:
             f"{source}: expected fields such as 'name: ...' and 'phone: ...', "
             f"found {type(data).__name__}"
         )
-    known = {f.name for f in fields(Clinic)}
-    unknown = sorted(str(key) for key in data if key not in known)
-    if unknown:
-        raise ClinicConfigError(
-            f"{source}: unknown field '{unknown[0]}' (the fields are: {', '.join(sorted(known))})"
-        )
+    _check_unknown(data, {f.name for f in fields(Clinic)}, source)
     values: Dict[str, str] = {}
-    for name in (f.name for f in fields(Clinic)):
+    for name in _FACTS:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ClinicConfigError(f"{source}: field '{name}' is missing or empty")
@@ -89,7 +238,8 @@ def parse_clinic(data: Any, source: str = "clinic config") -> Clinic:
                 f"{source}: field '{name}' is '{text}', which is not {check[1]}"
             )
         values[name] = text
-    return Clinic(**values)
+    branding = parse_branding(data.get("branding"), source, base)
+    return Clinic(**values, branding=branding)
 
 
 def load_clinic(path: Path) -> Clinic:
@@ -106,7 +256,7 @@ def load_clinic(path: Path) -> Clinic:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ClinicConfigError(f"{path}: not valid YAML ({error})") from error
-    return parse_clinic(data, source=str(path))
+    return parse_clinic(data, source=str(path), base=path.parent)
 
 
 @lru_cache(maxsize=1)

@@ -21,3 +21,23 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::Pend
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
 export PATH="$VENV/bin:$PATH"
+
+# The demo clinic page with the chat widget (web/), and the address its widget connects to.
+export WEB_HOST="${WEB_HOST:-127.0.0.1}"
+export WEB_PORT="${WEB_PORT:-8080}"
+export RASA_SOCKET_URL="${RASA_SOCKET_URL:-http://localhost:$RASA_PORT}"
+# Origins allowed to open the socket.io channel: the demo page's, never "*".
+export SOCKETIO_CORS_ORIGINS="${SOCKETIO_CORS_ORIGINS:-http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT}"
+
+# Messaging channels (credentials.yml reads these). Empty means the channel is off: its
+# webhook answers 404 and the server still starts. docs/channels/ says how to set each one.
+for var in FACEBOOK_VERIFY_TOKEN FACEBOOK_APP_SECRET FACEBOOK_PAGE_ACCESS_TOKEN \
+  SLACK_BOT_TOKEN SLACK_SIGNING_SECRET \
+  TELEGRAM_BOT_TOKEN TELEGRAM_SECRET_TOKEN \
+  TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_WEBHOOK_URL \
+  WHATSAPP_VERIFY_TOKEN WHATSAPP_APP_SECRET WHATSAPP_ACCESS_TOKEN WHATSAPP_PHONE_NUMBER_ID; do
+  export "$var=${!var:-}"
+done
+
+# Debian's Chromium, driven headless by the browser tests and `make screenshot`.
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up, train if needed, and start the action server and the Rasa server (REST and
-# socket.io channels) on this machine. Ctrl-C stops both.
+# Set up, train if needed, and start the action server, the Rasa server (REST, socket.io
+# and the messaging channels that are configured) and the demo clinic page with the chat
+# widget, on this machine. Ctrl-C stops all three.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -22,6 +23,8 @@ pids+=($!)
 rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml &
 pids+=($!)
+python -m web &
+pids+=($!)
 
 bash scripts/wait_ready.sh
 cat <<MSG
@@ -30,7 +33,8 @@ cat <<MSG
     REST channel:   curl -s -X POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
                       -H 'Content-Type: application/json' \\
                       -d '{"sender": "visitor-1", "message": "How long do results last?"}'
-    socket.io:      http://$RASA_HOST:$RASA_PORT/socket.io
+    Clinic page:    http://localhost:$WEB_PORT  (the chat widget, bottom right)
+    socket.io:      http://$RASA_HOST:$RASA_PORT/socket.io  (origins: $SOCKETIO_CORS_ORIGINS)
     action server:  http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health
   Press Ctrl-C to stop.
 

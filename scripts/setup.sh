@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the assistant needs; safe to re-run (each step runs only when its
-# inputs changed): the Python 3.10 virtual environment with the pinned packages, and the
-# project's spaCy pipeline.
+# inputs changed): the Python 3.10 virtual environment with the pinned packages, the
+# project's spaCy pipeline, the chat widget from npm (web/node_modules) and Debian's
+# Chromium for the browser tests.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -18,6 +19,16 @@ find_python() {
   echo "setup: Python $PYTHON_VERSION not found. Rasa 3.6 needs Python 3.10: install it" \
     "(for example 'pyenv install 3.10.13') and run this again." >&2
   return 1
+}
+
+apt_install() {
+  # Debian packages, as root or through sudo.
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "setup: installing Debian package(s): $*"
+  $sudo apt-get install -y -q "$@" >/dev/null || {
+    $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null
+  }
 }
 
 # 1. Virtual environment with the pinned packages.
@@ -42,6 +53,22 @@ pwanted="$(cat nlp/build_pipeline.py nlp/entities.yml requirements.txt | sha256s
 if [ ! -f "$pipeline/meta.json" ] || [ "$(cat "$pstamp" 2>/dev/null)" != "$pwanted" ]; then
   "$VENV/bin/python" nlp/build_pipeline.py "$pipeline"
   echo "$pwanted" > "$pstamp"
+fi
+
+# 3. The chat widget: npm's rasa-webchat, pinned by web/package-lock.json, served by the
+#    demo page from web/node_modules (never from a CDN).
+wstamp="$ROOT/web/node_modules/.lock.sha256"
+wwanted="$(sha256sum web/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$wstamp" 2>/dev/null)" != "$wwanted" ]; then
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  echo "setup: installing the chat widget (npm ci in web/)"
+  (cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$wwanted" > "$wstamp"
+fi
+
+# 4. Debian's Chromium, which the browser tests drive (Playwright never downloads one).
+if [ "${SETUP_BROWSER:-1}" = 1 ] && [ ! -x "$CHROMIUM" ]; then
+  apt_install chromium
 fi
 
 mkdir -p "$(dirname "$TRACKER_DB")"

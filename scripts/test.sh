@@ -14,7 +14,7 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions components nlp scripts tests
+mypy actions channels components nlp scripts tests web
 
 step "train (only if data or config changed)"
 model="$(bash scripts/train.sh)"

@@ -22,6 +22,10 @@ booking_url: "https://test-dermatology.example/book"
 email: "desk@test-dermatology.example"
 opening_hours: "weekdays 8 to 4"
 emergency_number: "911"
+branding:
+  primary_color: "#6a1b4d"
+  accent_color: "#f6e8f0"
+  logo: "web/static/logo.svg"
 """
 
 
@@ -80,3 +84,8 @@ def make_tracker(
         active_loop={},
         latest_action_name="action_listen",
     )
+
+
+# The running servers (tests/servers.py), shared by every test that talks to them; imported
+# here so that pytest finds them from any test folder. Imported last: they use ROOT above.
+from tests.servers import platform_stub, servers, web_server  # noqa: E402, F401

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from tests.conversations.conftest import Servers
+from tests.servers import Servers
 
 
 def texts(messages: List[Dict[str, Any]]) -> List[str]:

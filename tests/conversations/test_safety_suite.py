@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.conversations.conftest import Servers
+from tests.servers import Servers
 
 SUITE = ROOT / "tests" / "safety_test.yml"
 RESULTS = ROOT / "results" / "safety.json"

@@ -1,0 +1,174 @@
+"""Twilio: SMS, and WhatsApp through Twilio, with Twilio's Messaging webhooks.
+
+- POST ``/webhooks/twilio/webhook`` (a form): signed with ``X-Twilio-Signature``, the
+  base64 HMAC-SHA1, with the auth token, of the URL Twilio called followed by every POST
+  parameter's name and value, sorted by name. The URL is ``TWILIO_WEBHOOK_URL`` if set,
+  else the request's own URL as the proxy in front of the server received it
+  (``X-Forwarded-Proto``, ``X-Forwarded-Host``); with and without the default port, as
+  Twilio's own validator accepts.
+- Handled: ``Body`` from ``From`` (``+15551234567`` or ``whatsapp:+15551234567``) to ``To``.
+- The webhook answers 200 with empty TwiML; replies are sent with the REST API:
+  ``POST {TWILIO_API_URL}/2010-04-01/Accounts/<sid>/Messages.json`` (``From`` = the
+  number written to, ``To`` = the visitor, ``Body``), basic auth ``sid:token``.
+  SMS has no buttons: always a numbered list.
+
+Settings (``credentials.yml``): ``account_sid``, ``auth_token``, ``webhook_url`` (optional).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, Text
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import settings
+from channels.buttons import Button
+from channels.webhook import (
+    BadPayloadError,
+    Incoming,
+    PlatformAPI,
+    WebhookInput,
+    WebhookOutput,
+    check_signature,
+    first_value,
+    form_body,
+)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def twilio_signature(auth_token: str, url: str, params: Mapping[str, Iterable[str]]) -> str:
+    """The ``X-Twilio-Signature`` Twilio sends for a POST of ``params`` to ``url``."""
+    signed = url + "".join(
+        name + value for name in sorted(params) for value in sorted(set(params[name]))
+    )
+    digest = hmac.new(auth_token.encode("utf-8"), signed.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def url_variants(url: str) -> List[str]:
+    """``url`` without and with its default port: Twilio signs either."""
+    parts = urlsplit(url)
+    if parts.port:
+        without = parts._replace(netloc=parts.netloc.rsplit(":", 1)[0])
+        return [urlunsplit(without), url]
+    port = 443 if parts.scheme == "https" else 80
+    return [url, urlunsplit(parts._replace(netloc=f"{parts.netloc}:{port}"))]
+
+
+def check_twilio_signature(
+    auth_token: str, url: str, params: Mapping[str, Iterable[str]], header: Optional[str]
+) -> None:
+    """Accept the request if ``header`` is Twilio's signature of ``url`` and ``params``.
+
+    Raises:
+        MissingSignatureError: no ``X-Twilio-Signature``.
+        WrongSignatureError: it signs another URL or other parameters.
+    """
+    expected = [twilio_signature(auth_token, variant, params) for variant in url_variants(url)]
+    check_signature(header, expected, SIGNATURE_HEADER)
+
+
+def public_url(request: Request) -> str:
+    """The URL the caller used, as a proxy in front of the server received it."""
+
+    def first(header: str) -> str:
+        return (request.headers.get(header) or "").split(",")[0].strip()
+
+    scheme = first("X-Forwarded-Proto") or request.scheme
+    host = first("X-Forwarded-Host") or request.headers.get("Host") or request.host
+    query = f"?{request.query_string}" if request.query_string else ""
+    return f"{scheme}://{host}{request.path}{query}"
+
+
+class TwilioOutput(WebhookOutput):
+    """Replies with the Messages resource of Twilio's REST API; buttons as a list."""
+
+    max_text_length = 1600
+
+    @classmethod
+    def name(cls) -> Text:
+        """The channel's name."""
+        return "twilio"
+
+    def __init__(self, api: PlatformAPI, account_sid: str, from_number: str) -> None:
+        super().__init__(api)
+        self.account_sid = account_sid
+        self.from_number = from_number
+
+    async def post_message(self, recipient_id: str, text: str, buttons: Sequence[Button]) -> None:
+        """One message from the number the visitor wrote to."""
+        await self.api.post(
+            f"/2010-04-01/Accounts/{self.account_sid}/Messages.json",
+            data={"From": self.from_number, "To": recipient_id, "Body": text},
+        )
+
+
+class TwilioInput(WebhookInput):
+    """The Twilio Messaging webhook (see the module's description)."""
+
+    required: ClassVar[Dict[str, str]] = {
+        "account_sid": "TWILIO_ACCOUNT_SID",
+        "auth_token": "TWILIO_AUTH_TOKEN",
+    }
+    optional: ClassVar[Dict[str, str]] = {"webhook_url": "TWILIO_WEBHOOK_URL"}
+
+    def __init__(self, config: Optional[Mapping[str, object]] = None) -> None:
+        super().__init__(config)
+        url = self.settings["webhook_url"]
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(f"TWILIO_WEBHOOK_URL: '{url}' is not an http(s) URL.")
+
+    @classmethod
+    def name(cls) -> Text:
+        """``/webhooks/twilio/webhook``."""
+        return "twilio"
+
+    def create_api(self) -> PlatformAPI:
+        """Twilio's REST API at ``TWILIO_API_URL``, with basic auth."""
+        return PlatformAPI(
+            "twilio",
+            settings.api_url("twilio"),
+            auth=aiohttp.BasicAuth(self.settings["account_sid"], self.settings["auth_token"]),
+            secrets=[self.settings["auth_token"]],
+        )
+
+    def authenticate(self, request: Request, body: bytes) -> None:
+        """``X-Twilio-Signature`` of the URL and the form."""
+        check_twilio_signature(
+            self.settings["auth_token"],
+            self.settings["webhook_url"] or public_url(request),
+            form_body(body),
+            request.headers.get(SIGNATURE_HEADER),
+        )
+
+    def parse(self, request: Request, body: bytes) -> List[Incoming]:
+        """The SMS or WhatsApp message in the form."""
+        return parse_twilio(form_body(body), self.api, self.settings["account_sid"])
+
+    def accepted(self) -> HTTPResponse:
+        """Empty TwiML: the replies are sent with the REST API."""
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+
+def parse_twilio(form: Dict[str, List[str]], api: PlatformAPI, account_sid: str) -> List[Incoming]:
+    """The message in a Twilio Messaging webhook's form.
+
+    Raises:
+        BadPayloadError: ``From`` or ``To`` is missing.
+    """
+    sender, to = first_value(form, "From").strip(), first_value(form, "To").strip()
+    if not sender or not to:
+        raise BadPayloadError("From and To are required")
+    text = first_value(form, "Body")
+    if not text.strip():
+        return []  # a picture, a location, ...
+    return [Incoming(sender, text, TwilioOutput(api, account_sid, to))]

@@ -1,0 +1,480 @@
+"""What every messaging channel of the project shares: a verified webhook, and replies.
+
+A channel (``channels/facebook.py``, ``slack.py``, ``telegram.py``, ``twilio.py``,
+``whatsapp.py``) subclasses :class:`WebhookInput` and :class:`WebhookOutput` and says only
+what is particular to its platform: which settings it needs, how a request is signed, where
+the messages are in a payload, and how a reply is posted. This module does the rest:
+
+- **Off when unconfigured.** A channel whose settings (from ``credentials.yml``, from
+  environment variables) are empty is off: its webhook answers 404 with a short JSON reason
+  and never passes anything to Rasa, and the server still starts. One INFO line per
+  channel says whether it is on.
+- **Verified before anything else.** The signature is checked on the raw body, in constant
+  time; a missing signature gets 401, a wrong one 403, and the message goes nowhere.
+- **Errors stay here.** A payload that cannot be read gets 400 (not a 500 and a stack
+  trace); the platform gets its answer at once and the messages are handled in the
+  background, so an error while handling one, or while sending a reply to the platform's
+  API, is logged and never reaches the platform.
+- **Buttons.** A reply that picks an offered button by number or title is replaced by that
+  button's payload before Rasa sees it (``channels/buttons.py``); buttons a platform cannot
+  show become a numbered list.
+- **One HTTP session per channel** (aiohttp), reused for every reply, with a time limit.
+
+Message texts are never logged above DEBUG.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    ClassVar,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Union,
+)
+from urllib.parse import parse_qs
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import settings
+from channels.buttons import Button, buttons_offered_to, numbered_list, parse_buttons, resolve
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class WebhookError(Exception):
+    """A request the webhook refuses; ``status`` is the HTTP status it answers with."""
+
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BadPayloadError(WebhookError):
+    """The body cannot be read as the platform's payload (400)."""
+
+    status = 400
+
+
+class MissingSignatureError(WebhookError):
+    """The request carries no signature (401)."""
+
+    status = 401
+
+
+class WrongSignatureError(WebhookError):
+    """The request's signature is not the one the secret gives (403)."""
+
+    status = 403
+
+
+def hmac_hex(secret: str, data: bytes, digest: Any = hashlib.sha256) -> str:
+    """Hex HMAC of ``data`` with ``secret`` (SHA-256 unless another digest is given)."""
+    return hmac.new(secret.encode("utf-8"), data, digest).hexdigest()
+
+
+def same_secret(given: Optional[str], expected: str) -> bool:
+    """Whether ``given`` equals ``expected``, compared in constant time."""
+    return given is not None and hmac.compare_digest(
+        given.encode("utf-8"), expected.encode("utf-8")
+    )
+
+
+def check_signature(given: Optional[str], expected: Union[str, Iterable[str]], what: str) -> None:
+    """Accept ``given`` if it equals ``expected`` (or one of them), in constant time.
+
+    Raises:
+        MissingSignatureError: ``given`` is missing or empty.
+        WrongSignatureError: it equals none of ``expected``.
+    """
+    if not given or not given.strip():
+        raise MissingSignatureError(f"missing {what}")
+    candidates = [expected] if isinstance(expected, str) else list(expected)
+    matches = [same_secret(given.strip(), candidate) for candidate in candidates]
+    if not any(matches):
+        raise WrongSignatureError(f"wrong {what}")
+
+
+def json_body(body: bytes) -> Dict[str, Any]:
+    """The raw body read as a JSON object.
+
+    Raises:
+        BadPayloadError: it is not UTF-8 JSON, or not an object.
+    """
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadPayloadError("the body is not JSON") from error
+    if not isinstance(payload, dict):
+        raise BadPayloadError("the body is not a JSON object")
+    return payload
+
+
+def form_body(body: bytes) -> Dict[str, List[str]]:
+    """The raw body read as a form (``application/x-www-form-urlencoded``).
+
+    Raises:
+        BadPayloadError: it is not UTF-8.
+    """
+    try:
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadPayloadError("the body is not a form") from error
+
+
+def first_value(form: Mapping[str, List[str]], key: str) -> str:
+    """The first value of ``key`` in a parsed form, or ""."""
+    values = form.get(key) or [""]
+    return values[0]
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """``text`` cut into parts of at most ``limit`` characters.
+
+    Cut at a blank line if there is one, else at a line break, else at a space.
+    """
+    text = text.strip()
+    parts: List[str] = []
+    while len(text) > limit:
+        cut = next(
+            (at for sep in ("\n\n", "\n", " ") if (at := text.rfind(sep, 0, limit)) > 0), limit
+        )
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+@dataclass
+class Incoming:
+    """A message of a visitor found in a verified webhook request.
+
+    Attributes:
+        sender_id: the conversation's id, as Rasa stores it (the platform's user or chat).
+        text: what the visitor wrote, or the payload of the button they pressed.
+        output: where the assistant's replies to this message go.
+        is_payload: ``text`` is already a button's payload (a pressed button): it is not
+            read as a choice among offered buttons.
+        before: something to do before the message is handled (e.g. acknowledge a press).
+    """
+
+    sender_id: str
+    text: str
+    output: OutputChannel
+    is_payload: bool = False
+    before: Optional[Callable[[], Awaitable[Any]]] = None
+
+
+class PlatformAPI:
+    """A platform's outgoing API: one aiohttp session, reused, with a time limit.
+
+    Failures (a network error, a time-out, an HTTP error, ``{"ok": false}``) are logged,
+    with the secrets replaced by ``***``, and :meth:`post` returns None: a reply that could
+    not be sent never raises into the conversation or back to the platform.
+    """
+
+    def __init__(
+        self,
+        channel: str,
+        base_url: str,
+        *,
+        headers: Optional[Mapping[str, str]] = None,
+        auth: Optional[aiohttp.BasicAuth] = None,
+        secrets: Sequence[str] = (),
+        timeout: float = settings.API_TIMEOUT_SECONDS,
+    ) -> None:
+        self.channel = channel
+        self.base_url = base_url.rstrip("/")
+        self.headers = dict(headers or {})
+        self.auth = auth
+        self.secrets = [secret for secret in secrets if secret]
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self.timeout, headers=self.headers, auth=self.auth
+            )
+        return self._session
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of this API replaced by ``***``."""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    async def post(
+        self,
+        path: str,
+        *,
+        json: Optional[Any] = None,
+        data: Optional[Mapping[str, str]] = None,
+        params: Optional[Mapping[str, str]] = None,
+    ) -> Optional[Any]:
+        """POST to ``{base_url}{path}``; the answer's JSON, or None if it failed."""
+        where = self.redact(path)
+        try:
+            async with self._client().post(
+                self.base_url + path, json=json, data=data, params=params
+            ) as reply:
+                text = await reply.text()
+                if reply.status >= 400:
+                    logger.error(
+                        "%s API: %s answered HTTP %s: %s",
+                        self.channel,
+                        where,
+                        reply.status,
+                        self.redact(text[:300]),
+                    )
+                    return None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.error("%s API: %s failed: %s", self.channel, where, self.redact(repr(error)))
+            return None
+        try:
+            answer = _json_loads(text)
+        except ValueError:
+            return None
+        if isinstance(answer, dict) and answer.get("ok") is False:
+            logger.error("%s API: %s refused: %s", self.channel, where, self.redact(text[:300]))
+            return None
+        return answer
+
+    async def close(self) -> None:
+        """Close the session (when the server stops)."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def _json_loads(text: str) -> Any:
+    return json.loads(text) if text.strip() else None
+
+
+class WebhookOutput(OutputChannel):
+    """Replies to a visitor through a platform's API.
+
+    A subclass posts one message (:meth:`post_message`) and says which buttons its
+    platform can show (:meth:`shows`); buttons it cannot show are sent as a numbered list,
+    and a text longer than the platform takes is sent in parts, the buttons with the last.
+    """
+
+    #: Characters the platform takes in one message.
+    max_text_length: ClassVar[int] = 4096
+
+    def __init__(self, api: PlatformAPI) -> None:
+        self.api = api
+
+    def shows(self, text: str, buttons: Sequence[Button]) -> bool:
+        """Whether the platform can show these buttons with this text (default: no)."""
+        return False
+
+    async def post_message(self, recipient_id: str, text: str, buttons: Sequence[Button]) -> None:
+        """Post one message, with these buttons shown by the platform if any."""
+        raise NotImplementedError
+
+    async def send(self, recipient_id: str, text: str, buttons: Sequence[Button] = ()) -> None:
+        """Send ``text`` with ``buttons``: shown by the platform, or as a numbered list."""
+        if buttons and not self.shows(text, buttons):
+            text, buttons = numbered_list(text, buttons), ()
+        parts = split_text(text, self.max_text_length)
+        for number, part in enumerate(parts, 1):
+            await self.post_message(recipient_id, part, buttons if number == len(parts) else ())
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send a text."""
+        await self.send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: List[Dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Send a text with buttons."""
+        await self.send(recipient_id, text, parse_buttons(buttons))
+
+
+class WebhookInput(InputChannel):
+    """A verified webhook at ``/webhooks/<name>/webhook`` (see the module's description).
+
+    A subclass names its settings (:attr:`required`, :attr:`optional`: key in
+    ``credentials.yml`` → environment variable) and implements :meth:`create_api`,
+    :meth:`authenticate` and :meth:`parse`; :meth:`verify_subscription` and
+    :meth:`accepted` when its platform needs them.
+    """
+
+    #: Settings the channel needs to be on: key in ``credentials.yml`` → variable.
+    required: ClassVar[Dict[str, str]] = {}
+    #: Settings it can do without.
+    optional: ClassVar[Dict[str, str]] = {}
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None) -> None:
+        given = config or {}
+        self.settings: Dict[str, str] = {
+            key: str(given.get(key) or "").strip() for key in {**self.required, **self.optional}
+        }
+        self.pending: Set[asyncio.Task] = set()
+        self._api: Optional[PlatformAPI] = None
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        """The channel with its entry of ``credentials.yml`` (empty values: off)."""
+        return cls(credentials or {})
+
+    @property
+    def missing(self) -> List[str]:
+        """The environment variables of the required settings that are empty."""
+        return [variable for key, variable in self.required.items() if not self.settings[key]]
+
+    @property
+    def enabled(self) -> bool:
+        """Whether every required setting is given."""
+        return not self.missing
+
+    @property
+    def api(self) -> PlatformAPI:
+        """The platform's outgoing API, created on first use."""
+        if self._api is None:
+            self._api = self.create_api()
+        return self._api
+
+    # What each platform says.
+
+    def create_api(self) -> PlatformAPI:
+        """The platform's outgoing API, at its base URL from ``channels.settings``."""
+        raise NotImplementedError
+
+    def authenticate(self, request: Request, body: bytes) -> None:
+        """Check the request's signature.
+
+        Raises:
+            MissingSignatureError: there is none.
+            WrongSignatureError: it is wrong (or too old).
+        """
+        raise NotImplementedError
+
+    def parse(self, request: Request, body: bytes) -> Union[List[Incoming], HTTPResponse]:
+        """The visitors' messages in a verified request, or the answer to one with none.
+
+        Raises:
+            BadPayloadError: the body is not the platform's payload.
+        """
+        raise NotImplementedError
+
+    def verify_subscription(self, request: Request) -> HTTPResponse:
+        """Answer a GET on the webhook (the platform's verification, if it has one)."""
+        return error_response(405, "use POST")
+
+    def accepted(self) -> HTTPResponse:
+        """The answer to a verified POST."""
+        return response.json({"status": "ok"})
+
+    # Shared behaviour.
+
+    def off_response(self) -> HTTPResponse:
+        """404: the channel is off on this server."""
+        return error_response(404, f"the {self.name()} channel is not configured on this server")
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """The webhook's routes: ``/`` (health) and ``/webhook`` (GET and POST)."""
+        self.log_state()
+        hook = Blueprint(f"clinic_{self.name()}_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"}) if self.enabled else self.off_response()
+
+        @hook.route("/webhook", methods=["GET", "POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            return await self.handle(request, on_new_message)
+
+        @hook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            if self._api is not None:
+                await self._api.close()
+
+        return hook
+
+    def log_state(self) -> None:
+        """One INFO line: whether the channel is on, or which variables turn it on."""
+        if self.enabled:
+            logger.info("Channel %s: on (/webhooks/%s/webhook)", self.name(), self.name())
+        else:
+            logger.info(
+                "Channel %s: off (%s empty; its webhook answers 404)",
+                self.name(),
+                ", ".join(self.missing),
+            )
+
+    async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        """Answer a request on the webhook; hand its messages to Rasa in the background."""
+        if not self.enabled:
+            return self.off_response()
+        try:
+            if request.method == "GET":
+                return self.verify_subscription(request)
+            body = request.body or b""
+            self.authenticate(request, body)
+            parsed = self.parse(request, body)
+        except WebhookError as error:
+            logger.warning("%s webhook: refused (%s): %s", self.name(), error.status, error.reason)
+            return error_response(error.status, error.reason)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+            logger.warning(
+                "%s webhook: payload not understood (%s)", self.name(), type(error).__name__
+            )
+            return error_response(400, "payload not understood")
+        if isinstance(parsed, HTTPResponse):
+            return parsed
+        if parsed:
+            agent = getattr(request.app.ctx, "agent", None)
+            task = asyncio.create_task(self.process(agent, parsed, on_new_message))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+        return self.accepted()
+
+    async def process(
+        self, agent: Any, messages: Sequence[Incoming], on_new_message: OnNewMessage
+    ) -> None:
+        """Hand the messages to Rasa one after the other; log what fails."""
+        for message in messages:
+            try:
+                if message.before is not None:
+                    await message.before()
+                text = message.text
+                if not message.is_payload:
+                    text = resolve(text, await buttons_offered_to(agent, message.sender_id))
+                logger.debug("%s: message from %s: %r", self.name(), message.sender_id, text)
+                await on_new_message(
+                    UserMessage(text, message.output, message.sender_id, input_channel=self.name())
+                )
+            except Exception:
+                logger.exception("%s: a message could not be handled.", self.name())
+
+
+def error_response(status: int, reason: str) -> HTTPResponse:
+    """A short JSON answer ``{"error": reason}`` with ``status``."""
+    return response.json({"error": reason}, status=status)

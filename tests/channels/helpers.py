@@ -1,0 +1,111 @@
+"""Helpers of the channel unit tests: requests, a recorder of replies, an agent's stores."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
+from sanic.compat import Header
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.webhook import PlatformAPI, WebhookInput
+
+APP = Sanic("channel_unit_tests")
+
+
+class _Transport:
+    """What a request asks of its connection: nothing here (no TLS)."""
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return default
+
+    def get_protocol(self) -> Any:
+        return None
+
+
+def make_request(
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: Optional[Mapping[str, str]] = None,
+    agent: Any = None,
+) -> Request:
+    """A Sanic request as the server would hand it to the webhook."""
+    APP.ctx.agent = agent
+    all_headers = {"host": "127.0.0.1:5005", **{k.lower(): v for k, v in (headers or {}).items()}}
+    request = Request(path.encode(), Header(all_headers), "1.1", method, _Transport(), APP)
+    request.body = body
+    return request
+
+
+class RecordingAPI(PlatformAPI):
+    """A platform API that records what would be posted, and answers like the platform."""
+
+    def __init__(self, channel: str = "test") -> None:
+        super().__init__(channel, "https://platform.invalid")
+        self.posted: List[Dict[str, Any]] = []
+
+    async def post(
+        self,
+        path: str,
+        *,
+        json: Optional[Any] = None,
+        data: Optional[Mapping[str, str]] = None,
+        params: Optional[Mapping[str, str]] = None,
+    ) -> Optional[Any]:
+        self.posted.append({"path": path, "json": json, "data": data, "params": params})
+        return {"ok": True}
+
+
+class Rasa:
+    """Stands in for Rasa's ``on_new_message``: records the messages it is given."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.messages: List[UserMessage] = []
+        self.fail = fail
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        if self.fail:
+            raise RuntimeError("the assistant broke")
+
+    @property
+    def texts(self) -> List[str]:
+        return [m.text or "" for m in self.messages]
+
+
+async def post(
+    channel: WebhookInput,
+    body: bytes,
+    headers: Mapping[str, str],
+    rasa: Rasa,
+    agent: Any = None,
+    path: str = "/webhooks/test/webhook",
+) -> HTTPResponse:
+    """POST to the channel's webhook and wait until its messages were handled."""
+    answer = await channel.handle(make_request("POST", path, body, headers, agent), rasa)
+    await asyncio.gather(*channel.pending)
+    return answer
+
+
+def with_recording_api(channel: WebhookInput) -> RecordingAPI:
+    """Make ``channel`` post its replies to a recorder; the recorder."""
+    api = RecordingAPI(channel.name())
+    channel._api = api
+    return api
+
+
+async def agent_with(sender_id: str, events: Sequence[Event]) -> SimpleNamespace:
+    """An agent whose tracker store holds ``events`` for ``sender_id``."""
+    store = InMemoryTrackerStore(Domain.empty())
+    await store.save(DialogueStateTracker.from_events(sender_id, list(events)))
+    return SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())

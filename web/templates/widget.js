@@ -1,0 +1,156 @@
+/*
+ * The clinic's chat widget, in one tag (docs/web.md):
+ *
+ *   <script src="https://ASSISTANT-HOST/widget.js" data-socket-url="https://RASA-HOST" defer></script>
+ *
+ * Loads the widget (npm's rasa-webchat, served by the same host) and the project's CSS,
+ * starts it with the clinic's name, colours and logo (rendered below by web/app.py from the
+ * clinic config), and adds what rasa-webchat lacks for keyboard and screen-reader users.
+ */
+(function () {
+  "use strict";
+
+  var CONFIG = {{ config | tojson }};
+
+  var script = document.currentScript;
+  if (!script || window.__clinicChatWidget) {
+    return;
+  }
+  window.__clinicChatWidget = true;
+
+  // Everything else comes from where this script came from.
+  var base = new URL(".", script.src).href;
+  var data = script.dataset;
+  var socketUrl = data.socketUrl || CONFIG.socketUrl;
+  var socketPath = data.socketPath || CONFIG.socketPath;
+  var storage = data.storage === "session" ? "session" : CONFIG.storage;
+  var labels = CONFIG.labels;
+
+  var root = document.createElement("div");
+  root.id = "clinic-chat";
+  root.style.setProperty("--clinic-primary", CONFIG.primaryColor);
+  root.style.setProperty("--clinic-accent", CONFIG.accentColor);
+  document.body.appendChild(root);
+
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = base + "static/widget.css";
+  document.head.appendChild(css);
+
+  var bundle = document.createElement("script");
+  bundle.src = base + "vendor/rasa-webchat.js";
+  bundle.onload = start;
+  document.head.appendChild(bundle);
+
+  function start() {
+    window.WebChat.default(
+      {
+        socketUrl: socketUrl,
+        socketPath: socketPath,
+        initPayload: CONFIG.initPayload,
+        title: CONFIG.title,
+        subtitle: CONFIG.subtitle,
+        profileAvatar: base + CONFIG.logo,
+        inputTextFieldHint: labels.inputHint,
+        connectingText: labels.connecting,
+        // The conversation and its session id stay in the browser's storage: a reload or
+        // another page of the site continues the same conversation.
+        params: { storage: storage },
+        showFullScreenButton: false,
+        // A short "typing" pause before each answer, longer for longer answers.
+        customMessageDelay: function (message) {
+          return Math.min(1200, 300 + message.length * 3);
+        },
+      },
+      root
+    );
+    new MutationObserver(enhance).observe(root, { childList: true, subtree: true });
+    enhance();
+  }
+
+  function isOpen() {
+    return root.querySelector(".rw-conversation-container") !== null;
+  }
+
+  function each(selector, apply) {
+    var nodes = root.querySelectorAll(selector);
+    for (var i = 0; i < nodes.length; i++) {
+      apply(nodes[i]);
+    }
+  }
+
+  function setAttribute(node, name, value) {
+    if (node.getAttribute(name) !== value) {
+      node.setAttribute(name, value);
+    }
+  }
+
+  // rasa-webchat re-renders as messages come: set the missing semantics after each change.
+  function enhance() {
+    // New messages are read out by screen readers.
+    each(".rw-messages-container", function (node) {
+      setAttribute(node, "role", "log");
+      setAttribute(node, "aria-live", "polite");
+      setAttribute(node, "aria-relevant", "additions");
+      setAttribute(node, "aria-label", labels.log);
+    });
+    // The quick replies are <div>s: make them buttons for the keyboard and screen readers.
+    each("div.rw-reply", function (node) {
+      setAttribute(node, "role", "button");
+      setAttribute(node, "tabindex", "0");
+    });
+    each(".rw-launcher", function (node) {
+      setAttribute(node, "aria-label", isOpen() ? labels.close : labels.open);
+      setAttribute(node, "aria-expanded", isOpen() ? "true" : "false");
+    });
+    each(".rw-close-button", function (node) {
+      setAttribute(node, "aria-label", labels.close);
+    });
+    each(".rw-new-message", function (node) {
+      setAttribute(node, "aria-label", labels.input);
+    });
+    each(".rw-send", function (node) {
+      setAttribute(node, "aria-label", labels.send);
+    });
+    // The logo and icons sit next to text that says the same: decorative.
+    each(".rw-header img, .rw-avatar, .rw-launcher img", function (node) {
+      setAttribute(node, "alt", "");
+    });
+  }
+
+  function focusInput() {
+    var input = root.querySelector(".rw-new-message");
+    if (input) {
+      input.focus();
+    }
+  }
+
+  root.addEventListener("keydown", function (event) {
+    var target = event.target;
+    // Enter or Space picks a quick reply, as on a <button>; then the visitor can type on.
+    if (
+      (event.key === "Enter" || event.key === " ") &&
+      target instanceof Element &&
+      target.matches("div.rw-reply")
+    ) {
+      event.preventDefault();
+      target.click();
+      focusInput();
+      return;
+    }
+    // Escape closes the widget and gives the focus back to its launcher.
+    if (event.key === "Escape" && isOpen()) {
+      var close = root.querySelector(".rw-close-button") || root.querySelector(".rw-launcher");
+      if (close) {
+        event.preventDefault();
+        close.click();
+        window.requestAnimationFrame(function () {
+          var launcher = root.querySelector(".rw-launcher");
+          if (launcher) {
+            launcher.focus();
+          }
+        });
+      }
+    }
+  });
+})();
