@@ -14,14 +14,17 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = float(os.environ.get("CONVERSATION_STARTUP_TIMEOUT", "240"))
+#: How often a starting server is asked whether it is up (also the precision of the cold
+#: start that the benchmark measures).
+POLL_INTERVAL = 0.1
 
 
 class ServerError(RuntimeError):
@@ -63,7 +66,7 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
                 return
         except requests.RequestException:
             pass
-        time.sleep(0.5)
+        time.sleep(POLL_INTERVAL)
     raise ServerError(
         f"{url} did not answer in {STARTUP_TIMEOUT:.0f}s:\n{log.read_text()[-3000:]}"
     )
@@ -94,6 +97,11 @@ class Running:
     web_port: int
     env: Dict[str, str]
     folder: Path
+    #: Each server's process, when it was started and when it first answered its health
+    #: check (``time.monotonic()``), by name ("actions", "rasa", "web").
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    started_at: Dict[str, float] = field(default_factory=dict)
+    ready_at: Dict[str, float] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -111,7 +119,12 @@ class Running:
 
 @contextmanager
 def running(
-    model: Path, folder: Path, extra_env: Optional[Mapping[str, str]] = None
+    model: Path,
+    folder: Path,
+    extra_env: Optional[Mapping[str, str]] = None,
+    rasa_args: Sequence[str] = (),
+    rasa_health: str = "/",
+    web: bool = True,
 ) -> Iterator[Running]:
     """The three servers, ready, until the block ends.
 
@@ -119,6 +132,10 @@ def running(
         model: the trained model the Rasa server loads.
         folder: where the logs and the SQLite tracker store go.
         extra_env: settings on top of this process's environment (clinic config, secrets).
+        rasa_args: more arguments of ``rasa run`` (the benchmark's ``--enable-api``).
+        rasa_health: the Rasa server's path that answers 2xx once it is ready (the
+            benchmark's ``/status?token=...``, which answers only once the model is loaded).
+        web: start the demo clinic site too.
     """
     action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     env = {
@@ -139,20 +156,25 @@ def running(
         "rasa": [
             *rasa, "run", "--model", str(model), "--interface", "127.0.0.1",
             "--port", str(rasa_port), "--credentials", "credentials.yml",
-            "--endpoints", "endpoints.yml",
+            "--endpoints", "endpoints.yml", *rasa_args,
         ],
         "web": [sys.executable, "-m", "web"],
     }  # fmt: skip
+    if not web:
+        del commands["web"]
     health = {
         "actions": f"http://127.0.0.1:{action_port}/health",
-        "rasa": f"http://127.0.0.1:{rasa_port}/",
+        "rasa": f"http://127.0.0.1:{rasa_port}{rasa_health}",
         "web": f"http://127.0.0.1:{web_port}/health",
     }
     with ExitStack() as stack:
-        started = {
-            name: stack.enter_context(process(command, env, folder / f"{name}.log"))
-            for name, command in commands.items()
-        }
-        for name, child in started.items():
+        servers = Running(action_port, rasa_port, web_port, env, folder)
+        for name, command in commands.items():
+            servers.started_at[name] = time.monotonic()
+            servers.processes[name] = stack.enter_context(
+                process(command, env, folder / f"{name}.log")
+            )
+        for name, child in servers.processes.items():
             wait_until_up(health[name], child, folder / f"{name}.log")
-        yield Running(action_port, rasa_port, web_port, env, folder)
+            servers.ready_at[name] = time.monotonic()
+        yield servers
