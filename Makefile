@@ -1,5 +1,5 @@
 # The project's commands; each one sets up what it needs first (scripts/setup.sh).
-.PHONY: run test shell setup train screenshot lock clean help
+.PHONY: run test shell setup train screenshot forget purge lock clean help
 .DEFAULT_GOAL := help
 
 help: ## List the commands
@@ -22,6 +22,12 @@ train: ## Train the model if data or config changed
 
 screenshot: ## Write docs/widget.png and docs/widget-phone.png: the chat widget mid-conversation
 	@bash scripts/screenshot.sh
+
+forget: ## Delete one person's conversation from the tracker store: make forget SENDER=<id>
+	@bash scripts/retention.sh forget "$(SENDER)"
+
+purge: ## Delete conversations with no event for DAYS days: make purge DAYS=<n>
+	@bash scripts/retention.sh purge "$(DAYS)"
 
 lock: ## Re-pin requirements.txt from requirements.in in a fresh environment
 	@bash scripts/lock.sh
