@@ -41,3 +41,12 @@ done
 
 # Debian's Chromium, driven headless by the browser tests and `make screenshot`.
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+# Storage (stores/): empty means the embedded defaults, a SQLite file (TRACKER_DB) and locks
+# in memory. DATABASE_URL=postgresql://... and REDIS_URL=redis://... switch to PostgreSQL
+# and Redis, which several servers or SANIC_WORKERS above 1 need.
+export DATABASE_URL="${DATABASE_URL:-}"
+export DATABASE_SCHEMA="${DATABASE_SCHEMA:-}"
+export REDIS_URL="${REDIS_URL:-}"
+export LOCK_STORE_PREFIX="${LOCK_STORE_PREFIX:-clinic}"
+export EVENT_BROKER_URL="${EVENT_BROKER_URL:-}"

@@ -14,7 +14,7 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions channels components nlp scripts tests web
+mypy actions bench channels components nlp scripts stores tests web
 
 step "train (only if data or config changed)"
 model="$(bash scripts/train.sh)"

@@ -21,6 +21,9 @@ def test_an_faq_question_gets_its_answer(servers: Servers) -> None:
     assert len(replies) == 1
     assert replies[0]["text"].startswith("Results can last from three to six months")
     assert "Book a consultation" in [b["title"] for b in replies[0]["buttons"]]
+    # Nothing marks an ordinary conversation as an emergency (staff filter on this slot).
+    slots = [e for e in servers.events("faq-visitor") if e["event"] == "slot"]
+    assert slots == []
 
 
 def test_personal_advice_is_refused_then_booking_is_offered(servers: Servers) -> None:

@@ -1,0 +1,66 @@
+"""The stores' settings, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Tracker store and lock store settings.
+
+    Attributes:
+        database_url: PostgreSQL URL (``postgresql://user:password@host:5432/db``); empty
+            means the embedded SQLite file.
+        database_schema: the PostgreSQL schema of this site's conversations (one per site
+            when several sites share a database); empty means the database's default.
+        tracker_db: the SQLite file when there is no ``database_url``.
+        redis_url: Redis URL (``redis://[:password@]host:6379/1``); empty means locks in
+            memory, for one server process only.
+        lock_prefix: prefix of this deployment's lock keys in Redis.
+        sanic_workers: Rasa's ``SANIC_WORKERS``; above 1 needs Redis.
+    """
+
+    database_url: str = ""
+    database_schema: str = ""
+    tracker_db: str = str(ROOT / "var" / "tracker.db")
+    redis_url: str = ""
+    lock_prefix: str = "clinic"
+    sanic_workers: int = 1
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> StoreSettings:
+        """The settings from ``env`` (default: this process's environment).
+
+        Raises:
+            ValueError: naming the variable whose value cannot be used.
+        """
+        env = os.environ if env is None else env
+        schema = env.get("DATABASE_SCHEMA", "").strip()
+        if schema and not _SCHEMA.match(schema):
+            raise ValueError(
+                f"DATABASE_SCHEMA '{schema}' must be lower-case letters, digits and _ "
+                "(at most 63), starting with a letter or _."
+            )
+        prefix = env.get("LOCK_STORE_PREFIX", "").strip() or cls.lock_prefix
+        if not re.match(r"^[A-Za-z0-9_-]{1,64}$", prefix):
+            raise ValueError(f"LOCK_STORE_PREFIX '{prefix}' must be letters, digits, _ or -.")
+        try:
+            workers = int(env.get("SANIC_WORKERS", "1") or "1")
+        except ValueError:
+            raise ValueError("SANIC_WORKERS must be a whole number.") from None
+        return cls(
+            database_url=env.get("DATABASE_URL", "").strip(),
+            database_schema=schema,
+            tracker_db=env.get("TRACKER_DB", "").strip() or cls.tracker_db,
+            redis_url=env.get("REDIS_URL", "").strip(),
+            lock_prefix=prefix,
+            sanic_workers=workers,
+        )

@@ -1,0 +1,139 @@
+"""The stores chosen by environment variables (stores/), through Rasa's own loading."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import read_endpoint_config
+
+from stores.settings import StoreSettings
+from stores.tracker import ClinicTrackerStore, postgres_arguments
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/3"
+
+
+def tracker_store() -> TrackerStore:
+    """The tracker store endpoints.yml configures, created as the Rasa server does."""
+    return TrackerStore.create(read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store"))
+
+
+def lock_store() -> LockStore:
+    """The lock store endpoints.yml configures, created as the Rasa server does."""
+    return LockStore.create(read_endpoint_config(str(ROOT / "endpoints.yml"), "lock_store"))
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("DATABASE_URL", "DATABASE_SCHEMA", "REDIS_URL", "LOCK_STORE_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    return tmp_path / "tracker.db"
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    """A PostgreSQL schema name of this test, dropped afterwards."""
+    name = f"site_{uuid.uuid4().hex[:8]}"
+    yield name
+    engine = sa.create_engine(POSTGRES)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+    engine.dispose()
+
+
+async def test_by_default_conversations_go_to_the_sqlite_file(clean_env: Path) -> None:
+    store = tracker_store()
+    assert isinstance(store, ClinicTrackerStore)
+    assert store.engine.url.get_backend_name() == "sqlite"
+    await store.save(DialogueStateTracker.from_events("v1", [UserUttered("hi")]))
+    assert clean_env.exists()
+    assert await store.keys() == ["v1"]
+
+
+async def test_database_url_switches_to_postgresql_in_the_sites_schema(
+    clean_env: Path, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", POSTGRES)
+    monkeypatch.setenv("DATABASE_SCHEMA", schema)
+    store = tracker_store()
+    assert isinstance(store, ClinicTrackerStore)
+    assert store.engine.url.get_backend_name() == "postgresql"
+    await store.save(DialogueStateTracker.from_events("v2", [UserUttered("hello")]))
+
+    engine = sa.create_engine(POSTGRES)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(f"SELECT sender_id FROM {schema}.events ORDER BY id")
+        ).fetchall()
+    engine.dispose()
+    assert [row[0] for row in rows] == ["v2"]
+    assert not clean_env.exists()
+
+
+def test_the_postgres_url_becomes_rasas_arguments() -> None:
+    settings = StoreSettings(
+        database_url="postgresql://rasa:secret@db.internal:6543/clinic", database_schema="s1"
+    )
+    assert postgres_arguments(settings) == {
+        "dialect": "postgresql",
+        "host": "db.internal",
+        "port": 6543,
+        "db": "clinic",
+        "username": "rasa",
+        "password": "secret",
+        "query": {"options": "-csearch_path=s1"},
+    }
+
+
+def test_a_database_url_that_is_not_postgres_is_refused() -> None:
+    with pytest.raises(ValueError, match="postgresql://"):
+        postgres_arguments(StoreSettings(database_url="mysql://u@h/db"))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DATABASE_SCHEMA", "Robert'); DROP"), ("LOCK_STORE_PREFIX", "a b"), ("SANIC_WORKERS", "x")],
+)
+def test_unusable_settings_are_named(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        StoreSettings.from_env({name: value})
+
+
+def test_by_default_locks_are_in_memory(clean_env: Path) -> None:
+    assert isinstance(lock_store(), InMemoryLockStore)
+
+
+def test_redis_url_switches_to_the_redis_lock_store(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", REDIS)
+    monkeypatch.setenv("LOCK_STORE_PREFIX", f"test{uuid.uuid4().hex[:6]}")
+    store = lock_store()
+    assert isinstance(store, RedisLockStore)
+    # A lock taken through it is in Redis under this deployment's prefix.
+    ticket = store.issue_ticket("visitor-9")
+    lock = store.get_lock("visitor-9")
+    assert lock is not None and lock.is_someone_waiting()
+    keys = store.red.keys("*visitor-9")
+    assert keys and keys[0].decode().startswith(store.key_prefix)
+    store.finish_serving("visitor-9", ticket)
+    store.red.delete(*keys)
+
+
+def test_several_workers_without_redis_are_refused(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(ValueError, match="SANIC_WORKERS=2 needs REDIS_URL"):
+        lock_store()
