@@ -9,6 +9,10 @@ export RASA_HOST="${RASA_HOST:-127.0.0.1}"
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_SERVER_HOST="${ACTION_SERVER_HOST:-127.0.0.1}"
 export ACTION_SERVER_PORT="${ACTION_SERVER_PORT:-5055}"
+# The secret the Rasa server sends the action server on every call (endpoints.yml); a new
+# random one for each start unless set (set it to the same value on every server of a
+# deployment).
+export ACTION_SERVER_SECRET="${ACTION_SERVER_SECRET:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/webhook}"
 export TRACKER_DB="${TRACKER_DB:-$ROOT/var/tracker.db}"
 export CLINIC_CONFIG="${CLINIC_CONFIG:-$ROOT/clinic.yml}"

@@ -9,6 +9,7 @@ store in that folder. Used by the tests (``tests/servers.py``) and ``make screen
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -117,6 +118,12 @@ class Running:
         return self.folder / "tracker.db"
 
 
+def env_secret(extra_env: Optional[Mapping[str, str]]) -> str:
+    """The action server's secret: the one given, else a new random one."""
+    given = (extra_env or {}).get("ACTION_SERVER_SECRET") or os.environ.get("ACTION_SERVER_SECRET")
+    return given or secrets.token_hex(16)
+
+
 @contextmanager
 def running(
     model: Path,
@@ -142,6 +149,9 @@ def running(
         **os.environ,
         **(extra_env or {}),
         "PYTHONPATH": str(ROOT),
+        "ACTION_SERVER_HOST": "127.0.0.1",
+        "ACTION_SERVER_PORT": str(action_port),
+        "ACTION_SERVER_SECRET": env_secret(extra_env),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_DB": str(folder / "tracker.db"),
         "RASA_PORT": str(rasa_port),
@@ -152,7 +162,7 @@ def running(
     }
     rasa = [sys.executable, "-m", "rasa"]
     commands = {
-        "actions": [*rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        "actions": [sys.executable, "-m", "actions.server"],
         "rasa": [
             *rasa, "run", "--model", str(model), "--interface", "127.0.0.1",
             "--port", str(rasa_port), "--credentials", "credentials.yml",

@@ -18,10 +18,15 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-rasa run actions --actions actions --port "$ACTION_SERVER_PORT" &
+python -m actions.server &
 pids+=($!)
+# Rasa's HTTP API (models, trackers) stays off unless a token or a JWT secret is set: then
+# it is on, and every call must carry it.
+api=()
+[ -n "${RASA_API_TOKEN:-}" ] && api+=(--enable-api --auth-token "$RASA_API_TOKEN")
+[ -n "${RASA_JWT_SECRET:-}" ] && api+=(--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
 rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml &
+  --credentials credentials.yml --endpoints endpoints.yml "${api[@]}" &
 pids+=($!)
 python -m web &
 pids+=($!)

@@ -6,7 +6,7 @@ cd "$ROOT"
 
 bash scripts/setup.sh
 model="$(bash scripts/train.sh)"
-rasa run actions --actions actions --port "$ACTION_SERVER_PORT" >var/actions.log 2>&1 &
+python -m actions.server >var/actions.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT
 rasa shell --model "$model" --endpoints endpoints.yml
