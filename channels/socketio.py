@@ -16,6 +16,8 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from channels.limits import guarded
+
 logger = logging.getLogger(__name__)
 
 
@@ -63,7 +65,8 @@ class ClinicSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint, with the origin check of the socket.io server turned on."""
-        blueprint = super().blueprint(on_new_message)
+        # Empty and over-long messages get a polite answer (channels/limits.py).
+        blueprint = super().blueprint(guarded(on_new_message))
         assert self.sio is not None
         # python-engineio reads this on every request; an empty list would allow any origin,
         # so with nothing configured no cross-origin page may connect.

@@ -55,6 +55,7 @@ from sanic.response import HTTPResponse
 
 from channels import settings
 from channels.buttons import Button, buttons_offered_to, numbered_list, parse_buttons, resolve
+from channels.limits import guarded
 
 logger = logging.getLogger(__name__)
 
@@ -401,6 +402,8 @@ class WebhookInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The webhook's routes: ``/`` (health) and ``/webhook`` (GET and POST)."""
         self.log_state()
+        # Empty and over-long messages get a polite answer (channels/limits.py).
+        on_new_message = guarded(on_new_message)
         hook = Blueprint(f"clinic_{self.name()}_webhook", __name__)
 
         @hook.route("/", methods=["GET"])

@@ -2,7 +2,8 @@
 
 Rasa fills a response's ``{placeholders}`` from slots and from what an action passes. This
 generator adds the clinic's facts from ``clinic.yml`` (``{clinic_name}``, ``{clinic_phone}``,
-``{booking_url}``, ``{clinic_email}``, ``{opening_hours}``, ``{emergency_number}``), so any
+``{booking_url}``, ``{clinic_email}``, ``{opening_hours}``, ``{emergency_number}``, and the
+channels' ``{max_message_chars}``), so any
 response can use them: an FAQ answer, a greeting, and the emergency guidance even when the
 action server is down. It is switched on in ``endpoints.yml`` (``nlg: type: ...``).
 """
@@ -17,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from actions.clinic import get_clinic
+from channels.limits import max_message_chars
 
 
 class ClinicResponseGenerator(TemplatedNaturalLanguageGenerator):
@@ -28,6 +30,8 @@ class ClinicResponseGenerator(TemplatedNaturalLanguageGenerator):
         super().__init__((domain or Domain.empty()).responses)
         # Read at start-up, so a broken clinic.yml stops the server with a clear message.
         self.clinic_values: Dict[str, Any] = dict(get_clinic().template_values())
+        # The channels' length limit, named by utter_message_too_long.
+        self.clinic_values["max_message_chars"] = f"{max_message_chars():,}"
 
     async def generate(
         self,

@@ -54,3 +54,9 @@ export DATABASE_SCHEMA="${DATABASE_SCHEMA:-}"
 export REDIS_URL="${REDIS_URL:-}"
 export LOCK_STORE_PREFIX="${LOCK_STORE_PREFIX:-clinic}"
 export EVENT_BROKER_URL="${EVENT_BROKER_URL:-}"
+
+# Input limits: a visitor's message of more than MAX_MESSAGE_CHARS characters gets a polite
+# answer instead of being read (channels/limits.py); a request body above
+# SANIC_REQUEST_MAX_SIZE bytes is refused with 413 by Sanic itself.
+export MAX_MESSAGE_CHARS="${MAX_MESSAGE_CHARS:-1000}"
+export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-1000000}"

@@ -28,6 +28,7 @@ ACTIONS = ["action_refuse_medical_advice", "action_emergency_guidance", "action_
 PLACEHOLDERS = {
     "clinic_name", "clinic_phone", "booking_url", "clinic_email", "opening_hours",
     "emergency_number",
+    "max_message_chars",  # filled by channels/limits.py
 }  # fmt: skip
 
 

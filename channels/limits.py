@@ -1,0 +1,89 @@
+"""What every channel checks in a visitor's message before the assistant reads it.
+
+- Control characters (other than line breaks and tabs) are removed.
+- An empty or blank message gets ``utter_message_empty`` and goes no further.
+- A message longer than ``MAX_MESSAGE_CHARS`` (1,000 by default) gets
+  ``utter_message_too_long`` and goes no further: the assistant answers one question at a
+  time, and a long text is more likely pasted records than a question.
+
+The polite answers are responses of the domain (``domain.yml``), taken from the running
+Rasa server's model. Wrap a channel's ``on_new_message`` with :func:`guarded`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+DEFAULT_MAX_MESSAGE_CHARS = 1000
+EMPTY_RESPONSE = "utter_message_empty"
+TOO_LONG_RESPONSE = "utter_message_too_long"
+
+# Used only if the domain lacks the responses (a model trained before they existed).
+_FALLBACK_TEXT = {
+    EMPTY_RESPONSE: "Please type your question about Botox for acne scars.",
+    TOO_LONG_RESPONSE: "Your message is too long for me. Please ask one question at a time.",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def max_message_chars() -> int:
+    """``$MAX_MESSAGE_CHARS``, at least 1."""
+    try:
+        return max(1, int(os.environ.get("MAX_MESSAGE_CHARS", "") or DEFAULT_MAX_MESSAGE_CHARS))
+    except ValueError:
+        return DEFAULT_MAX_MESSAGE_CHARS
+
+
+def clean(text: Optional[str]) -> str:
+    """The text without control characters (line breaks and tabs stay), NFC-normalised."""
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text or ""))
+
+
+def refusal(text: str) -> Optional[str]:
+    """The response to send instead of answering ``text`` (already cleaned), if any."""
+    if not text.strip():
+        return EMPTY_RESPONSE
+    if len(text) > max_message_chars():
+        return TOO_LONG_RESPONSE
+    return None
+
+
+def response_text(name: str) -> str:
+    """The domain's text of response ``name`` (its first variation)."""
+    try:
+        agent = Sanic.get_app().ctx.agent
+        variations = agent.domain.responses.get(name) or []
+        text = variations[0].get("text") if variations else None
+    except Exception:  # no running server or no model: the built-in wording
+        text = None
+    limit = f"{max_message_chars():,}"
+    return str(text or _FALLBACK_TEXT[name]).replace("{max_message_chars}", limit)
+
+
+def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+    """``on_new_message`` that answers empty and over-long messages itself."""
+
+    async def handle(message: UserMessage) -> Any:
+        text = clean(message.text)
+        reason = refusal(text)
+        if reason is None:
+            message.text = text
+            return await on_new_message(message)
+        logger.info("Message from %s not passed on: %s", message.sender_id, reason)
+        await message.output_channel.send_text_message(
+            message.sender_id or "default", response_text(reason)
+        )
+        return None
+
+    return handle

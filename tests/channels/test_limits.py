@@ -1,0 +1,51 @@
+"""The checks every channel makes before the assistant reads a message (channels/limits.py)."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from channels import limits
+
+
+def test_control_characters_go_line_breaks_and_tabs_stay() -> None:
+    assert limits.clean("a\x00b\x07c\td\ne\x1bf\x7f") == "abc\td\nef"
+    assert limits.clean(None) == ""
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t "])
+def test_an_empty_message_is_answered_by_the_channel(text: str) -> None:
+    assert limits.refusal(text) == limits.EMPTY_RESPONSE
+
+
+def test_the_length_limit_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "10")
+    assert limits.refusal("x" * 10) is None
+    assert limits.refusal("x" * 11) == limits.TOO_LONG_RESPONSE
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "lots")
+    assert limits.max_message_chars() == limits.DEFAULT_MAX_MESSAGE_CHARS
+
+
+def test_without_a_server_the_built_in_wording_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "1000")
+    assert "too long" in limits.response_text(limits.TOO_LONG_RESPONSE)
+
+
+async def test_guarded_passes_good_messages_cleaned_and_answers_the_others() -> None:
+    passed: List[str] = []
+
+    async def on_new_message(message: UserMessage) -> Any:
+        passed.append(message.text or "")
+
+    handle = limits.guarded(on_new_message)
+    output = CollectingOutputChannel()
+    await handle(UserMessage("does it\x00 hurt?", output, "v1"))
+    await handle(UserMessage("   ", output, "v1"))
+    await handle(UserMessage("x" * 5000, output, "v1"))
+
+    assert passed == ["does it hurt?"]
+    assert [m["recipient_id"] for m in output.messages] == ["v1", "v1"]
+    assert "type your question" in output.messages[0]["text"]
+    assert "too long" in output.messages[1]["text"]

@@ -1,0 +1,110 @@
+"""The deployment files (deploy/) match the project: commands, ports and variables.
+
+Docker is not available on the machines that run these tests, so the image is not built
+and the compose file is not started here; these checks keep the files in step with the
+project's own scripts and settings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, Set
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+
+
+def env_defaults() -> Dict[str, str]:
+    """The variables scripts/env.sh exports, with their default values where literal."""
+    text = (ROOT / "scripts" / "env.sh").read_text()
+    found = dict(re.findall(r'export (\w+)="\$\{\w+:-([^}$]*)\}"', text))
+    for names in re.findall(r"for var in ([^;]+); do", text, flags=re.S):
+        found.update({name: "" for name in names.replace("\\", " ").split()})
+    return found
+
+
+def variables_read_by_project() -> Set[str]:
+    """Environment variables the project's code and config files read."""
+    names: Set[str] = set(env_defaults())
+    code = [
+        p
+        for folder in ("stores", "actions", "channels", "web")
+        for p in (ROOT / folder).glob("*.py")
+    ]
+    for path in [*ROOT.glob("*.yml"), *code]:
+        text = path.read_text()
+        names |= set(re.findall(r"\$\{(\w+)\}", text))
+        names |= set(re.findall(r"environ(?:\.get)?\(?\[?\"(\w+)\"", text))
+        names |= set(re.findall(r"env\.get\(\"(\w+)\"", text))
+    return names
+
+
+def compose() -> Dict[str, Any]:
+    data: Dict[str, Any] = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    return data
+
+
+def test_every_role_runs_a_command_of_start_sh() -> None:
+    start = (DEPLOY / "start.sh").read_text()
+    roles = {"rasa1": "rasa", "rasa2": "rasa", "actions": "actions", "web": "web"}
+    for service, role in roles.items():
+        assert compose()["services"][service]["command"] == ["bash", "deploy/start.sh", role]
+        assert f"  {role})" in start
+    # start.sh starts what scripts/run.sh starts, the same way.
+    run = (ROOT / "scripts" / "run.sh").read_text()
+    commands = (
+        "python -m actions.server",
+        "python -m web",
+        "--credentials credentials.yml --endpoints endpoints.yml",
+    )
+    for command in commands:
+        assert command in run and command in start
+
+
+def test_the_image_is_set_up_by_the_projects_own_script() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "bash scripts/setup.sh" in dockerfile
+    assert "bash scripts/train.sh" in dockerfile
+    assert "FROM python:3.10" in dockerfile
+    assert (ROOT / ".python-version").read_text().strip().startswith("3.10")
+    for port in ("5005", "5055", "8080"):
+        assert port in dockerfile
+
+
+def test_the_compose_environment_uses_only_variables_the_project_reads() -> None:
+    known = variables_read_by_project()
+    environment = compose()["x-assistant"]["environment"]
+    assert set(environment) <= known, set(environment) - known
+    assert environment["DATABASE_URL"].startswith("postgresql://")
+    assert environment["REDIS_URL"].startswith("redis://")
+    assert environment["ACTION_ENDPOINT_URL"] == "http://actions:5055/webhook"
+    assert environment["ACTION_SERVER_PORT"] == env_defaults()["ACTION_SERVER_PORT"]
+    assert environment["RASA_PORT"] == env_defaults()["RASA_PORT"]
+    assert environment["WEB_PORT"] == env_defaults()["WEB_PORT"]
+    assert "*" not in environment["SOCKETIO_CORS_ORIGINS"]
+
+
+def test_nginx_keeps_a_visitor_on_one_rasa_server() -> None:
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    upstream = re.search(r"upstream rasa \{(.*?)\}", nginx, flags=re.S)
+    assert upstream is not None
+    assert "ip_hash;" in upstream.group(1)
+    servers = re.findall(r"server (\w+):(\d+);", upstream.group(1))
+    assert servers == [("rasa1", "5005"), ("rasa2", "5005")]
+    assert {"rasa1", "rasa2"} <= set(compose()["services"])
+    assert "proxy_set_header Upgrade $http_upgrade;" in nginx
+    assert re.search(r"server web:8080;", nginx)
+
+
+def test_the_helm_values_use_the_image_roles_and_the_projects_variables() -> None:
+    values: Dict[str, Any] = yaml.safe_load((DEPLOY / "helm-values.yml").read_text())
+    assert values["command"] == ["bash", "deploy/start.sh", "rasa"]
+    assert values["rasa-action-server"]["command"] == ["bash", "deploy/start.sh", "actions"]
+    assert values["applicationSettings"]["port"] == int(env_defaults()["RASA_PORT"])
+    assert values["applicationSettings"]["enableAPI"] is False
+    names = {e["name"] for e in values["extraEnv"] + values["rasa-action-server"]["extraEnv"]}
+    assert names <= variables_read_by_project(), names - variables_read_by_project()
+    assert values["service"]["sessionAffinity"] == "ClientIP"
