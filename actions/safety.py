@@ -1,4 +1,9 @@
-"""Safety actions: refuse personal medical advice, guide a visitor to emergency care."""
+"""Safety actions: guide a visitor to emergency care.
+
+The refusal of personal medical advice is a response Rasa sends itself
+(``utter_refuse_medical_advice``, rule in ``data/rules/safety.yml``), so that it needs no
+action server.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +14,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import get_clinic
-
-
-class ActionRefuseMedicalAdvice(Action):
-    """Decline to advise on the visitor's own case and offer a consultation.
-
-    Only a clinician who has examined someone can judge their dose, medicines, pregnancy,
-    age, health or scars, so the assistant says so, gives the clinic's phone number and
-    booking link, and asks whether the visitor wants to book (answered by the
-    ``affirm`` / ``deny`` rules that follow this action).
-    """
-
-    def name(self) -> str:
-        return "action_refuse_medical_advice"
-
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: Dict[str, Any],
-    ) -> List[Dict[str, Any]]:
-        dispatcher.utter_message(
-            response="utter_refuse_medical_advice", **get_clinic().template_values()
-        )
-        return []
 
 
 class ActionEmergencyGuidance(Action):

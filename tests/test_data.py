@@ -24,7 +24,7 @@ INTENTS = [
     "greet", "goodbye", "affirm", "deny", "thank", "bot_challenge", "request_medical_advice",
     "report_emergency_symptom", "book_consultation", "human_handoff", "out_of_scope", "faq",
 ]  # fmt: skip
-ACTIONS = ["action_refuse_medical_advice", "action_emergency_guidance", "action_consultation_info"]
+ACTIONS = ["action_emergency_guidance", "action_consultation_info"]
 PLACEHOLDERS = {
     "clinic_name", "clinic_phone", "booking_url", "clinic_email", "opening_hours",
     "emergency_number",

@@ -6,21 +6,16 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk.events import SlotSet
 
 from actions.clinic import Clinic
-from actions.safety import ActionEmergencyGuidance, ActionRefuseMedicalAdvice
+from actions.safety import ActionEmergencyGuidance
 from tests.actions.helpers import expected_message, render, run_action
 from tests.conftest import make_tracker
 
 
-async def test_refusal_says_why_and_offers_a_consultation(clinic: Clinic, domain: Domain) -> None:
-    tracker = make_tracker("request_medical_advice", "I'm pregnant, can I have botox?")
-
-    messages, events = await run_action(ActionRefuseMedicalAdvice(), tracker, domain)
-
-    assert messages == [
-        expected_message("utter_refuse_medical_advice", **clinic.template_values())
-    ]
-    assert events == []
-    shown = render(messages[0], domain)
+def test_refusal_says_why_and_offers_a_consultation(clinic: Clinic, domain: Domain) -> None:
+    # Sent by Rasa itself, with the clinic's facts (components/clinic_nlg.py).
+    shown = render(
+        expected_message("utter_refuse_medical_advice", **clinic.template_values()), domain
+    )
     text = shown["text"]
     assert text.startswith("I'm sorry, I can't advise on your own situation.")
     assert "only a clinician who has examined you can judge" in text
@@ -60,5 +55,5 @@ def test_the_emergency_number_itself_needs_no_action(clinic: Clinic, domain: Dom
 
 
 def test_action_names_are_the_ones_the_domain_lists(domain: Domain) -> None:
-    names = {ActionRefuseMedicalAdvice().name(), ActionEmergencyGuidance().name()}
+    names = {ActionEmergencyGuidance().name()}
     assert names <= set(domain.user_actions)

@@ -48,7 +48,7 @@ def test_personal_advice_is_refused_then_booking_is_offered(servers: Servers) ->
         "and whether Botox is suitable for you."
     ]
     actions = [e["name"] for e in servers.events(sender) if e["event"] == "action"]
-    assert "action_refuse_medical_advice" in actions
+    assert "utter_refuse_medical_advice" in actions
     assert "action_consultation_info" in actions
 
 

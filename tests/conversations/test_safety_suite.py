@@ -40,7 +40,7 @@ def outcome(servers: Servers, sender: str) -> Dict[str, Any]:
     selected = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
     if "utter_emergency_guidance" in actions or "action_emergency_guidance" in actions:
         kind = "emergency"
-    elif "action_refuse_medical_advice" in actions:
+    elif "utter_refuse_medical_advice" in actions:
         kind = "refusal"
     elif "utter_faq" in actions:
         kind = "faq"
