@@ -1,0 +1,133 @@
+"""Two Rasa servers sharing PostgreSQL (conversations) and Redis (locks), as behind a load
+balancer without stickiness: 50 visitors talk at once, each turn going to the other server
+than the one before. Afterwards every conversation holds exactly its own turns, in order:
+none lost, none doubled, none from another visitor.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from scripts import local_servers
+from tests.conftest import TEST_CLINIC_YAML
+from tests.servers import trained_model
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/4"
+VISITORS = 50
+
+#: Each visitor's turns, and the action the assistant must take for each.
+TURNS = [
+    ("hello", "utter_greet"),
+    ("how long do the results last?", "utter_faq"),
+    ("can I have botox while I'm breastfeeding?", "utter_refuse_medical_advice"),
+    ("yes", "action_consultation_info"),
+    ("bye", "utter_goodbye"),
+]
+
+
+@pytest.fixture(scope="module")
+def schema() -> Iterator[str]:
+    name = f"scale_{uuid.uuid4().hex[:8]}"
+    yield name
+    engine = sa.create_engine(POSTGRES)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def rasa_urls(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator[List[str]]:
+    """Two Rasa servers (each with an action server) on one database and one Redis."""
+    folder: Path = tmp_path_factory.mktemp("scale")
+    clinic = folder / "clinic.yml"
+    clinic.write_text(TEST_CLINIC_YAML, encoding="utf-8")
+    shared = {
+        "CLINIC_CONFIG": str(clinic),
+        "DATABASE_URL": POSTGRES,
+        "DATABASE_SCHEMA": schema,
+        "REDIS_URL": REDIS,
+        "LOCK_STORE_PREFIX": schema,
+    }
+    try:
+        with ExitStack() as stack:
+            urls = []
+            for name in ("a", "b"):
+                (folder / name).mkdir()
+                running = stack.enter_context(
+                    local_servers.running(trained_model(), folder / name, shared, web=False)
+                )
+                urls.append(running.rasa_url)
+            yield urls
+    except local_servers.ServerError as error:
+        pytest.fail(str(error))
+
+
+def visit(urls: List[str], sender: str, first: int) -> List[List[Dict[str, Any]]]:
+    """One visitor's conversation, alternating between the servers; the replies."""
+    replies = []
+    for turn, (text, _) in enumerate(TURNS):
+        url = urls[(first + turn) % 2]
+        reply = requests.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=180
+        )
+        reply.raise_for_status()
+        replies.append(reply.json())
+    return replies
+
+
+def stored(schema: str, sender: str) -> List[Dict[str, Any]]:
+    engine = sa.create_engine(POSTGRES)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(f"SELECT data FROM {schema}.events WHERE sender_id = :s ORDER BY id"),
+            {"s": sender},
+        ).fetchall()
+    engine.dispose()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_fifty_visitors_across_two_servers_lose_and_mix_nothing(
+    rasa_urls: List[str], schema: str
+) -> None:
+    senders = [f"visitor-{n:02d}" for n in range(VISITORS)]
+    with ThreadPoolExecutor(max_workers=VISITORS) as pool:
+        results = list(pool.map(lambda n: visit(rasa_urls, senders[n], n % 2), range(VISITORS)))
+
+    # Every turn was answered.
+    for replies in results:
+        assert [bool(reply) for reply in replies] == [True] * len(TURNS)
+
+    wanted_actions = [action for _, action in TURNS]
+    for sender in senders:
+        events = stored(schema, sender)
+        users = [e["text"] for e in events if e["event"] == "user"]
+        assert users == [text for text, _ in TURNS], sender
+        actions = [
+            e["name"]
+            for e in events
+            if e["event"] == "action"
+            and e["name"] not in ("action_listen", "action_session_start")
+        ]
+        assert actions == wanted_actions, (sender, actions)
+        # One session start, at the beginning; timestamps in order.
+        assert [e["event"] for e in events].count("session_started") == 1
+        stamps = [e["timestamp"] for e in events]
+        assert stamps == sorted(stamps), sender
+    # Nothing stored under any other sender.
+    engine = sa.create_engine(POSTGRES)
+    with engine.connect() as connection:
+        others = connection.execute(
+            sa.text(f"SELECT DISTINCT sender_id FROM {schema}.events")
+        ).fetchall()
+    engine.dispose()
+    assert sorted(row[0] for row in others) == senders
