@@ -6,12 +6,18 @@
   ``utter_message_too_long`` and goes no further: the assistant answers one question at a
   time, and a long text is more likely pasted records than a question.
 
-The polite answers are responses of the domain (``domain.yml``), taken from the running
-Rasa server's model. Wrap a channel's ``on_new_message`` with :func:`guarded`.
+And when the assistant fails to handle a message (its database is unreachable, say), the
+visitor gets ``utter_something_went_wrong`` (try again; in an emergency, call the emergency
+number) instead of silence.
+
+The answers are responses of the domain (``domain.yml``), taken from the running Rasa
+server's model, with the clinic's facts filled in. Wrap a channel's ``on_new_message``
+with :func:`guarded`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -21,6 +27,9 @@ from typing import Any, Awaitable, Callable, Optional
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
+from actions.clinic import get_clinic
+from stores.tracker import StoreUnavailable
+
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -28,11 +37,13 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 EMPTY_RESPONSE = "utter_message_empty"
 TOO_LONG_RESPONSE = "utter_message_too_long"
+FAILURE_RESPONSE = "utter_something_went_wrong"
 
 # Used only if the domain lacks the responses (a model trained before they existed).
 _FALLBACK_TEXT = {
     EMPTY_RESPONSE: "Please type your question about Botox for acne scars.",
     TOO_LONG_RESPONSE: "Your message is too long for me. Please ask one question at a time.",
+    FAILURE_RESPONSE: "Sorry, something went wrong on our side. Please try again in a moment.",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -67,8 +78,13 @@ def response_text(name: str) -> str:
         text = variations[0].get("text") if variations else None
     except Exception:  # no running server or no model: the built-in wording
         text = None
-    limit = f"{max_message_chars():,}"
-    return str(text or _FALLBACK_TEXT[name]).replace("{max_message_chars}", limit)
+    values = {"max_message_chars": f"{max_message_chars():,}"}
+    with contextlib.suppress(Exception):  # a broken clinic.yml stopped the server already
+        values.update(get_clinic().template_values())
+    shown = str(text or _FALLBACK_TEXT[name])
+    for key, value in values.items():
+        shown = shown.replace("{" + key + "}", str(value))
+    return shown
 
 
 def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
@@ -79,8 +95,18 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
         reason = refusal(text)
         if reason is None:
             message.text = text
-            return await on_new_message(message)
-        logger.info("Message from %s not passed on: %s", message.sender_id, reason)
+            try:
+                return await on_new_message(message)
+            except (Exception, StoreUnavailable) as error:
+                # Logged without the traceback, whose values could hold the visitor's words.
+                logger.error(
+                    "Could not handle a message from %s: %s",
+                    message.sender_id,
+                    type(error).__name__,
+                )
+                reason = FAILURE_RESPONSE
+        else:
+            logger.info("Message from %s not passed on: %s", message.sender_id, reason)
         await message.output_channel.send_text_message(
             message.sender_id or "default", response_text(reason)
         )

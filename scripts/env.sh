@@ -60,3 +60,6 @@ export EVENT_BROKER_URL="${EVENT_BROKER_URL:-}"
 # SANIC_REQUEST_MAX_SIZE bytes is refused with 413 by Sanic itself.
 export MAX_MESSAGE_CHARS="${MAX_MESSAGE_CHARS:-1000}"
 export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-1000000}"
+# How long the Rasa server waits for an unreachable database before telling the visitor to
+# try again (stores/tracker.py).
+export DATABASE_WAIT_SECONDS="${DATABASE_WAIT_SECONDS:-10}"

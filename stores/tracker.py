@@ -1,18 +1,47 @@
-"""The tracker store: an SQLite file by default, PostgreSQL when ``DATABASE_URL`` is set."""
+"""The tracker store: an SQLite file by default, PostgreSQL when ``DATABASE_URL`` is set.
+
+When the database cannot be reached, Rasa would carry on with a conversation kept in memory
+(its fail-safe store) and lose every turn answered meanwhile. Instead this store waits for
+the database (``DATABASE_WAIT_SECONDS``, 10 by default, retrying), and if it is still away
+raises :class:`StoreUnavailable`, which Rasa's fail-safe does not catch: the channel then
+tells the visitor to try again (``channels/limits.py``), and no answered turn is lost.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Dict, Optional
+import os
+import time
+from typing import Any, Awaitable, Callable, Dict, Optional, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class StoreUnavailable(BaseException):
+    """The tracker store's database cannot be reached.
+
+    A BaseException on purpose: Rasa's fail-safe tracker store catches every Exception and
+    goes on in memory, which would lose the turns answered meanwhile.
+    """
+
+
+def wait_seconds() -> float:
+    """``$DATABASE_WAIT_SECONDS``: how long to wait for the database before giving up."""
+    try:
+        return max(0.0, float(os.environ.get("DATABASE_WAIT_SECONDS", "") or 10))
+    except ValueError:
+        return 10.0
 
 
 def postgres_arguments(settings: StoreSettings) -> Dict[str, Any]:
@@ -79,3 +108,35 @@ class ClinicTrackerStore(SQLTrackerStore):
             arguments = {"dialect": "sqlite", "db": settings.tracker_db}
             logger.info("Tracker store: SQLite %s", settings.tracker_db)
         super().__init__(domain=domain, event_broker=event_broker, **arguments)
+
+    async def _with_database(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Run ``call``; while the database is unreachable, retry, then give up."""
+        deadline = time.monotonic() + wait_seconds()
+        delay = 0.2
+        while True:
+            try:
+                return await call()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                # Connections of the pool may be broken (the database restarted): drop them.
+                self.engine.dispose()
+                if time.monotonic() + delay > deadline:
+                    logger.error("Tracker store unreachable: %s", type(error.orig).__name__)
+                    raise StoreUnavailable(
+                        "the conversation database cannot be reached"
+                    ) from error
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """Rasa's retrieve, waiting for the database."""
+        return await self._with_database(lambda: SQLTrackerStore.retrieve(self, sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        """Rasa's retrieve_full_tracker, waiting for the database."""
+        return await self._with_database(
+            lambda: SQLTrackerStore.retrieve_full_tracker(self, conversation_id)
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, waiting for the database."""
+        await self._with_database(lambda: SQLTrackerStore.save(self, tracker))

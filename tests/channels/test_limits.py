@@ -49,3 +49,14 @@ async def test_guarded_passes_good_messages_cleaned_and_answers_the_others() -> 
     assert [m["recipient_id"] for m in output.messages] == ["v1", "v1"]
     assert "type your question" in output.messages[0]["text"]
     assert "too long" in output.messages[1]["text"]
+
+
+async def test_a_failure_to_handle_a_message_gets_an_answer_not_silence() -> None:
+    async def on_new_message(message: UserMessage) -> Any:
+        raise ConnectionError("database unreachable")
+
+    output = CollectingOutputChannel()
+    await limits.guarded(on_new_message)(UserMessage("does it hurt?", output, "v2"))
+
+    assert len(output.messages) == 1
+    assert "try again" in output.messages[0]["text"]
