@@ -29,9 +29,12 @@ forget: ## Delete one person's conversation from the tracker store: make forget 
 purge: ## Delete conversations with no event for DAYS days: make purge DAYS=<n>
 	@bash scripts/retention.sh purge "$(DAYS)"
 
+bench: ## Benchmark config.yml against Rasa's default config (about 45 min; bench/results/)
+	@bash scripts/bench.sh $(BENCH_ARGS)
+
 lock: ## Re-pin requirements.txt from requirements.in in a fresh environment
 	@bash scripts/lock.sh
 
 clean: ## Remove generated files (virtual environment, models, built pipeline, results)
-	rm -rf .venv models nlp/build results var .rasa .mypy_cache .pytest_cache .ruff_cache \
+	rm -rf .venv models nlp/build results bench/work var .rasa .mypy_cache .pytest_cache .ruff_cache \
 	  web/node_modules
