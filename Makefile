@@ -1,5 +1,5 @@
 # The project's commands; each one sets up what it needs first (scripts/setup.sh).
-.PHONY: run test shell setup train screenshot forget purge lock clean help
+.PHONY: run test shell setup train screenshot forget purge bench lock clean help
 .DEFAULT_GOAL := help
 
 help: ## List the commands
@@ -29,7 +29,7 @@ forget: ## Delete one person's conversation from the tracker store: make forget 
 purge: ## Delete conversations with no event for DAYS days: make purge DAYS=<n>
 	@bash scripts/retention.sh purge "$(DAYS)"
 
-bench: ## Benchmark config.yml against Rasa's default config (about 45 min; bench/results/)
+bench: ## Benchmark config.yml against Rasa's default config (about 80 min; bench/results/)
 	@bash scripts/bench.sh $(BENCH_ARGS)
 
 lock: ## Re-pin requirements.txt from requirements.in in a fresh environment

@@ -1,0 +1,300 @@
+"""The benchmark's steps, in order, and the command line (``python -m bench``)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bench import accuracy, load, machine, profile, report, serve, train
+from bench.answers import AnswerBook
+from bench.plan import FULL, QUICK, Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = BENCH / "work"
+RESULTS = BENCH / "results"
+#: The two configurations, trained on the same domain.yml and data/.
+CONFIGS = {"project": ROOT / "config.yml", "baseline": BENCH / "baseline_config.yml"}
+COMMAND = "make bench"
+#: Other processes using more than this many cores during a measurement make it unreliable.
+BUSY_CORES = 0.15
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def measured_level(url: str, visitors: int, plan: Plan, check: load.Check, prefix: str) -> Any:
+    """One load level (warm-up, then the measured time), with the CPU that other processes
+    of the machine used meanwhile (``others_cpu_cores``)."""
+    load.run_level(url, visitors, plan.warmup_s, 0, check, f"{prefix}-w", plan.timeout_s)
+    meter = machine.OthersMeter()
+    level = load.run_level(
+        url, visitors, plan.durations_s[visitors], 0, check, prefix, plan.timeout_s
+    )
+    figures = level.as_dict()
+    figures["others_cpu_cores"] = round(meter.cores(), 3)
+    warn_if_busy(figures["others_cpu_cores"], f"{prefix}")
+    return figures
+
+
+def warn_if_busy(cores: float, what: str) -> None:
+    if cores > BUSY_CORES:
+        say(
+            f"WARNING: other processes used {cores:.2f} cores during {what}: the figures are "
+            "disturbed; run the benchmark on an otherwise idle machine"
+        )
+
+
+def measure_serving(name: str, model: Path, plan: Plan, book: AnswerBook) -> Dict[str, Any]:
+    """Cold start, memory after warm-up, the load levels and a profile."""
+    figures: Dict[str, Any] = {}
+    check = load.check_with(book)
+    meter = machine.OthersMeter()
+    with serve.serve(model, WORK / f"serve-{name}") as served:
+        figures["cold_start_s"] = round(served.cold_start_s, 2)
+        figures["cold_start_others_cpu_cores"] = round(meter.cores(), 3)
+        say(f"{name}: ready {served.cold_start_s:.1f} s after start; warming up")
+        load.run_level(served.webhook, 8, plan.warmup_s * 2, 0, check, f"{name}-warm")
+        figures["memory_mib"] = {
+            "rasa": round(serve.tree_rss_mib(served.rasa_pid), 1),
+            "actions": round(serve.tree_rss_mib(served.actions_pid), 1),
+        }
+        say(f"{name}: memory after warm-up {figures['memory_mib']} MiB")
+        figures["load"] = {}
+        for visitors in plan.levels:
+            level = measured_level(served.webhook, visitors, plan, check, f"{name}-{visitors}")
+            figures["load"][str(visitors)] = level
+            faq = level["latency"]["faq"]
+            say(
+                f"{name}: {visitors} visitors: {level['throughput_turns_per_s']:.1f} turns/s, "
+                f"FAQ p50 {faq['p50_ms']:.0f} ms p95 {faq['p95_ms']:.0f} ms, "
+                f"outcomes {level['outcomes']}"
+            )
+        figures["memory_after_load_mib"] = {
+            "rasa": round(serve.tree_rss_mib(served.rasa_pid), 1),
+            "actions": round(serve.tree_rss_mib(served.actions_pid), 1),
+        }
+        figures["profile"] = profile_under_load(served, plan, check, name)
+    return figures
+
+
+def profile_under_load(
+    served: serve.Served, plan: Plan, check: load.Check, name: str
+) -> Dict[str, Any]:
+    """py-spy on the Rasa server during an extra 8-visitor run (not one of the measured
+    levels, so sampling does not slow them)."""
+    raw = RESULTS / f"profile-{name}.txt"
+    say(f"{name}: profiling the Rasa server (py-spy) under 8 visitors for {plan.profile_s:.0f} s")
+    log = WORK / f"py-spy-{name}.log"
+    spy = profile.start(served.rasa_pid, plan.profile_s, plan.profile_rate_hz, raw, log)
+    level = load.run_level(served.webhook, 8, plan.profile_s, 0, check, f"{name}-profile")
+    spy.wait(timeout=120)
+    if spy.returncode != 0 or not raw.exists():
+        return {"error": f"py-spy failed ({spy.returncode}); see {log}"}
+    summary = profile.summarise(
+        profile.parse_raw(raw.read_text()), plan.profile_rate_hz, level.answered
+    )
+    summary["raw"] = str(raw.relative_to(ROOT))
+    summary["throughput_while_profiled"] = level.throughput
+    return summary
+
+
+def measure_floor(plan: Plan) -> Dict[str, Any]:
+    figures: Dict[str, Any] = {"load": {}}
+    with serve.serve_floor(WORK / "serve-floor") as webhook:
+        for visitors in plan.levels:
+            level = measured_level(webhook, visitors, plan, load.check_echo, f"floor-{visitors}")
+            figures["load"][str(visitors)] = level
+            say(
+                f"floor: {visitors} visitors: {level['throughput_turns_per_s']:.0f} turns/s, "
+                f"outcomes {level['outcomes']}"
+            )
+    return figures
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="The project's config.yml against Rasa's default configuration.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="short load levels and 2 folds, to try it out: NOT the real figures",
+    )
+    parser.add_argument(
+        "--skip-accuracy", action="store_true", help="no cross-validation (the F1 rows stay empty)"
+    )
+    parser.add_argument(
+        "--reuse-models",
+        action="store_true",
+        help="serve the models of an earlier run in bench/work/models instead "
+        "of training (the training time is then the earlier run's)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    real = plan.is_real and not args.skip_accuracy and not args.reuse_models
+    started = time.monotonic()
+    date = datetime.datetime.now(datetime.timezone.utc)
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    say(
+        f"plan '{plan.name}'{'' if real else ' (NOT the real figures)'}; machine load "
+        f"{machine.load_average():.2f}; work in {WORK.relative_to(ROOT)}"
+    )
+    results: Dict[str, Any] = {
+        "date": date.isoformat(timespec="seconds"),
+        "command": COMMAND
+        + (
+            " (python -m bench " + " ".join(argv or sys.argv[1:]) + ")"
+            if (argv or sys.argv[1:])
+            else ""
+        ),
+        "plan": plan.name,
+        "real_figures": real,
+        "machine": machine.describe(),
+        "load_average_at_start": machine.load_average(),
+        "configs": {},
+    }
+    # Rasa may write its defaults into a config whose pipeline is empty: train copies.
+    configs = {}
+    for name, source in CONFIGS.items():
+        configs[name] = WORK / f"{name}_config.yml"
+        shutil.copyfile(source, configs[name])
+        results["configs"][name] = {"config": str(source.relative_to(ROOT))}
+
+    previous = report_json_training() if args.reuse_models else {}
+    for name, config in configs.items():
+        if args.reuse_models and (WORK / "models" / f"{name}.tar.gz").exists():
+            model = WORK / "models" / f"{name}.tar.gz"
+            results["configs"][name]["training"] = {**previous.get(name, {}), "reused": True}
+        else:
+            say(f"{name}: training from an empty cache ({config.relative_to(ROOT)})")
+            meter = machine.OthersMeter()
+            trained = train.train(config, name, WORK)
+            model = trained.model
+            results["configs"][name]["training"] = {
+                **trained.as_dict(),
+                "others_cpu_cores": round(meter.cores(), 3),
+            }
+            warn_if_busy(meter.cores(), f"training {name}")
+            say(f"{name}: trained in {trained.seconds:.0f} s")
+        results["configs"][name]["model"] = str(model)
+
+    book = AnswerBook.of_project()
+    for name in configs:
+        model = Path(results["configs"][name].pop("model"))
+        results["configs"][name].update(measure_serving(name, model, plan, book))
+    say("floor: bare Sanic echo endpoint")
+    results["floor"] = measure_floor(plan)
+
+    # The figures so far, in case the cross-validation fails or is stopped.
+    report.write_json(results, RESULTS / "latest.json")
+    if not args.skip_accuracy:
+        say(
+            f"{plan.folds}-fold cross-validation of both configurations, side by side "
+            "(rasa test nlu --cross-validation); the baseline's takes longest"
+        )
+        meter = machine.OthersMeter()
+        running = {
+            name: accuracy.start(config, name, WORK, plan.folds)
+            for name, config in configs.items()
+        }
+        for name, cv in running.items():
+            try:
+                figures = cv.finish()
+            except train.BenchError as error:
+                say(f"{name}: {error}")
+                results["configs"][name]["accuracy"] = {"error": str(error)}
+                continue
+            figures["others_cpu_cores"] = round(meter.cores(), 3)
+            results["configs"][name]["accuracy"] = figures
+            say(
+                f"{name}: intent F1 {figures['intent']['f1']:.3f}, response selection F1 "
+                f"{figures['response_selection']['f1']:.3f} ({figures['seconds']:.0f} s)"
+                + (
+                    f"; left out: {figures['components_left_out']}"
+                    if figures["components_left_out"]
+                    else ""
+                )
+            )
+
+    results["wall_time_s"] = round(time.monotonic() - started, 1)
+    table = report.rows(results)
+    results["table"] = [row.as_dict() for row in table]
+    results["targets_missed"] = [row.figure for row in table if row.met is False]
+    results["max_others_cpu_cores"] = max_others_cores(results)
+    heading = (
+        f"Benchmark of {date:%Y-%m-%d %H:%M} UTC (`{results['command']}`, "
+        f"{results['machine']['cores']} cores, {results['machine']['cpu']}), "
+        f"{results['wall_time_s'] / 60:.0f} minutes"
+    )
+    if not real:
+        heading = f"**NOT THE REAL FIGURES ({plan.name} plan or parts skipped).** " + heading
+    text = report.markdown(table, heading, notes(results)) + report.profile_markdown(results)
+    report.write_json(results, RESULTS / "latest.json")
+    (RESULTS / "latest.md").write_text(text, encoding="utf-8")
+    report.plot(results, RESULTS / "latency.png", heading.replace("`", "").replace("**", ""))
+    print()
+    print(text)
+    written = [RESULTS / "latest.json", RESULTS / "latest.md", RESULTS / "latency.png"]
+    print("Written: " + ", ".join(str(p.relative_to(ROOT)) for p in written))
+    return 0
+
+
+def notes(results: Dict[str, Any]) -> List[str]:
+    """What a reader of the table needs to know: how the targets are read, what the
+    cross-validation left out, whether anything else used the CPU."""
+    found = [
+        "Latency targets are on the FAQ turn (a visitor's general question) with 1 visitor, "
+        "the latency a visitor sees on an otherwise idle server; 8 and 32 visitors are shown "
+        "beside. Throughput: turns answered per second, visitors in a closed loop. Errors: "
+        "non-200, exceptions, timeouts; wrong answers (empty or of the wrong kind) apart.",
+    ]
+    for name, config in results["configs"].items():
+        left_out = (config.get("accuracy") or {}).get("components_left_out")
+        if left_out:
+            found.append(
+                f"Cross-validation of {name}: {', '.join(left_out)} left out (it needs the "
+                "domain, which rasa test nlu's NLU-only training lacks; it acts only on "
+                "typed button payloads, none of which is in the data)."
+            )
+        if "error" in (config.get("accuracy") or {}):
+            found.append(f"Cross-validation of {name} failed: {config['accuracy']['error']}")
+    busy = max_others_cores(results)
+    found.append(
+        f"Other processes used at most {busy:.2f} cores during a measurement"
+        + (" (an otherwise idle machine)." if busy <= BUSY_CORES else ": DISTURBED, rerun.")
+    )
+    return found
+
+
+def max_others_cores(value: Any) -> float:
+    """The largest ``others_cpu_cores`` anywhere in the results."""
+    if isinstance(value, dict):
+        own = [float(v) for k, v in value.items() if k.endswith("others_cpu_cores")]
+        return max([*own, *(max_others_cores(v) for v in value.values())], default=0.0)
+    if isinstance(value, list):
+        return max((max_others_cores(v) for v in value), default=0.0)
+    return 0.0
+
+
+def report_json_training() -> Dict[str, Any]:
+    """The training figures of the previous run, for ``--reuse-models``."""
+    import json
+
+    path = RESULTS / "latest.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {name: cfg.get("training", {}) for name, cfg in data.get("configs", {}).items()}
