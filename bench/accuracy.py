@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -84,7 +85,9 @@ def needs_domain(name: str) -> bool:
     if "." not in name:
         return False
     module, _, attribute = name.rpartition(".")
-    component = getattr(importlib.import_module(module), attribute)
+    with warnings.catch_warnings():  # Rasa's imports warn about their own dependencies
+        warnings.simplefilter("ignore")
+        component = getattr(importlib.import_module(module), attribute)
     return "domain" in inspect.signature(component.process).parameters
 
 

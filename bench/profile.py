@@ -90,6 +90,22 @@ def short_file(path: str) -> str:
     return path.rsplit("/main/", 1)[-1]
 
 
+def compact(stacks: Sequence[Tuple[List[str], int]]) -> str:
+    """The stacks in the same collapsed format, shorter: "function (package/file.py)" frames
+    without line numbers or the process line, identical stacks added up. Flame graph tools
+    (flamegraph.pl, speedscope) read it."""
+    folded: Counter[str] = Counter()
+    for frames, count in stacks:
+        parts = []
+        for frame in frames:
+            if frame.startswith("process "):
+                continue
+            function, file = frame_parts(frame)
+            parts.append(f"{function} ({short_file(file)})" if file else function)
+        folded[";".join(parts)] += count
+    return "".join(f"{stack} {count}\n" for stack, count in sorted(folded.items()))
+
+
 def area_of(frames: Sequence[str]) -> str:
     """The area of OUTER anywhere in the stack, else of the innermost frame of one of AREAS,
     else of GENERAL, else OTHER."""

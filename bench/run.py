@@ -89,18 +89,19 @@ def profile_under_load(
 ) -> Dict[str, Any]:
     """py-spy on the Rasa server during an extra 8-visitor run (not one of the measured
     levels, so sampling does not slow them)."""
-    raw = RESULTS / f"profile-{name}.txt"
-    say(f"{name}: profiling the Rasa server (py-spy) under 8 visitors for {plan.profile_s:.0f} s")
+    raw = WORK / f"profile-{name}.raw.txt"
     log = WORK / f"py-spy-{name}.log"
     spy = profile.start(served.rasa_pid, plan.profile_s, plan.profile_rate_hz, raw, log)
     level = load.run_level(served.webhook, 8, plan.profile_s, 0, check, f"{name}-profile")
     spy.wait(timeout=120)
     if spy.returncode != 0 or not raw.exists():
         return {"error": f"py-spy failed ({spy.returncode}); see {log}"}
-    summary = profile.summarise(
-        profile.parse_raw(raw.read_text()), plan.profile_rate_hz, level.answered
-    )
-    summary["raw"] = str(raw.relative_to(ROOT))
+    stacks = profile.parse_raw(raw.read_text())
+    # A few MB: kept beside the work files (not committed), for flamegraph.pl or speedscope.
+    folded = WORK / f"profile-{name}.folded.txt"
+    folded.write_text(profile.compact(stacks), encoding="utf-8")
+    summary = profile.summarise(stacks, plan.profile_rate_hz, level.answered)
+    summary["stacks"] = str(folded.relative_to(ROOT))
     summary["throughput_while_profiled"] = level.throughput
     return summary
 
@@ -271,11 +272,31 @@ def notes(results: Dict[str, Any]) -> List[str]:
             )
         if "error" in (config.get("accuracy") or {}):
             found.append(f"Cross-validation of {name} failed: {config['accuracy']['error']}")
-    busy = max_others_cores(results)
+    busy = disturbed(results)
     found.append(
-        f"Other processes used at most {busy:.2f} cores during a measurement"
-        + (" (an otherwise idle machine)." if busy <= BUSY_CORES else ": DISTURBED, rerun.")
+        "Other processes of the machine used at most "
+        f"{max_others_cores(results):.2f} cores during a measurement"
+        + (
+            f"; more than {BUSY_CORES} during: {', '.join(busy)} (those figures are disturbed)."
+            if busy
+            else " (an otherwise idle machine)."
+        )
     )
+    return found
+
+
+def disturbed(value: Any, path: str = "") -> List[str]:
+    """Where in the results other processes used more than BUSY_CORES cores."""
+    found: List[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path} {key}".strip()
+            if key == "max_others_cpu_cores":
+                continue
+            if key.endswith("others_cpu_cores") and float(item) > BUSY_CORES:
+                found.append(f"{path} ({float(item):.2f} cores)")
+            elif isinstance(item, dict):
+                found.extend(disturbed(item, where))
     return found
 
 

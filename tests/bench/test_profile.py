@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.profile import OTHER, area_of, frame_parts, parse_raw, summarise
+from bench.profile import OTHER, area_of, compact, frame_parts, parse_raw, summarise
 
 SITE = "/work/main/.venv/lib/python3.10/site-packages"
 RAW = f"""\
@@ -58,3 +58,15 @@ def test_response_selector_owns_the_diet_code_it_runs():
         "call (tensorflow/python/eager/def_function.py:30)",
     ]
     assert area_of(frames) == "ResponseSelector"
+
+
+def test_compact_adds_up_identical_stacks_without_line_numbers():
+    raw = (
+        'process 1:"python -m rasa run";run (asyncio/base_events.py:600);'
+        f"save ({SITE}/rasa/core/tracker_store.py:12) 3\n"
+        'process 1:"python -m rasa run";run (asyncio/base_events.py:601);'
+        f"save ({SITE}/rasa/core/tracker_store.py:99) 4\n"
+    )
+    assert compact(parse_raw(raw)) == (
+        "run (asyncio/base_events.py);save (rasa/core/tracker_store.py) 7\n"
+    )
