@@ -57,8 +57,12 @@ ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE}
 #: Entity ruler labels recorded beside a finding.
 REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
-#: spaCy token attribute: the lemma of the lower-cased token, from the lookup table.
-LEMMA_ATTR = "clinic_lemma"
+#: The spaCy token attribute the guard matches content words on. Before matching, each
+#: token's NORM is set to the lemma of its lower-cased text (spaCy's own LEMMA is left as
+#: the pipeline made it: Rasa's featurisers read it). A native attribute, compared in
+#: spaCy's compiled matcher, costs a small fraction of a custom ``Token._`` getter, which
+#: spaCy calls in Python for every token and pattern: that was 4 ms of each message.
+MATCH_ATTR = "NORM"
 
 #: How many tokens before a symptom a negation or a hypothetical cue may stand.
 NEGATION_WINDOW = 3
@@ -159,6 +163,13 @@ def _lemma_lookup(nlp: Language) -> Any:
     return lemmatizer.lookups.get_table("lemma_lookup", {})
 
 
+def _one_of(values: Iterable[str]) -> Any:
+    """A token-attribute value: the word itself when there is one (compared natively by
+    spaCy's matcher), else ``{"IN": [...]}`` (a predicate spaCy checks in Python)."""
+    ordered = sorted(set(values))
+    return ordered[0] if len(ordered) == 1 else {"IN": ordered}
+
+
 class _PhraseMatcher:
     """spaCy Matcher for phrases in any form of their words, with "*" for a few words.
 
@@ -171,15 +182,21 @@ class _PhraseMatcher:
         self.nlp = nlp
         self.matcher = Matcher(nlp.vocab)
         self.table = _lemma_lookup(nlp)
-        table = self.table
-        Token.set_extension(LEMMA_ATTR, getter=lambda t: table.get(t.lower_, t.lower_), force=True)
 
     def token_pattern(self, word: str) -> Dict[str, Any]:
         """How one word of a phrase matches a token."""
         forms = {word} | EQUIVALENT.get(word, set())
         if word in FUNCTION_WORDS or word in EQUIVALENT or not word.isalpha():
-            return {"LOWER": {"IN": sorted(forms)}}
-        return {"_": {LEMMA_ATTR: {"IN": sorted({self.table.get(w, w) for w in forms})}}}
+            return {"LOWER": _one_of(forms)}
+        return {MATCH_ATTR: _one_of({self.table.get(w, w) for w in forms})}
+
+    def lemmatise(self, doc: Doc) -> None:
+        """Set each token's NORM to the lemma of its lower-cased text ("Drooping" ->
+        "droop"), which the content-word patterns match."""
+        table = self.table
+        for token in doc:
+            lower = token.lower_
+            token.norm_ = table.get(lower, lower)
 
     def add(self, key: str, phrases: Iterable[str]) -> None:
         patterns = []
@@ -195,6 +212,7 @@ class _PhraseMatcher:
 
     def find(self, doc: Doc) -> List[Tuple[str, int, int]]:
         """(key, start, end) of each match, longest first where they overlap."""
+        self.lemmatise(doc)
         found = []
         for match_id, start, end in self.matcher(doc):
             found.append((self.nlp.vocab.strings[match_id], start, end))

@@ -80,6 +80,39 @@ def create_schema(settings: StoreSettings) -> None:
         engine.dispose()
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        # Write-ahead log: a commit appends to the log instead of rewriting the database
+        # through a rollback journal; readers (make forget, make purge, the staff app) do
+        # not block the server. synchronous=FULL keeps every commit on disk when it
+        # returns, as with the default journal: a confirmed turn survives a power cut.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def sqlite_engine(path: str) -> sa.engine.Engine:
+    """The engine of the embedded SQLite tracker store.
+
+    Rasa's own (SQLAlchemy's default for a file) opens and closes a connection for every
+    load and save of a conversation, with the rollback journal; this one keeps a connection
+    open and writes through a write-ahead log, about 0.8 ms less per turn on these machines
+    (``bench/``). Rasa's server uses it from one thread; other threads get their own
+    connection from the pool.
+    """
+    engine = sa.create_engine(
+        f"sqlite:///{path}",
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        connect_args={"check_same_thread": False},
+    )
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class ClinicTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on SQLite (``TRACKER_DB``) or PostgreSQL (``DATABASE_URL``,
     in the schema ``DATABASE_SCHEMA`` when it is set)."""
@@ -108,6 +141,12 @@ class ClinicTrackerStore(SQLTrackerStore):
             arguments = {"dialect": "sqlite", "db": settings.tracker_db}
             logger.info("Tracker store: SQLite %s", settings.tracker_db)
         super().__init__(domain=domain, event_broker=event_broker, **arguments)
+        if not settings.database_url:
+            rasa_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
+            rasa_engine.dispose()
+            engine = sqlite_engine(settings.tracker_db)
+            self.engine = engine
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
 
     async def _with_database(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call``; while the database is unreachable, retry, then give up."""
