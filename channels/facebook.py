@@ -2,8 +2,10 @@
 
 - GET ``/webhooks/facebook/webhook``: Meta's verification (``hub.verify_token``).
 - POST: signed with ``X-Hub-Signature-256`` (the app secret). Handled: ``entry[].messaging[]``
-  events with ``message.text``, ``message.quick_reply.payload`` and ``postback.payload``;
-  echoes of the Page's own messages, deliveries and reads are ignored.
+  events with ``message.text`` (a blank one gets ``utter_message_empty``),
+  ``message.quick_reply.payload`` and ``postback.payload``; echoes of the Page's own
+  messages, deliveries, reads and attachments without text are ignored. A payload whose
+  fields have the wrong types gets 400.
 - Replies: ``POST {FACEBOOK_API_URL}/me/messages?access_token=<page token>``; buttons as quick
   replies (at most 13, titles of at most 20 characters; beyond that, a numbered list).
 
@@ -25,6 +27,8 @@ from channels.webhook import (
     PlatformAPI,
     WebhookOutput,
     json_body,
+    sender_of,
+    text_of,
 )
 
 #: Messenger's limits for quick replies.
@@ -111,16 +115,20 @@ def parse_messenger(payload: Dict[str, Any], output: OutputChannel) -> List[Inco
     """The messages in a Messenger webhook payload (``object: page``).
 
     Raises:
-        BadPayloadError: ``entry`` is not a list.
+        BadPayloadError: ``entry`` is not a list of objects, ``messaging`` not a list of
+            objects, or a field has the wrong type.
     """
     if payload.get("object") != "page":
         return []
     entries = payload.get("entry")
-    if not isinstance(entries, list):
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise BadPayloadError("no entry list")
     found: List[Incoming] = []
     for entry in entries:
-        for event in entry.get("messaging") or []:
+        events = entry.get("messaging") or []
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            raise BadPayloadError("messaging is not a list of events")
+        for event in events:
             incoming = _messenger_event(event, output)
             if incoming is not None:
                 found.append(incoming)
@@ -134,14 +142,19 @@ def _messenger_event(event: Dict[str, Any], output: OutputChannel) -> Optional[I
         if message.get("is_echo"):
             return None
         quick_reply = message.get("quick_reply") or {}
+        if not isinstance(quick_reply, dict):
+            raise BadPayloadError("quick_reply is not an object")
         if quick_reply.get("payload"):
-            text, is_payload = str(quick_reply["payload"]), True
-        elif isinstance(message.get("text"), str) and message["text"].strip():
-            text, is_payload = message["text"], False
+            text, is_payload = text_of(quick_reply["payload"], "payload"), True
+        elif "text" in message:
+            text, is_payload = text_of(message["text"]), False  # blank: utter_message_empty
         else:
             return None  # a sticker, an image, ...
     elif isinstance(postback, dict) and postback.get("payload"):
-        text, is_payload = str(postback["payload"]), True
+        text, is_payload = text_of(postback["payload"], "payload"), True
     else:
         return None  # a delivery, a read, a reaction, ...
-    return Incoming(str(event["sender"]["id"]), text, output, is_payload=is_payload)
+    sender = event.get("sender")
+    if not isinstance(sender, dict):
+        raise BadPayloadError("no sender")
+    return Incoming(sender_of(sender.get("id")), text, output, is_payload=is_payload)

@@ -2,6 +2,9 @@
 
 - The body must be a JSON object with ``message`` (a string) and ``sender`` (a string of
   1 to 128 letters, digits and ``_ - . : @ +``); anything else is 400 with the reason.
+- ``sender`` may not use a messaging channel's prefix (``telegram:...``, ``whatsapp:...``,
+  see ``channels/senders.py``): 400, so a REST caller cannot write into the conversation of
+  a Telegram or WhatsApp user.
 - ``input_channel`` cannot be chosen by the caller: it is always ``rest``, so a REST caller
   cannot pass for another channel.
 - Then the checks of every channel (``channels/limits.py``): empty and over-long messages
@@ -10,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput
@@ -19,8 +21,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from channels.limits import OnNewMessage, guarded
-
-SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,128}$")
+from channels.senders import sender_problem
 
 
 def json_object(request: Request) -> Dict[str, Any]:
@@ -47,11 +48,10 @@ class ClinicRestInput(RestInput):
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = json_object(req).get("sender")
-        if not isinstance(sender, str) or not SENDER_ID.match(sender):
-            raise InvalidUsage(
-                "'sender' must be a string of 1 to 128 letters, digits and _ - . : @ +"
-            )
-        return sender
+        problem = sender_problem(sender)
+        if problem is not None:
+            raise InvalidUsage(f"'sender' {problem}")
+        return str(sender)
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = json_object(req).get("message")

@@ -5,9 +5,10 @@
   with the signing secret; a timestamp more than 5 minutes from now is refused (a replay).
 - Events API (JSON): ``url_verification`` answers the challenge; ``event_callback`` with a
   ``message`` event in a direct message with the app, or an ``app_mention`` event (the
-  mention is removed). Messages of bots (``bot_id``) and edits, joins and other
-  ``subtype`` messages are ignored, and so are Slack's retries (``X-Slack-Retry-Num``): the
-  first delivery was received.
+  mention is removed; a mention alone, or a blank message, gets ``utter_message_empty``).
+  Messages of bots (``bot_id``) and edits, joins and other ``subtype`` messages are
+  ignored, and so are Slack's retries (``X-Slack-Retry-Num``): the first delivery was
+  received. Fields of the wrong type get 400.
 - Interactivity (form body ``payload=<JSON>``): a ``block_actions`` click on one of the
   assistant's buttons sends the button's value (its payload).
 - Replies: ``POST {SLACK_API_URL}/chat.postMessage`` with ``Authorization: Bearer <bot
@@ -44,6 +45,8 @@ from channels.webhook import (
     form_body,
     hmac_hex,
     json_body,
+    sender_of,
+    text_of,
 )
 
 #: Seconds a request's timestamp may be away from the server's clock.
@@ -203,11 +206,12 @@ def parse_event(payload: Dict[str, Any], api: PlatformAPI) -> List[Incoming]:
         return []  # in a channel, the app answers when it is mentioned (app_mention)
     if kind not in ("message", "app_mention"):
         return []
-    text = _MENTION.sub(" ", str(event.get("text") or "")).strip()
-    if not text:
-        return []
-    output = SlackOutput(api, str(event["channel"]), event.get("thread_ts"))
-    return [Incoming(str(event["user"]), text, output)]
+    text = _MENTION.sub(" ", text_of(event.get("text"))).strip()  # blank: utter_message_empty
+    thread = event.get("thread_ts")
+    if thread is not None and not isinstance(thread, str):
+        raise BadPayloadError("thread_ts is not a string")
+    output = SlackOutput(api, sender_of(event.get("channel")), thread)
+    return [Incoming(sender_of(event["user"]), text, output)]
 
 
 def parse_interaction(form: Dict[str, List[str]], api: PlatformAPI) -> List[Incoming]:
@@ -225,13 +229,19 @@ def parse_interaction(form: Dict[str, List[str]], api: PlatformAPI) -> List[Inco
         raise BadPayloadError("the payload field is not JSON") from error
     if not isinstance(payload, dict) or payload.get("type") != "block_actions":
         return []
-    actions = [a for a in payload.get("actions") or [] if a.get("type") == "button"]
-    if not actions or not actions[0].get("value"):
+    actions = payload.get("actions") or []
+    if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+        raise BadPayloadError("actions is not a list of objects")
+    buttons = [a for a in actions if a.get("type") == "button"]
+    if not buttons or not buttons[0].get("value"):
         return []
     channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get(
         "channel_id"
     )
     message = payload.get("message") or {}
-    output = SlackOutput(api, channel, message.get("thread_ts"))
-    user = str(payload["user"]["id"])
-    return [Incoming(user, str(actions[0]["value"]), output, is_payload=True)]
+    thread = message.get("thread_ts")
+    if thread is not None and not isinstance(thread, str):
+        raise BadPayloadError("thread_ts is not a string")
+    output = SlackOutput(api, sender_of(channel), thread)
+    user = sender_of(payload["user"]["id"])
+    return [Incoming(user, text_of(buttons[0]["value"], "value"), output, is_payload=True)]

@@ -5,18 +5,40 @@ origin check off: any website could open a conversation with the clinic's assist
 channel keeps Rasa's behaviour and lets only the listed origins (``cors_allowed_origins``
 in ``credentials.yml``, from ``SOCKETIO_CORS_ORIGINS``) connect. "*" is refused: a clinic
 must name the sites the widget is embedded on.
+
+And it checks what a client sends, which Rasa's channel takes as it comes:
+
+- A long-polling POST whose body is empty, not UTF-8, not an engine.io payload, or holds a
+  socket.io packet that is not JSON (or an event that is not ``["name", ...]``) gets 400
+  before engine.io reads it (engine.io would answer "ok" and drop it).
+- A session id (``session_request``) must look like a REST sender id (1 to 128 letters,
+  digits and ``_ - . : @ +``) and must not use a messaging channel's prefix
+  (``telegram:...``, ``channels/senders.py``): otherwise the client is given a new session
+  id instead, and a message that carries such a session id is refused (logged, not passed
+  on), so a web page cannot write into a Telegram or WhatsApp user's conversation.
+- A ``user_uttered`` event that is not an object, or whose ``message`` is not a string,
+  gets ``utter_message_empty``; metadata that is not an object is dropped. Then the checks
+  of every channel (``channels/limits.py``).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
+import engineio.packet
+import engineio.payload
+import socketio.packet
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
 
-from channels.limits import guarded
+from channels.limits import EMPTY_RESPONSE, guarded, response_text
+from channels.senders import sender_problem
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +62,47 @@ def parse_origins(value: Union[Text, List[Text], None]) -> List[Text]:
     return origins
 
 
+def unreadable(body: bytes) -> Optional[str]:
+    """Why a long-polling POST body cannot be read, or None if engine.io can read it."""
+    if not body:
+        return "the body is empty"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the body is not UTF-8"
+    try:
+        payload = engineio.payload.Payload(encoded_payload=text)
+    except Exception:
+        return "the body is not an engine.io payload"
+    for packet in payload.packets:
+        if packet.packet_type != engineio.packet.MESSAGE or not isinstance(packet.data, str):
+            continue  # ping, pong, close, or a binary attachment
+        try:
+            message = socketio.packet.Packet(encoded_packet=packet.data)
+        except Exception:
+            return "a socket.io packet is not JSON"
+        if message.packet_type in (socketio.packet.EVENT, socketio.packet.BINARY_EVENT) and (
+            not isinstance(message.data, list)
+            or not message.data
+            or not isinstance(message.data[0], str)
+        ):
+            return "a socket.io event must be a JSON array that starts with its name"
+    return None
+
+
+def metadata_of(value: Any) -> Dict[str, Any]:
+    """A message's metadata: an object, or a JSON string of one; anything else is dropped."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
 class ClinicSocketIOInput(SocketIOInput):
-    """Rasa's socket.io channel that only accepts connections from the listed origins."""
+    """Rasa's socket.io channel that only accepts connections from the listed origins and
+    checks what clients send (see the module's description)."""
 
     @classmethod
     def name(cls) -> Text:
@@ -64,12 +125,68 @@ class ClinicSocketIOInput(SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's blueprint, with the origin check of the socket.io server turned on."""
+        """Rasa's blueprint, with the origin check on and what clients send checked."""
         # Empty and over-long messages get a polite answer (channels/limits.py).
-        blueprint = super().blueprint(guarded(on_new_message))
-        assert self.sio is not None
+        checked = guarded(on_new_message)
+        blueprint = super().blueprint(checked)
+        sio = self.sio
+        assert sio is not None
         # python-engineio reads this on every request; an empty list would allow any origin,
         # so with nothing configured no cross-origin page may connect.
-        self.sio.eio.cors_allowed_origins = self.cors_allowed_origins or None
+        sio.eio.cors_allowed_origins = self.cors_allowed_origins or None
         logger.info("socket.io accepts connections from: %s", self.cors_allowed_origins)
+
+        # Bodies engine.io cannot read get 400 (the route is added when the blueprint is
+        # registered, from this attribute).
+        handle_request = sio.eio.handle_request
+
+        @functools.wraps(handle_request)
+        async def handle_request_checked(request: Request, *args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST":
+                problem = unreadable(request.body or b"")
+                if problem is not None:
+                    logger.warning("socket.io: a request refused (400): %s", problem)
+                    return response.text(problem, status=400)
+            return await handle_request(request, *args, **kwargs)
+
+        sio.eio.handle_request = handle_request_checked
+
+        async def session_request(sid: Text, *args: Any) -> None:
+            data = args[0] if args else None
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            problem = None if session_id is None else sender_problem(session_id)
+            if session_id is None or problem is not None:
+                if problem is not None:
+                    logger.warning("socket.io: session id refused, a new one given: %s", problem)
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        async def handle_message(sid: Text, *args: Any) -> None:
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            data = args[0] if args else None
+            if not isinstance(data, dict):
+                logger.info("socket.io: a message that is not an object from %s", sid)
+                await output.send_text_message(sid, response_text(EMPTY_RESPONSE))
+                return
+            sender_id = data.get("session_id") if self.session_persistence else sid
+            problem = sender_problem(sender_id)
+            if problem is not None:
+                logger.warning("socket.io: a message refused, its session id %s", problem)
+                return
+            text = data.get("message")
+            await checked(
+                UserMessage(
+                    text if isinstance(text, str) else "",
+                    output,
+                    str(sender_id),
+                    input_channel=self.name(),
+                    metadata=metadata_of(data.get(self.metadata_key)),
+                )
+            )
+
+        # In place of Rasa's handlers of the same events.
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint

@@ -3,8 +3,9 @@
 - POST ``/webhooks/telegram/webhook``: Telegram sends ``X-Telegram-Bot-Api-Secret-Token``,
   the ``secret_token`` given to ``setWebhook``; it must equal ``TELEGRAM_SECRET_TOKEN``.
 - Handled: ``message.text`` (``/start``, which Telegram sends when a visitor opens the bot,
-  becomes a greeting) and ``callback_query.data`` (answered with ``answerCallbackQuery``).
-  Edited messages, messages of bots and anything that is not text are ignored.
+  becomes a greeting; a blank text gets ``utter_message_empty``) and ``callback_query.data``
+  (answered with ``answerCallbackQuery``). Edited messages, messages of bots and anything
+  that is not text are ignored; fields of the wrong type get 400.
 - Replies: ``POST {TELEGRAM_API_URL}/bot<token>/sendMessage`` with ``chat_id``, ``text`` and,
   for buttons, a ``ReplyKeyboardMarkup`` of the buttons' titles (``callback_data`` takes at
   most 64 bytes; the assistant's payloads are whole questions). A title typed back, by
@@ -25,12 +26,15 @@ from sanic.request import Request
 from channels import settings
 from channels.buttons import Button
 from channels.webhook import (
+    BadPayloadError,
     Incoming,
     PlatformAPI,
     WebhookInput,
     WebhookOutput,
     check_signature,
     json_body,
+    sender_of,
+    text_of,
 )
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -128,25 +132,41 @@ class TelegramInput(WebhookInput):
         return parse_update(json_body(body), self.output())
 
 
+def _object(value: Any, what: str) -> Dict[str, Any]:
+    """``value`` if it is a JSON object (missing: an empty one)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayloadError(f"{what} is not an object")
+    return value
+
+
 def parse_update(update: Dict[str, Any], output: TelegramOutput) -> List[Incoming]:
-    """The message in a Telegram update: a text message, or a pressed inline key."""
+    """The message in a Telegram update: a text message, or a pressed inline key.
+
+    Raises:
+        BadPayloadError: a field has the wrong type, or there is no chat id.
+    """
     message = update.get("message")
-    if isinstance(message, dict):
-        text = message.get("text")
-        if (message.get("from") or {}).get("is_bot") or not isinstance(text, str):
-            return []
+    if message is not None:
+        message = _object(message, "message")
+        if _object(message.get("from"), "from").get("is_bot") or "text" not in message:
+            return []  # a bot's message, a photo, a sticker, ...
+        text = text_of(message["text"])  # blank: utter_message_empty
         if _START.match(text.strip()):
             text = START_GREETING
-        return [Incoming(str(message["chat"]["id"]), text, output)] if text.strip() else []
+        chat = sender_of(_object(message.get("chat"), "chat").get("id"))
+        return [Incoming(chat, text, output)]
     query = update.get("callback_query")
     if isinstance(query, dict) and query.get("data"):
-        chat = ((query.get("message") or {}).get("chat") or {}).get("id") or query["from"]["id"]
-        query_id = str(query["id"])
+        chat_id = _object(_object(query.get("message"), "message").get("chat"), "chat").get("id")
+        if chat_id is None:
+            chat_id = _object(query.get("from"), "from").get("id")
+        query_id = sender_of(query.get("id"))
+        data = text_of(query["data"], "callback data")
 
         async def acknowledge() -> None:
             await output.answer_callback(query_id)
 
-        return [
-            Incoming(str(chat), str(query["data"]), output, is_payload=True, before=acknowledge)
-        ]
+        return [Incoming(sender_of(chat_id), data, output, is_payload=True, before=acknowledge)]
     return []  # an edited message, a channel post, ...

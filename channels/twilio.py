@@ -6,7 +6,9 @@
   else the request's own URL as the proxy in front of the server received it
   (``X-Forwarded-Proto``, ``X-Forwarded-Host``); with and without the default port, as
   Twilio's own validator accepts.
-- Handled: ``Body`` from ``From`` (``+15551234567`` or ``whatsapp:+15551234567``) to ``To``.
+- Handled: ``Body`` from ``From`` (``+15551234567`` or ``whatsapp:+15551234567``) to ``To``;
+  a blank ``Body`` without media gets ``utter_message_empty``, a picture alone is ignored.
+  A request without a signature gets 401 before its body is read.
 - The webhook answers 200 with empty TwiML; replies are sent with the REST API:
   ``POST {TWILIO_API_URL}/2010-04-01/Accounts/<sid>/Messages.json`` (``From`` = the
   number written to, ``To`` = the visitor, ``Body``), basic auth ``sid:token``.
@@ -33,12 +35,14 @@ from channels.buttons import Button
 from channels.webhook import (
     BadPayloadError,
     Incoming,
+    MissingSignatureError,
     PlatformAPI,
     WebhookInput,
     WebhookOutput,
     check_signature,
     first_value,
     form_body,
+    sender_of,
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -143,6 +147,8 @@ class TwilioInput(WebhookInput):
 
     def authenticate(self, request: Request, body: bytes) -> None:
         """``X-Twilio-Signature`` of the URL and the form."""
+        if not (request.headers.get(SIGNATURE_HEADER) or "").strip():
+            raise MissingSignatureError(f"missing {SIGNATURE_HEADER}")
         check_twilio_signature(
             self.settings["auth_token"],
             self.settings["webhook_url"] or public_url(request),
@@ -169,6 +175,7 @@ def parse_twilio(form: Dict[str, List[str]], api: PlatformAPI, account_sid: str)
     if not sender or not to:
         raise BadPayloadError("From and To are required")
     text = first_value(form, "Body")
-    if not text.strip():
+    if not text.strip() and first_value(form, "NumMedia").strip() not in ("", "0"):
         return []  # a picture, a location, ...
-    return [Incoming(sender, text, TwilioOutput(api, account_sid, to))]
+    # A blank Body without media gets utter_message_empty.
+    return [Incoming(sender_of(sender), text, TwilioOutput(api, account_sid, sender_of(to)))]

@@ -15,6 +15,10 @@ the messages are in a payload, and how a reply is posted. This module does the r
   trace); the platform gets its answer at once and the messages are handled in the
   background, so an error while handling one, or while sending a reply to the platform's
   API, is logged and never reaches the platform.
+- **Conversations namespaced per channel.** A message of platform user (or chat) ``123`` is
+  handed to Rasa as sender ``<channel>:123`` (``channels/senders.py``), and the replies go
+  to ``123``: no other channel can write into that conversation. A sender id that is not a
+  short string or number without spaces gets 400.
 - **Buttons.** A reply that picks an offered button by number or title is replaced by that
   button's payload before Rasa sees it (``channels/buttons.py``); buttons a platform cannot
   show become a numbered list.
@@ -30,6 +34,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import (
     Any,
@@ -56,6 +61,7 @@ from sanic.response import HTTPResponse
 from channels import settings
 from channels.buttons import Button, buttons_offered_to, numbered_list, parse_buttons, resolve
 from channels.limits import guarded
+from channels.senders import conversation_id, platform_id
 
 logger = logging.getLogger(__name__)
 
@@ -168,13 +174,46 @@ def split_text(text: str, limit: int) -> List[str]:
     return parts
 
 
+_PLATFORM_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")
+
+
+def sender_of(value: Any) -> str:
+    """A platform's id of a user or chat, as found in a payload: a short string or integer.
+
+    Raises:
+        BadPayloadError: it is missing, of another type, empty, longer than 128 characters,
+            or holds spaces or control characters.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BadPayloadError("the sender id is not a string or a number")
+    text = str(value)
+    if not _PLATFORM_ID.match(text):
+        raise BadPayloadError("the sender id is empty, too long or holds spaces")
+    return text
+
+
+def text_of(value: Any, what: str = "text") -> str:
+    """A message's text as found in a payload (missing: "").
+
+    Raises:
+        BadPayloadError: it is there but not a string.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadPayloadError(f"the {what} is not a string")
+    return value
+
+
 @dataclass
 class Incoming:
     """A message of a visitor found in a verified webhook request.
 
     Attributes:
-        sender_id: the conversation's id, as Rasa stores it (the platform's user or chat).
-        text: what the visitor wrote, or the payload of the button they pressed.
+        sender_id: the platform's id of the user or chat (a Telegram chat id, a phone
+            number); Rasa keeps the conversation as ``<channel>:<sender_id>``.
+        text: what the visitor wrote (maybe blank: it gets ``utter_message_empty``), or the
+            payload of the button they pressed.
         output: where the assistant's replies to this message go.
         is_payload: ``text`` is already a button's payload (a pressed button): it is not
             read as a choice among offered buttons.
@@ -296,7 +335,12 @@ class WebhookOutput(OutputChannel):
         raise NotImplementedError
 
     async def send(self, recipient_id: str, text: str, buttons: Sequence[Button] = ()) -> None:
-        """Send ``text`` with ``buttons``: shown by the platform, or as a numbered list."""
+        """Send ``text`` with ``buttons``: shown by the platform, or as a numbered list.
+
+        ``recipient_id`` is the conversation's sender id (``<channel>:<platform id>``) or the
+        platform's id; the platform is given its own id.
+        """
+        recipient_id = platform_id(self.name(), recipient_id)
         if buttons and not self.shows(text, buttons):
             text, buttons = numbered_list(text, buttons), ()
         parts = split_text(text, self.max_text_length)
@@ -468,11 +512,12 @@ class WebhookInput(InputChannel):
                 if message.before is not None:
                     await message.before()
                 text = message.text
+                sender_id = conversation_id(self.name(), message.sender_id)
                 if not message.is_payload:
-                    text = resolve(text, await buttons_offered_to(agent, message.sender_id))
-                logger.debug("%s: message from %s: %r", self.name(), message.sender_id, text)
+                    text = resolve(text, await buttons_offered_to(agent, sender_id))
+                logger.debug("%s: message from %s: %r", self.name(), sender_id, text)
                 await on_new_message(
-                    UserMessage(text, message.output, message.sender_id, input_channel=self.name())
+                    UserMessage(text, message.output, sender_id, input_channel=self.name())
                 )
             except Exception:
                 logger.exception("%s: a message could not be handled.", self.name())

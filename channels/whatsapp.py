@@ -4,8 +4,9 @@
 - POST: signed with ``X-Hub-Signature-256`` (the app secret). Handled:
   ``entry[].changes[].value.messages[]`` sent to this phone number id, of type ``text``
   (``text.body``), ``interactive`` (``button_reply.id``, ``list_reply.id``) and ``button``
-  (``button.payload``, a template's quick reply). Delivery and read ``statuses`` and other
-  message types (images, locations, ...) are ignored.
+  (``button.payload``, a template's quick reply); a blank text gets
+  ``utter_message_empty``. Delivery and read ``statuses`` and other message types (images,
+  locations, ...) are ignored; fields of the wrong type get 400.
 - Replies: ``POST {WHATSAPP_API_URL}/<phone number id>/messages`` with ``Authorization:
   Bearer <access token>``. Buttons:
 
@@ -39,6 +40,8 @@ from channels.webhook import (
     PlatformAPI,
     WebhookOutput,
     json_body,
+    sender_of,
+    text_of,
 )
 
 #: The Cloud API's limits for interactive messages.
@@ -187,42 +190,62 @@ def parse_whatsapp(
     """The messages to ``phone_number_id`` in a WhatsApp Business Account webhook.
 
     Raises:
-        BadPayloadError: ``entry`` is not a list.
+        BadPayloadError: ``entry``, ``changes`` or ``messages`` is not a list of objects, or
+            a field has the wrong type.
     """
     if payload.get("object") != "whatsapp_business_account":
         return []
-    entries = payload.get("entry")
-    if not isinstance(entries, list):
-        raise BadPayloadError("no entry list")
     found: List[Incoming] = []
-    for entry in entries:
-        for change in entry.get("changes") or []:
+    for entry in _objects(payload.get("entry"), "entry", required=True):
+        for change in _objects(entry.get("changes"), "changes"):
             value = change.get("value") or {}
             if change.get("field") != "messages":
                 continue
+            if not isinstance(value, dict):
+                raise BadPayloadError("value is not an object")
             if str((value.get("metadata") or {}).get("phone_number_id")) != phone_number_id:
                 continue  # another number of the same business account
-            for message in value.get("messages") or []:
+            for message in _objects(value.get("messages"), "messages"):
                 incoming = _whatsapp_message(message, output)
                 if incoming is not None:
                     found.append(incoming)
     return found
 
 
+def _objects(value: Any, what: str, required: bool = False) -> List[Dict[str, Any]]:
+    """``value`` if it is a list of JSON objects (missing: none, unless ``required``)."""
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise BadPayloadError(f"{what} is not a list of objects")
+    return value
+
+
+def _field(message: Dict[str, Any], key: str) -> Dict[str, Any]:
+    value = message.get(key) or {}
+    if not isinstance(value, dict):
+        raise BadPayloadError(f"{key} is not an object")
+    return value
+
+
 def _whatsapp_message(message: Dict[str, Any], output: OutputChannel) -> Optional[Incoming]:
     kind = message.get("type")
     if kind == "text":
-        text, is_payload = str((message.get("text") or {}).get("body") or ""), False
+        # A blank text gets utter_message_empty.
+        text, is_payload = text_of(_field(message, "text").get("body")), False
     elif kind == "interactive":
-        reply = message["interactive"].get("button_reply") or message["interactive"].get(
-            "list_reply"
-        )
-        text = str((reply or {}).get("id") or "")
+        interactive = _field(message, "interactive")
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        if not isinstance(reply, dict):
+            raise BadPayloadError("the reply is not an object")
+        text = text_of(reply.get("id"), "reply id")
         is_payload = not _INDEX_ID.match(text)  # "#2" is read among the buttons offered
+        if not text.strip():
+            return None
     elif kind == "button":
-        text, is_payload = str((message.get("button") or {}).get("payload") or ""), True
+        text, is_payload = text_of(_field(message, "button").get("payload"), "payload"), True
+        if not text.strip():
+            return None
     else:
         return None  # an image, a location, a reaction, ...
-    if not text.strip():
-        return None
-    return Incoming(str(message["from"]), text, output, is_payload=is_payload)
+    return Incoming(sender_of(message.get("from")), text, output, is_payload=is_payload)

@@ -132,6 +132,7 @@ def running(
     rasa_args: Sequence[str] = (),
     rasa_health: str = "/",
     web: bool = True,
+    actions: bool = True,
 ) -> Iterator[Running]:
     """The three servers, ready, until the block ends.
 
@@ -143,6 +144,9 @@ def running(
         rasa_health: the Rasa server's path that answers 2xx once it is ready (the
             benchmark's ``/status?token=...``, which answers only once the model is loaded).
         web: start the demo clinic site too.
+        actions: start an action server too; without, the Rasa server calls the one at
+            ``ACTION_ENDPOINT_URL`` of ``extra_env`` (with its ``ACTION_SERVER_SECRET``), as
+            a second Rasa server sharing a first one's action server does.
     """
     action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     env = {
@@ -160,6 +164,10 @@ def running(
         "WEB_PORT": str(web_port),
         "SOCKETIO_CORS_ORIGINS": f"http://localhost:{web_port},http://127.0.0.1:{web_port}",
     }
+    if not actions:
+        if not (extra_env or {}).get("ACTION_ENDPOINT_URL"):
+            raise ValueError("actions=False needs the ACTION_ENDPOINT_URL of an action server")
+        env["ACTION_ENDPOINT_URL"] = str((extra_env or {})["ACTION_ENDPOINT_URL"])
     rasa = [sys.executable, "-m", "rasa"]
     commands = {
         "actions": [sys.executable, "-m", "actions.server"],
@@ -172,6 +180,8 @@ def running(
     }  # fmt: skip
     if not web:
         del commands["web"]
+    if not actions:
+        del commands["actions"]
     health = {
         "actions": f"http://127.0.0.1:{action_port}/health",
         "rasa": f"http://127.0.0.1:{rasa_port}{rasa_health}",

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the assistant needs; safe to re-run (each step runs only when its
 # inputs changed): the Python 3.10 virtual environment with the pinned packages, the
-# project's spaCy pipeline, the chat widget from npm (web/node_modules) and Debian's
-# Chromium for the browser tests.
+# project's spaCy pipeline, the chat widget from npm (web/node_modules), Debian's
+# Chromium for the browser tests and Debian's nginx for the sticky-session test.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -69,6 +69,18 @@ fi
 # 4. Debian's Chromium, which the browser tests drive (Playwright never downloads one).
 if [ "${SETUP_BROWSER:-1}" = 1 ] && [ ! -x "$CHROMIUM" ]; then
   apt_install chromium
+fi
+
+# 5. Debian's nginx, which the sticky-session test (tests/deploy/test_sticky_sessions.py) runs
+#    with deploy/nginx.conf as an unprivileged process of its own; nothing else uses it.
+#    nginx-light where the release still has it, else nginx. (Where systemd runs, Debian's
+#    package also starts a system nginx on port 80; SETUP_NGINX=0 skips the install.)
+if [ "${SETUP_NGINX:-1}" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if apt-cache show nginx-light >/dev/null 2>&1; then
+    apt_install nginx-light
+  else
+    apt_install nginx
+  fi
 fi
 
 mkdir -p "$(dirname "$TRACKER_DB")"

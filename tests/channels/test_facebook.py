@@ -133,7 +133,7 @@ async def test_a_signed_message_reaches_rasa_from_the_facebook_channel() -> None
 
     assert answer.status == 200
     assert [(m.sender_id, m.text, m.input_channel) for m in rasa.messages] == [
-        ("6789012345", "hello", "facebook")
+        ("facebook:6789012345", "hello", "facebook")
     ]
     assert isinstance(rasa.messages[0].output_channel, MessengerOutput)
 

@@ -126,12 +126,19 @@ def test_a_mention_is_read_without_the_mention() -> None:
             "channel_type": "channel",
         },
         {"type": "reaction_added", "user": "U1", "reaction": "thumbsup"},
-        {"type": "app_mention", "user": "U1", "text": "<@U0BOTUSER>", "channel": "C1"},
     ],
-    ids=["bot", "subtype", "channel message", "other event", "empty mention"],
+    ids=["bot", "subtype", "channel message", "other event"],
 )
 def test_bots_edits_and_other_events_are_ignored(event: Dict[str, Any]) -> None:
     assert parse_event(slack_event(event), RecordingAPI()) == []
+
+
+def test_a_mention_alone_is_passed_on_blank_to_get_the_empty_message_answer() -> None:
+    event = {"type": "app_mention", "user": "U1", "text": "<@U0BOTUSER>", "channel": "C1"}
+
+    [message] = parse_event(slack_event(event), RecordingAPI())
+
+    assert (message.sender_id, message.text) == ("U1", "")
 
 
 def test_a_button_click_sends_the_buttons_value() -> None:
@@ -186,7 +193,7 @@ async def test_a_signed_click_reaches_rasa_as_the_payload() -> None:
 
     assert answer.status == 200
     assert [(m.sender_id, m.text, m.input_channel) for m in rasa.messages] == [
-        ("U1", "/book_consultation", "slack")
+        ("slack:U1", "/book_consultation", "slack")
     ]
 
 

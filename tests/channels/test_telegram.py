@@ -99,7 +99,7 @@ async def test_a_message_with_the_secret_token_reaches_rasa() -> None:
 
     assert (answer.status, forged.status, missing.status) == (200, 403, 401)
     assert [(m.sender_id, m.text, m.input_channel) for m in rasa.messages] == [
-        ("42", "does it hurt?", "telegram")
+        ("telegram:42", "does it hurt?", "telegram")
     ]
 
 

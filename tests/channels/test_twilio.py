@@ -150,7 +150,7 @@ async def test_the_configured_webhook_url_is_what_is_signed() -> None:
     assert answer.body == b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
     assert local.status == 403
     assert [(m.sender_id, m.text, m.input_channel) for m in rasa.messages] == [
-        ("+15551230000", "hello", "twilio")
+        ("twilio:+15551230000", "hello", "twilio")
     ]
 
 

@@ -214,7 +214,7 @@ async def test_a_reply_that_picks_an_offered_button_reaches_rasa_as_its_payload(
     channel = TelegramInput({"bot_token": "1:abc", "secret_token": "s"})
     offer = [{"title": "Scar types", "payload": "What types of acne scars are there?"}]
     agent = await agent_with(
-        "7", [UserUttered("hi"), BotUttered("Hello", data={"buttons": offer})]
+        "telegram:7", [UserUttered("hi"), BotUttered("Hello", data={"buttons": offer})]
     )
     rasa = Rasa()
     headers = {"X-Telegram-Bot-Api-Secret-Token": "s"}
@@ -223,7 +223,7 @@ async def test_a_reply_that_picks_an_offered_button_reaches_rasa_as_its_payload(
     await post(channel, body_of(telegram_message(8, "1")), headers, rasa, agent)
 
     assert rasa.texts == ["What types of acne scars are there?", "1"]
-    assert [m.sender_id for m in rasa.messages] == ["7", "8"]
+    assert [m.sender_id for m in rasa.messages] == ["telegram:7", "telegram:8"]
     assert {m.input_channel for m in rasa.messages} == {"telegram"}
 
 

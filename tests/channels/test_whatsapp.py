@@ -94,7 +94,7 @@ async def test_a_signed_message_reaches_rasa_and_a_forged_one_does_not() -> None
 
     assert (answer.status, forged.status, missing.status) == (200, 403, 401)
     assert [(m.sender_id, m.text, m.input_channel) for m in rasa.messages] == [
-        ("16505551234", "does it hurt?", "whatsapp")
+        ("whatsapp:16505551234", "does it hurt?", "whatsapp")
     ]
 
 

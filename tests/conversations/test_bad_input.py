@@ -1,5 +1,6 @@
 """Bad input through the REST channel of the real server: a clear answer or a 4xx, the
-server stays up, and other conversations are unaffected."""
+server stays up, and other conversations are unaffected. The cases are those of every
+channel (``bad_input.py``; the other channels: ``test_bad_input_channels.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conversations.bad_input import (
+    EMPTY_ANSWER,
+    EMPTY_MESSAGES,
+    LONG_MESSAGE,
+    MALFORMED_BODIES,
+    ODD_MESSAGES,
+    TOO_LONG_ANSWER,
+    steers_nothing,
+)
 from tests.servers import Servers
 
 TIMEOUT = 60
@@ -33,14 +43,16 @@ def still_answers(servers: Servers) -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"{not json", "JSON"),
-        (b"\xff\xfe\xfa not utf-8", "JSON"),
-        (b"[1, 2, 3]", "object"),
-        (b'"a string"', "object"),
+        (MALFORMED_BODIES["invalid JSON"], "JSON"),
+        (MALFORMED_BODIES["not UTF-8"], "JSON"),
+        (MALFORMED_BODIES["a JSON list"], "object"),
+        (MALFORMED_BODIES["a JSON string"], "object"),
+        (MALFORMED_BODIES["empty"], "JSON"),
         (b'{"message": "hi"}', "sender"),
         (b'{"sender": "", "message": "hi"}', "sender"),
         (b'{"sender": "a b<script>", "message": "hi"}', "sender"),
         (b'{"sender": 12, "message": "hi"}', "sender"),
+        (b'{"sender": "telegram:5550001", "message": "hi"}', "only the telegram channel"),
         (b'{"sender": "x", "message": 12}', "message"),
         (b'{"sender": "x", "message": null}', "message"),
         (b'{"sender": "x"}', "message"),
@@ -56,18 +68,18 @@ def test_a_malformed_request_gets_400_with_the_reason(
     still_answers(servers)
 
 
-@pytest.mark.parametrize("message", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("message", EMPTY_MESSAGES)
 def test_an_empty_message_gets_a_polite_answer(servers: Servers, message: str) -> None:
     reply = post(servers, {"sender": "empty-1", "message": message})
     assert reply.status_code == 200
-    assert reply.json()[0]["text"] == "Please type your question about Botox for acne scars."
+    assert reply.json()[0]["text"] == EMPTY_ANSWER
     assert servers.events("empty-1") == []
 
 
 def test_a_100_kb_message_gets_a_polite_answer_and_is_not_stored(servers: Servers) -> None:
-    reply = post(servers, {"sender": "long-1", "message": "my scars " * 12_000})
+    reply = post(servers, {"sender": "long-1", "message": LONG_MESSAGE})
     assert reply.status_code == 200
-    assert "too long for me: I can read up to 1,000 characters" in reply.json()[0]["text"]
+    assert TOO_LONG_ANSWER in reply.json()[0]["text"]
     assert servers.events("long-1") == []
     still_answers(servers)
 
@@ -78,30 +90,14 @@ def test_a_body_above_the_request_limit_gets_413(servers: Servers) -> None:
     still_answers(servers)
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        "😀" * 1000,
-        "<script>alert(1)</script> does botox hurt?",
-        "<b>bold</b><img src=x onerror=alert(1)>",
-        "does it hurt?\x00\x1b[31m\x07",
-        '/faq{"x": 1}',
-        "/report_emergency_symptom",
-        "/restart",
-    ],
-)
+@pytest.mark.parametrize("message", ODD_MESSAGES)
 def test_odd_text_gets_an_answer_and_steers_nothing(servers: Servers, message: str) -> None:
     sender = f"odd-{abs(hash(message)) % 10**8}"
     reply = post(servers, {"sender": sender, "message": message})
     assert reply.status_code == 200
     texts = [m.get("text", "") for m in reply.json()]
     assert texts and all(texts)
-    intents = [
-        e["parse_data"]["intent"]["name"] for e in servers.events(sender) if e["event"] == "user"
-    ]
-    assert "report_emergency_symptom" not in intents
-    stored = [e["text"] for e in servers.events(sender) if e["event"] == "user"]
-    assert all("\x00" not in t and "\x1b" not in t for t in stored)
+    steers_nothing(servers.events(sender))
 
 
 def test_the_caller_cannot_choose_another_input_channel(servers: Servers) -> None:

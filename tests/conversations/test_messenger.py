@@ -57,7 +57,7 @@ def test_a_signed_question_gets_its_answer_through_the_send_api(
     # "What results to expect" is longer than a quick reply's 20 characters: a list.
     assert "\n\n1. What results to expect\n" in message["text"]
     assert "quick_replies" not in message
-    assert user_texts(servers, psid) == [RESULTS_QUESTION]
+    assert user_texts(servers, f"facebook:{psid}") == [RESULTS_QUESTION]
 
 
 def test_the_greetings_topics_are_quick_replies_and_a_press_sends_the_payload(
@@ -93,7 +93,7 @@ def test_a_forged_or_missing_signature_is_refused_and_reaches_nothing(
     assert (
         deliver(servers, "facebook", body, {"Content-Type": "application/json"}).status_code == 401
     )
-    assert_nothing_reached_the_assistant(servers, platform_stub, psid, to(psid))
+    assert_nothing_reached_the_assistant(servers, platform_stub, f"facebook:{psid}", to(psid))
 
 
 def test_metas_verification_answers_the_challenge_only_to_the_right_token(

@@ -6,23 +6,15 @@ none lost, none doubled, none from another visitor.
 
 from __future__ import annotations
 
-import json
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from scripts import local_servers
-from tests.conftest import TEST_CLINIC_YAML
-from tests.servers import trained_model
+from tests.conversations.shared_stores import fresh_schema, rasa_servers, senders, stored
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS = "redis://127.0.0.1:6379/4"
 VISITORS = 50
 
 #: Each visitor's turns, and the action the assistant must take for each.
@@ -37,37 +29,16 @@ TURNS = [
 
 @pytest.fixture(scope="module")
 def schema() -> Iterator[str]:
-    name = f"scale_{uuid.uuid4().hex[:8]}"
-    yield name
-    engine = sa.create_engine(POSTGRES)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-    engine.dispose()
+    with fresh_schema("scale") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 def rasa_urls(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator[List[str]]:
     """Two Rasa servers (each with an action server) on one database and one Redis."""
-    folder: Path = tmp_path_factory.mktemp("scale")
-    clinic = folder / "clinic.yml"
-    clinic.write_text(TEST_CLINIC_YAML, encoding="utf-8")
-    shared = {
-        "CLINIC_CONFIG": str(clinic),
-        "DATABASE_URL": POSTGRES,
-        "DATABASE_SCHEMA": schema,
-        "REDIS_URL": REDIS,
-        "LOCK_STORE_PREFIX": schema,
-    }
     try:
-        with ExitStack() as stack:
-            urls = []
-            for name in ("a", "b"):
-                (folder / name).mkdir()
-                running = stack.enter_context(
-                    local_servers.running(trained_model(), folder / name, shared, web=False)
-                )
-                urls.append(running.rasa_url)
-            yield urls
+        with rasa_servers(tmp_path_factory.mktemp("scale"), schema) as running:
+            yield [server.rasa_url for server in running]
     except local_servers.ServerError as error:
         pytest.fail(str(error))
 
@@ -85,30 +56,19 @@ def visit(urls: List[str], sender: str, first: int) -> List[List[Dict[str, Any]]
     return replies
 
 
-def stored(schema: str, sender: str) -> List[Dict[str, Any]]:
-    engine = sa.create_engine(POSTGRES)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text(f"SELECT data FROM {schema}.events WHERE sender_id = :s ORDER BY id"),
-            {"s": sender},
-        ).fetchall()
-    engine.dispose()
-    return [json.loads(row[0]) for row in rows]
-
-
 def test_fifty_visitors_across_two_servers_lose_and_mix_nothing(
     rasa_urls: List[str], schema: str
 ) -> None:
-    senders = [f"visitor-{n:02d}" for n in range(VISITORS)]
+    visitors = [f"visitor-{n:02d}" for n in range(VISITORS)]
     with ThreadPoolExecutor(max_workers=VISITORS) as pool:
-        results = list(pool.map(lambda n: visit(rasa_urls, senders[n], n % 2), range(VISITORS)))
+        results = list(pool.map(lambda n: visit(rasa_urls, visitors[n], n % 2), range(VISITORS)))
 
     # Every turn was answered.
     for replies in results:
         assert [bool(reply) for reply in replies] == [True] * len(TURNS)
 
     wanted_actions = [action for _, action in TURNS]
-    for sender in senders:
+    for sender in visitors:
         events = stored(schema, sender)
         users = [e["text"] for e in events if e["event"] == "user"]
         assert users == [text for text, _ in TURNS], sender
@@ -124,10 +84,4 @@ def test_fifty_visitors_across_two_servers_lose_and_mix_nothing(
         stamps = [e["timestamp"] for e in events]
         assert stamps == sorted(stamps), sender
     # Nothing stored under any other sender.
-    engine = sa.create_engine(POSTGRES)
-    with engine.connect() as connection:
-        others = connection.execute(
-            sa.text(f"SELECT DISTINCT sender_id FROM {schema}.events")
-        ).fetchall()
-    engine.dispose()
-    assert sorted(row[0] for row in others) == senders
+    assert senders(schema) == visitors

@@ -45,7 +45,7 @@ def test_a_signed_message_in_a_thread_gets_its_answer_in_the_thread(
     assert section["text"]["text"] == message["text"]
     buttons = {e["text"]["text"]: e["value"] for e in actions["elements"]}
     assert buttons["Book a consultation"] == "/book_consultation"
-    assert user_texts(servers, user) == [RESULTS_QUESTION]
+    assert user_texts(servers, f"slack:{user}") == [RESULTS_QUESTION]
 
 
 def test_a_click_on_a_button_sends_its_value(
@@ -60,7 +60,7 @@ def test_a_click_on_a_button_sends_its_value(
     [reply] = sent(platform_stub, to(channel))
     assert reply.json()["text"].startswith(SCAR_TYPES_ANSWER)
     assert "thread_ts" not in reply.json()
-    assert user_texts(servers, user) == ["What types of acne scars are there?"]
+    assert user_texts(servers, f"slack:{user}") == ["What types of acne scars are there?"]
 
 
 def test_a_forged_missing_or_replayed_signature_is_refused_and_reaches_nothing(
@@ -75,7 +75,7 @@ def test_a_forged_missing_or_replayed_signature_is_refused_and_reaches_nothing(
     old = deliver(servers, "slack", body, {**replayed, **JSON})
 
     assert (forged.status_code, missing.status_code, old.status_code) == (403, 401, 403)
-    assert_nothing_reached_the_assistant(servers, platform_stub, user, to(channel))
+    assert_nothing_reached_the_assistant(servers, platform_stub, f"slack:{user}", to(channel))
 
 
 def test_the_url_check_is_answered_and_a_retry_is_not_handled_again(
@@ -96,4 +96,4 @@ def test_the_url_check_is_answered_and_a_retry_is_not_handled_again(
         {"challenge": "3eZbrw1aBm2rZgRNFdxV2595"},
     )
     assert retried.status_code == 200
-    assert_nothing_reached_the_assistant(servers, platform_stub, user, to(channel))
+    assert_nothing_reached_the_assistant(servers, platform_stub, f"slack:{user}", to(channel))

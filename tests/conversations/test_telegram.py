@@ -48,7 +48,7 @@ def test_a_message_with_the_secret_token_gets_its_answer(
         "Book a consultation",
     ]
     assert keyboard["one_time_keyboard"] and keyboard["resize_keyboard"]
-    assert user_texts(servers, str(chat_id)) == [RESULTS_QUESTION]
+    assert user_texts(servers, f"telegram:{chat_id}") == [RESULTS_QUESTION]
 
 
 def test_start_greets_and_typing_a_buttons_title_picks_it(
@@ -67,7 +67,7 @@ def test_start_greets_and_typing_a_buttons_title_picks_it(
     assert keys[:2] == ["What Botox does", "Scar types"]
     replies = sent(platform_stub, to(chat_id), count=2)
     assert replies[1].json()["text"].startswith(SCAR_TYPES_ANSWER)
-    assert user_texts(servers, str(chat_id), count=2) == [
+    assert user_texts(servers, f"telegram:{chat_id}", count=2) == [
         "Hello",
         "What types of acne scars are there?",
     ]
@@ -83,4 +83,6 @@ def test_a_wrong_or_missing_secret_token_is_refused_and_reaches_nothing(
     missing = deliver(servers, "telegram", body, {"Content-Type": "application/json"})
 
     assert (forged.status_code, missing.status_code) == (403, 401)
-    assert_nothing_reached_the_assistant(servers, platform_stub, str(chat_id), to(chat_id))
+    assert_nothing_reached_the_assistant(
+        servers, platform_stub, f"telegram:{chat_id}", to(chat_id)
+    )

@@ -66,7 +66,7 @@ def test_a_signed_sms_gets_its_answer_through_the_rest_api(
     assert form["From"] == CLINIC_NUMBER
     assert form["Body"].startswith(RESULTS_ANSWER)
     assert form["Body"].endswith("3. Book a consultation\nReply with a number.")
-    assert user_texts(servers, sender) == [RESULTS_QUESTION]
+    assert user_texts(servers, f"twilio:{sender}") == [RESULTS_QUESTION]
 
 
 def test_the_greetings_topics_are_a_numbered_list_and_2_picks_scar_types(
@@ -81,7 +81,10 @@ def test_the_greetings_topics_are_a_numbered_list_and_2_picks_scar_types(
     assert "\n\n1. What Botox does\n2. Scar types\n3. The procedure\n" in greeting.form()["Body"]
     replies = sent(platform_stub, to(sender), count=2)
     assert replies[1].form()["Body"].startswith(SCAR_TYPES_ANSWER)
-    assert user_texts(servers, sender, count=2) == ["hi", "What types of acne scars are there?"]
+    assert user_texts(servers, f"twilio:{sender}", count=2) == [
+        "hi",
+        "What types of acne scars are there?",
+    ]
 
 
 def test_a_forged_missing_or_misdirected_signature_is_refused_and_reaches_nothing(
@@ -101,4 +104,4 @@ def test_a_forged_missing_or_misdirected_signature_is_refused_and_reaches_nothin
     )
 
     assert (forged["status"], missing.status_code, misdirected.status_code) == (403, 401, 403)
-    assert_nothing_reached_the_assistant(servers, platform_stub, sender, to(sender))
+    assert_nothing_reached_the_assistant(servers, platform_stub, f"twilio:{sender}", to(sender))

@@ -56,7 +56,7 @@ def test_a_signed_question_gets_its_answer_with_a_list_of_next_steps(
     assert interactive["body"]["text"].startswith(RESULTS_ANSWER)
     rows = interactive["action"]["sections"][0]["rows"]
     assert {"id": "/book_consultation", "title": "Book a consultation"} in rows
-    assert user_texts(servers, wa_id) == [RESULTS_QUESTION]
+    assert user_texts(servers, f"whatsapp:{wa_id}") == [RESULTS_QUESTION]
 
 
 def test_a_chosen_row_of_the_greetings_list_sends_its_payload(
@@ -75,7 +75,10 @@ def test_a_chosen_row_of_the_greetings_list_sends_its_payload(
     assert greeting.json()["interactive"]["body"]["text"].startswith(GREETING)
     replies = sent(platform_stub, to(wa_id), count=2)
     assert replies[1].json()["interactive"]["body"]["text"].startswith(SCAR_TYPES_ANSWER)
-    assert user_texts(servers, wa_id, count=2) == ["hi", "What types of acne scars are there?"]
+    assert user_texts(servers, f"whatsapp:{wa_id}", count=2) == [
+        "hi",
+        "What types of acne scars are there?",
+    ]
 
 
 def test_a_forged_or_missing_signature_is_refused_and_reaches_nothing(
@@ -88,7 +91,7 @@ def test_a_forged_or_missing_signature_is_refused_and_reaches_nothing(
     missing = deliver(servers, "whatsapp", body, {"Content-Type": "application/json"})
 
     assert (forged.status_code, missing.status_code) == (403, 401)
-    assert_nothing_reached_the_assistant(servers, platform_stub, wa_id, to(wa_id))
+    assert_nothing_reached_the_assistant(servers, platform_stub, f"whatsapp:{wa_id}", to(wa_id))
 
 
 def test_metas_verification_answers_the_challenge_only_to_the_right_token(

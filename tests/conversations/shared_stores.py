@@ -1,0 +1,100 @@
+"""Several Rasa servers on the machine's PostgreSQL (conversations, in a fresh schema) and
+Redis (locks), as behind a load balancer: what the scale-out test
+(``test_scale_out.py``) and the sticky-session test (``tests/deploy/``) start.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import sqlalchemy as sa
+
+from scripts import local_servers
+from tests.conftest import TEST_CLINIC_YAML
+from tests.servers import trained_model
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/4"
+
+
+@contextmanager
+def fresh_schema(prefix: str) -> Iterator[str]:
+    """The name of a new PostgreSQL schema (the servers create it), dropped at the end."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        yield name
+    finally:
+        engine = sa.create_engine(POSTGRES)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        engine.dispose()
+
+
+@contextmanager
+def rasa_servers(
+    folder: Path, schema: str, count: int = 2, one_action_server: bool = False
+) -> Iterator[List[local_servers.Running]]:
+    """``count`` Rasa servers on one PostgreSQL schema and one Redis, until the block ends.
+
+    Each has its own action server, or, with ``one_action_server``, all share the first's.
+
+    Raises:
+        local_servers.ServerError: a server did not start.
+    """
+    clinic = folder / "clinic.yml"
+    clinic.write_text(TEST_CLINIC_YAML, encoding="utf-8")
+    shared = {
+        "CLINIC_CONFIG": str(clinic),
+        "DATABASE_URL": POSTGRES,
+        "DATABASE_SCHEMA": schema,
+        "REDIS_URL": REDIS,
+        "LOCK_STORE_PREFIX": schema,
+    }
+    with ExitStack() as stack:
+        servers: List[local_servers.Running] = []
+        for number in range(count):
+            (folder / f"rasa-{number}").mkdir()
+            settings = dict(shared)
+            if one_action_server and servers:
+                first = servers[0]
+                settings["ACTION_ENDPOINT_URL"] = first.env["ACTION_ENDPOINT_URL"]
+                settings["ACTION_SERVER_SECRET"] = first.env["ACTION_SERVER_SECRET"]
+            servers.append(
+                stack.enter_context(
+                    local_servers.running(
+                        trained_model(),
+                        folder / f"rasa-{number}",
+                        settings,
+                        web=False,
+                        actions=not (one_action_server and servers),
+                    )
+                )
+            )
+        yield servers
+
+
+def stored(schema: str, sender: str) -> List[Dict[str, Any]]:
+    """The events stored for ``sender`` in the schema, in order."""
+    engine = sa.create_engine(POSTGRES)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(f"SELECT data FROM {schema}.events WHERE sender_id = :s ORDER BY id"),
+            {"s": sender},
+        ).fetchall()
+    engine.dispose()
+    return [json.loads(row[0]) for row in rows]
+
+
+def senders(schema: str) -> List[str]:
+    """Every sender with events in the schema, sorted."""
+    engine = sa.create_engine(POSTGRES)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(f"SELECT DISTINCT sender_id FROM {schema}.events")
+        ).fetchall()
+    engine.dispose()
+    return sorted(row[0] for row in rows)
