@@ -58,6 +58,29 @@ def describe() -> Dict[str, Any]:
     }
 
 
+#: What a trained model of either configuration is made from.
+MODEL_INPUTS = (
+    "config.yml",
+    "bench/baseline_config.yml",
+    "domain.yml",
+    "data",
+    "components",
+    "nlp",
+)
+#: Package versions a model depends on (compared, rather than requirements.txt, which also
+#: pins tools that do not touch a model).
+MODEL_PACKAGES = ("rasa", "tensorflow")
+
+
+def inputs_changed_since(commit: str) -> List[str]:
+    """The files a model is made from that differ now from ``commit`` (committed or not);
+    ["(unknown)"] when git cannot tell."""
+    out = _git("diff", "--name-only", commit, "--", *MODEL_INPUTS)
+    if out == "unknown":
+        return ["(unknown)"]
+    return [line for line in out.splitlines() if line.strip()]
+
+
 def load_average() -> float:
     """The 1-minute load average (how busy the machine was before a measurement)."""
     return os.getloadavg()[0]
