@@ -9,7 +9,7 @@ import json
 import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Sequence
 
 import sqlalchemy as sa
 
@@ -36,11 +36,16 @@ def fresh_schema(prefix: str) -> Iterator[str]:
 
 @contextmanager
 def rasa_servers(
-    folder: Path, schema: str, count: int = 2, one_action_server: bool = False
+    folder: Path,
+    schema: str,
+    count: int = 2,
+    one_action_server: bool = False,
+    workers: Sequence[int] = (),
 ) -> Iterator[List[local_servers.Running]]:
     """``count`` Rasa servers on one PostgreSQL schema and one Redis, until the block ends.
 
     Each has its own action server, or, with ``one_action_server``, all share the first's.
+    ``workers[n]`` is server n's SANIC_WORKERS (1 where not given).
 
     Raises:
         local_servers.ServerError: a server did not start.
@@ -59,6 +64,8 @@ def rasa_servers(
         for number in range(count):
             (folder / f"rasa-{number}").mkdir()
             settings = dict(shared)
+            if number < len(workers):
+                settings["SANIC_WORKERS"] = str(workers[number])
             if one_action_server and servers:
                 first = servers[0]
                 settings["ACTION_ENDPOINT_URL"] = first.env["ACTION_ENDPOINT_URL"]

@@ -2,11 +2,15 @@
 balancer without stickiness: 50 visitors talk at once, each turn going to the other server
 than the one before. Afterwards every conversation holds exactly its own turns, in order:
 none lost, none doubled, none from another visitor.
+
+The second server runs two Sanic worker processes (SANIC_WORKERS=2, as a larger machine
+would), so turns of one conversation also race between processes of one server.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -35,12 +39,23 @@ def schema() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def rasa_urls(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator[List[str]]:
-    """Two Rasa servers (each with an action server) on one database and one Redis."""
+    """Two Rasa servers (each with an action server) on one database and one Redis, the
+    second with two Sanic workers."""
     try:
-        with rasa_servers(tmp_path_factory.mktemp("scale"), schema) as running:
+        with rasa_servers(tmp_path_factory.mktemp("scale"), schema, workers=(1, 2)) as running:
+            # Sanic runs each worker as a child process of the server's.
+            assert [len(children(s.processes["rasa"].pid)) for s in running] == [0, 2]
             yield [server.rasa_url for server in running]
     except local_servers.ServerError as error:
         pytest.fail(str(error))
+
+
+def children(pid: int) -> List[int]:
+    """The direct child processes of ``pid`` (Linux /proc)."""
+    found: List[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def visit(urls: List[str], sender: str, first: int) -> List[List[Dict[str, Any]]]:
