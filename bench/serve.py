@@ -41,7 +41,8 @@ class Served:
         return self.rasa_url + REST_PATH
 
 
-def _children(pid: int) -> List[int]:
+def children(pid: int) -> List[int]:
+    """The direct child processes of ``pid`` (Linux /proc)."""
     found: List[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
@@ -57,7 +58,7 @@ def process_tree(pid: int) -> List[int]:
     while todo:
         current = todo.pop()
         tree.append(current)
-        todo.extend(_children(current))
+        todo.extend(children(current))
     return tree
 
 

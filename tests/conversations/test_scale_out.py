@@ -10,12 +10,12 @@ would), so turns of one conversation also race between processes of one server.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
 
+from bench.serve import children
 from scripts import local_servers
 from tests.conversations.shared_stores import fresh_schema, rasa_servers, senders, stored
 
@@ -48,14 +48,6 @@ def rasa_urls(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator
             yield [server.rasa_url for server in running]
     except local_servers.ServerError as error:
         pytest.fail(str(error))
-
-
-def children(pid: int) -> List[int]:
-    """The direct child processes of ``pid`` (Linux /proc)."""
-    found: List[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def visit(urls: List[str], sender: str, first: int) -> List[List[Dict[str, Any]]]:
