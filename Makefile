@@ -1,5 +1,6 @@
 # The project's commands; each one sets up what it needs first (scripts/setup.sh).
-.PHONY: run test shell setup train screenshot forget purge bench lock clean help
+.PHONY: run test shell setup train screenshot forget purge bench lock clean help \
+  staff staff-user check publish
 .DEFAULT_GOAL := help
 
 help: ## List the commands
@@ -19,6 +20,18 @@ setup: ## Only the set-up: venv, pinned packages, spaCy pipeline, chat widget, C
 
 train: ## Train the model if data or config changed
 	@bash scripts/setup.sh && bash scripts/train.sh
+
+staff: ## Start the staff app alone (http://localhost:8090); `make run` starts it with the rest
+	@bash scripts/staff.sh serve
+
+staff-user: ## Create a staff account or set its password: make staff-user NAME=<name>
+	@bash scripts/staff.sh user "$(NAME)"
+
+check: ## Check the assistant's data in plain words (what the staff app checks, and Rasa's own)
+	@bash scripts/staff.sh check
+
+publish: ## Retrain, test and load the new model into the running assistant (as the app's button)
+	@bash scripts/staff.sh publish
 
 screenshot: ## Write docs/widget.png and docs/widget-phone.png: the chat widget mid-conversation
 	@bash scripts/screenshot.sh

@@ -63,3 +63,22 @@ export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-1000000}"
 # How long the Rasa server waits for an unreachable database before telling the visitor to
 # try again (stores/tracker.py).
 export DATABASE_WAIT_SECONDS="${DATABASE_WAIT_SECONDS:-10}"
+
+# The staff app (staff/, `make staff`; `make run` starts it too unless STAFF_APP=0): where
+# it listens (this machine only by default), its database of accounts, sessions and
+# history, the folder of published models, the project whose data/ staff edit, and the
+# confidence below which the Review page flags a message. STAFF_SECRET_KEY signs its
+# cookies (empty: a random key kept in var/staff-secret); STAFF_HTTPS=1 when it is served
+# over https (its cookie is then Secure). RASA_API_TOKEN: the Rasa server's HTTP API token,
+# which the staff app loads published models with; empty: `make run` makes a new one at
+# each start.
+export STAFF_APP="${STAFF_APP:-1}"
+export STAFF_HOST="${STAFF_HOST:-127.0.0.1}"
+export STAFF_PORT="${STAFF_PORT:-8090}"
+export STAFF_DB="${STAFF_DB:-$ROOT/var/staff.db}"
+export STAFF_MODELS="${STAFF_MODELS:-$ROOT/models/published}"
+export STAFF_DATA_ROOT="${STAFF_DATA_ROOT:-$ROOT}"
+export STAFF_LOW_CONFIDENCE="${STAFF_LOW_CONFIDENCE:-0.6}"
+export STAFF_SECRET_KEY="${STAFF_SECRET_KEY:-}"
+export STAFF_HTTPS="${STAFF_HTTPS:-0}"
+export RASA_API_TOKEN="${RASA_API_TOKEN:-}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up, train if needed, and start the action server, the Rasa server (REST, socket.io
-# and the messaging channels that are configured) and the demo clinic page with the chat
-# widget, on this machine. Ctrl-C stops all three.
+# and the messaging channels that are configured), the demo clinic page with the chat
+# widget and the staff app (STAFF_APP=0 leaves it out), on this machine. Ctrl-C stops them.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -21,7 +21,13 @@ trap stop INT TERM EXIT
 python -m actions.server &
 pids+=($!)
 # Rasa's HTTP API (models, trackers) stays off unless a token or a JWT secret is set: then
-# it is on, and every call must carry it.
+# it is on, and every call must carry it. The staff app loads published models through it:
+# with the app on and no token set, a new random token is made for this start and given
+# to the app alone (the API refuses any call without it).
+if [ "$STAFF_APP" != 0 ] && [ -z "${RASA_API_TOKEN:-}" ]; then
+  RASA_API_TOKEN="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+  export -n RASA_API_TOKEN  # only the Rasa server and the staff app (below) get it
+fi
 api=()
 [ -n "${RASA_API_TOKEN:-}" ] && api+=(--enable-api --auth-token "$RASA_API_TOKEN")
 [ -n "${RASA_JWT_SECRET:-}" ] && api+=(--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
@@ -30,8 +36,21 @@ rasa run --model "$model" --interface "$RASA_HOST" --port "$RASA_PORT" \
 pids+=($!)
 python -m web &
 pids+=($!)
+staff_line=""
+if [ "$STAFF_APP" != 0 ]; then
+  RASA_API_TOKEN="$RASA_API_TOKEN" python -m staff &
+  pids+=($!)
+  staff_line="    Staff app:      http://localhost:$STAFF_PORT  (review, teach, edit answers, publish;
+                    accounts: make staff-user NAME=...)"
+fi
 
 bash scripts/wait_ready.sh
+if [ "$STAFF_APP" != 0 ]; then
+  for ((i = 0; i < 60; i++)); do
+    curl -sf "http://$STAFF_HOST:$STAFF_PORT/health" >/dev/null 2>&1 && break
+    sleep 1
+  done
+fi
 cat <<MSG
 
   The assistant is ready.
@@ -41,6 +60,7 @@ cat <<MSG
     Clinic page:    http://localhost:$WEB_PORT  (the chat widget, bottom right)
     socket.io:      http://$RASA_HOST:$RASA_PORT/socket.io  (origins: $SOCKETIO_CORS_ORIGINS)
     action server:  http://$ACTION_SERVER_HOST:$ACTION_SERVER_PORT/health
+$staff_line
   Press Ctrl-C to stop.
 
 MSG

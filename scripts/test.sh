@@ -14,7 +14,7 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions bench channels components nlp scripts stores tests web
+mypy actions bench channels components nlp scripts staff stores tests web
 
 step "train (only if data or config changed)"
 model="$(bash scripts/train.sh)"

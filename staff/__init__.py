@@ -1,0 +1,15 @@
+"""The staff app: clinic staff review conversations, teach, edit answers and publish.
+
+A small Sanic app with server-rendered pages (``python -m staff``, ``make staff``; started
+by ``make run`` at http://localhost:8090), behind a login. What each module does:
+
+- :mod:`staff.settings`: every setting, read from the environment in one place.
+- :mod:`staff.accounts`: staff accounts and their argon2 password hashes;
+  :mod:`staff.user` is the command that creates them (``make staff-user NAME=...``).
+- :mod:`staff.security`: sessions in a signed cookie, CSRF tokens, security headers.
+- :mod:`staff.audit`: the log of who changed what.
+- :mod:`staff.review`: the conversations of the tracker store, summarised and flagged.
+- :mod:`staff.content`, :mod:`staff.source`, :mod:`staff.checks`, :mod:`staff.publish`:
+  the training data, the source text, the plain-words checks, retrain and publish.
+- :mod:`staff.app`: the pages.
+"""

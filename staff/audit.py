@@ -1,0 +1,154 @@
+"""The history: who changed what, and when, kept in the staff database.
+
+Every change staff make through the app is recorded (an answer edited, with the old and
+the new text; an example taught; a topic added; a publish started, passed, failed or made
+live; a rollback), and so are failed logins. The History page shows it in plain words,
+newest first.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, List, Optional
+
+from staff.accounts import connect
+
+ANSWER_EDITED = "answer_edited"
+EXAMPLE_TAUGHT = "example_taught"
+TOPIC_ADDED = "topic_added"
+PUBLISH_STARTED = "publish_started"
+PUBLISH_PASSED = "publish_passed"
+PUBLISH_FAILED = "publish_failed"
+PUBLISHED = "published"
+ROLLED_BACK = "rolled_back"
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOGOUT = "logout"
+
+#: What each kind of entry says, after the person's name; {subject} is filled in.
+DESCRIPTIONS = {
+    ANSWER_EDITED: "changed the answer of the topic '{subject}'",
+    EXAMPLE_TAUGHT: "taught the assistant a new example of '{subject}'",
+    TOPIC_ADDED: "added the topic '{subject}'",
+    PUBLISH_STARTED: "started to publish a new version ({subject})",
+    PUBLISH_PASSED: "'s new version passed its tests ({subject})",
+    PUBLISH_FAILED: "'s new version failed its tests and was not published ({subject})",
+    PUBLISHED: "'s new version is now what the assistant uses ({subject})",
+    ROLLED_BACK: "went back to the version published on {subject}",
+    LOGIN: "logged in",
+    LOGIN_FAILED: "could not log in: wrong name or password for '{subject}'",
+    LOGOUT: "logged out",
+}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    before TEXT,
+    after TEXT,
+    detail TEXT NOT NULL DEFAULT '',
+    once_key TEXT UNIQUE
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the history.
+
+    Attributes:
+        who: the staff member's name ("someone" for a failed login).
+        action: what happened, one of the constants of this module.
+        subject: what it happened to (a topic, a publish job, a date).
+        before: the text before a change (an edited answer's old text).
+        after: the text after it (the new answer, the example taught).
+        detail: more, in plain words (the problems of a failed publish).
+    """
+
+    id: int
+    at: float
+    who: str
+    action: str
+    subject: str
+    before: Optional[str]
+    after: Optional[str]
+    detail: str
+
+    @property
+    def when(self) -> datetime:
+        """The local date and time of the entry."""
+        return datetime.fromtimestamp(self.at).astimezone()
+
+    @property
+    def summary(self) -> str:
+        """The entry as a sentence: "ana changed the answer of the topic 'downtime'"."""
+        description = DESCRIPTIONS.get(self.action, self.action.replace("_", " "))
+        text = description.format(subject=self.subject)
+        separator = "" if text.startswith("'s") else " "
+        return f"{self.who}{separator}{text}"
+
+
+class AuditLog:
+    """The history of one staff database.
+
+    Args:
+        db: the SQLite file.
+        clock: the time in seconds, replaceable in tests.
+    """
+
+    def __init__(self, db: Path, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+        with connect(self.db) as connection:
+            connection.executescript(_SCHEMA)
+
+    def record(
+        self,
+        who: str,
+        action: str,
+        subject: str = "",
+        before: Optional[str] = None,
+        after: Optional[str] = None,
+        detail: str = "",
+        once_key: Optional[str] = None,
+    ) -> bool:
+        """Add an entry. With ``once_key``, an entry with the same key is added only once
+        (a publish's result, seen by several requests).
+
+        Returns:
+            True when the entry was added.
+        """
+        with connect(self.db) as connection:
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO audit "
+                "(at, who, action, subject, before, after, detail, once_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.clock(), who, action, subject, before, after, detail, once_key),
+            )
+        return cursor.rowcount > 0
+
+    def entries(
+        self, limit: int = 50, offset: int = 0, action: Optional[str] = None
+    ) -> List[Entry]:
+        """Entries, newest first; only those of ``action`` when given."""
+        where, parameters = ("WHERE action = ?", [action]) if action else ("", [])
+        with connect(self.db) as connection:
+            rows = connection.execute(
+                "SELECT id, at, who, action, subject, before, after, detail FROM audit "
+                f"{where} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+                (*parameters, limit, offset),
+            ).fetchall()
+        return [Entry(*row) for row in rows]
+
+    def count(self, action: Optional[str] = None) -> int:
+        where, parameters = ("WHERE action = ?", [action]) if action else ("", [])
+        with connect(self.db) as connection:
+            row = connection.execute(f"SELECT COUNT(*) FROM audit {where}", parameters).fetchone()
+        return int(row[0])

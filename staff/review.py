@@ -1,0 +1,518 @@
+"""The assistant's conversations, as staff review them.
+
+Read from the tracker store the Rasa server writes (Rasa's ``events`` table, in the SQLite
+file ``TRACKER_DB`` or in PostgreSQL at ``DATABASE_URL``, schema ``DATABASE_SCHEMA``; see
+:mod:`stores.settings`), read-only. The list is summarised by the database, one page at a
+time (never every conversation in memory); one conversation is read whole when it is
+opened.
+
+Each conversation is flagged by what happened in it:
+
+- emergency: a message was taken as a serious reaction (``report_emergency_symptom``) and
+  the emergency guidance was sent;
+- refusal: the assistant refused to advise on someone's own case
+  (``utter_refuse_medical_advice``);
+- handoff: the visitor asked for a person (``human_handoff``);
+- not understood: the classifier was unsure (``nlu_fallback``) and the assistant asked to
+  rephrase (``action_rephrase``);
+- low confidence: a message's intent was picked with a confidence below the threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+from stores.settings import StoreSettings
+
+EMERGENCY = "emergency"
+REFUSAL = "refusal"
+HANDOFF = "handoff"
+FALLBACK = "fallback"
+LOW_CONFIDENCE = "low_confidence"
+
+#: The flags, in the order they are shown, with their words on the page.
+FLAG_LABELS: Dict[str, str] = {
+    EMERGENCY: "Emergency",
+    REFUSAL: "Refused personal advice",
+    HANDOFF: "Asked for a person",
+    FALLBACK: "Not understood",
+    LOW_CONFIDENCE: "Low confidence",
+}
+
+#: What raises each flag (Rasa's names, from domain.yml, data/rules/ and actions/).
+EMERGENCY_INTENTS = ("report_emergency_symptom",)
+EMERGENCY_ACTIONS = ("utter_emergency_guidance", "action_emergency_guidance")
+REFUSAL_ACTIONS = ("utter_refuse_medical_advice",)
+HANDOFF_INTENTS = ("human_handoff",)
+HANDOFF_ACTIONS = ("utter_human_handoff",)
+FALLBACK_INTENTS = ("nlu_fallback",)
+FALLBACK_ACTIONS = (
+    "action_rephrase",
+    "utter_ask_rephrase",
+    "utter_fallback_contact",
+    "action_default_fallback",
+)
+#: A bot message's response name -> the flag it shows beside that message.
+RESPONSE_FLAGS: Dict[str, str] = {
+    **{name: EMERGENCY for name in ("utter_emergency_guidance",)},
+    **{name: REFUSAL for name in REFUSAL_ACTIONS},
+    **{name: HANDOFF for name in HANDOFF_ACTIONS},
+    **{name: FALLBACK for name in ("utter_ask_rephrase", "utter_fallback_contact")},
+}
+
+#: The periods of the date filter.
+PERIODS: Dict[str, str] = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "week": "Last 7 days",
+    "all": "All dates",
+}
+PER_PAGE = 25
+
+_metadata = sa.MetaData()
+#: Rasa's SQLTrackerStore table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
+EVENTS = sa.Table(
+    "events",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+
+def local_time(timestamp: float) -> datetime:
+    """A Rasa timestamp (seconds since 1970) as this machine's local time."""
+    return datetime.fromtimestamp(timestamp).astimezone()
+
+
+def period_bounds(period: str, now: datetime) -> Tuple[Optional[float], Optional[float]]:
+    """The start and end (timestamps, end excluded) of a period of the date filter, in the
+    local time of ``now``; None for no bound.
+
+    Raises:
+        ValueError: for a period that is not one of :data:`PERIODS`.
+    """
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "today":
+        return midnight.timestamp(), None
+    if period == "yesterday":
+        return (midnight - timedelta(days=1)).timestamp(), midnight.timestamp()
+    if period == "week":
+        return (midnight - timedelta(days=6)).timestamp(), None
+    if period == "all":
+        return None, None
+    raise ValueError(f"unknown period '{period}'")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One conversation in the list.
+
+    Attributes:
+        sender: the visitor's id as the channel gave it.
+        channel: where they wrote from ("rest", "socketio", "facebook", ...), when known.
+        started: their first event; last: their latest.
+        turns: how many messages they sent.
+        flags: what happened, in the order of :data:`FLAG_LABELS`.
+        last_message: the text of their latest message.
+    """
+
+    sender: str
+    channel: Optional[str]
+    started: datetime
+    last: datetime
+    turns: int
+    flags: List[str]
+    last_message: str
+
+    @property
+    def emergency(self) -> bool:
+        return EMERGENCY in self.flags
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    """A page of the list and where it stands."""
+
+    conversations: List[Summary]
+    total: int
+    page: int
+    per_page: int
+    #: How many conversations of the period have each flag (whatever flag is chosen).
+    counts: Dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a conversation.
+
+    Attributes:
+        id: the event's row id (a user message's id is what the Teach form names).
+        sender_kind: "user" for the visitor, "bot" for the assistant.
+        text: what was written.
+        intent: (user) the intent the assistant acted on.
+        confidence: (user) its confidence, 0 to 1.
+        topic: (user, FAQ) the FAQ topic the response selector picked ("downtime").
+        topic_confidence: its confidence.
+        guard: (user) what the safety guard found, as it recorded it: intent, rule,
+            matched words, the classifier's own guess; None when it found nothing.
+        response: (bot) the response it came from ("utter_refuse_medical_advice").
+        buttons: (bot) the titles of its buttons.
+        flags: the flags this message raises.
+    """
+
+    id: int
+    sender_kind: str
+    time: datetime
+    text: str
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    topic: Optional[str] = None
+    topic_confidence: Optional[float] = None
+    guard: Optional[Dict[str, Any]] = None
+    response: Optional[str] = None
+    buttons: List[str] = field(default_factory=list)
+    flags: List[str] = field(default_factory=list)
+    new_session: bool = False
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A whole conversation, for its page."""
+
+    sender: str
+    channel: Optional[str]
+    messages: List[Message]
+    flags: List[str]
+
+    def user_message(self, event_id: int) -> Optional[Message]:
+        for message in self.messages:
+            if message.id == event_id and message.sender_kind == "user":
+                return message
+        return None
+
+
+def _engine(store: StoreSettings) -> Optional[sa.engine.Engine]:
+    """A read-only engine on the tracker store; None when its SQLite file is not there
+    yet (no conversation so far)."""
+    if store.database_url:
+        options = "-c default_transaction_read_only=on"
+        if store.database_schema:
+            options += f" -c search_path={store.database_schema}"
+        return sa.create_engine(
+            store.database_url, connect_args={"options": options}, pool_pre_ping=True
+        )
+    path = Path(store.tracker_db)
+    if not path.is_file():
+        return None
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
+        return connection
+
+    return sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.NullPool)
+
+
+def _confidence(dialect: str) -> Any:
+    """The SQL expression of a user event's intent confidence, read from its JSON."""
+    if dialect == "postgresql":
+        path = "'{parse_data,intent,confidence}'"
+        extracted = sa.literal_column(f"CAST(events.data AS json) #>> {path}")
+        return sa.cast(extracted, sa.Float)
+    return sa.cast(sa.func.json_extract(EVENTS.c.data, "$.parse_data.intent.confidence"), sa.Float)
+
+
+def _one_of(column: Any, names: Sequence[str]) -> Any:
+    return sa.case((column.in_(list(names)), 1), else_=0)
+
+
+def _parse(data: Optional[str]) -> Dict[str, Any]:
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _topic(parse_data: Dict[str, Any]) -> Tuple[Optional[str], Optional[float]]:
+    """The FAQ topic the response selector picked, and its confidence."""
+    selector = parse_data.get("response_selector") or {}
+    response = (selector.get("faq") or {}).get("response") or {}
+    key = response.get("intent_response_key") or ""
+    if not isinstance(key, str) or "/" not in key:
+        return None, None
+    confidence = response.get("confidence")
+    return key.split("/", 1)[1], float(confidence) if confidence is not None else None
+
+
+class ConversationStore:
+    """The conversations of the assistant's tracker store.
+
+    Args:
+        store: where the tracker store is (the assistant's own settings).
+        low_confidence: the threshold of the "low confidence" flag.
+    """
+
+    def __init__(self, store: StoreSettings, low_confidence: float) -> None:
+        self.store = store
+        self.low_confidence = low_confidence
+        self._engine: Optional[sa.engine.Engine] = None
+
+    @property
+    def where(self) -> str:
+        """Where the conversations come from, in words (no password)."""
+        if self.store.database_url:
+            url = sa.engine.make_url(self.store.database_url)
+            schema = f", schema {self.store.database_schema}" if self.store.database_schema else ""
+            return f"PostgreSQL database '{url.database}' on {url.host}{schema}"
+        return f"the file {self.store.tracker_db}"
+
+    def engine(self) -> Optional[sa.engine.Engine]:
+        if self._engine is None:
+            self._engine = _engine(self.store)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _has_events(self, engine: sa.engine.Engine) -> bool:
+        return bool(sa.inspect(engine).has_table("events"))
+
+    def _summary(self, dialect: str) -> Any:
+        """The per-conversation summary, as a subquery: its times, turns and flags."""
+        events = EVENTS.c
+        user = events.type_name == "user"
+        confidence = _confidence(dialect)
+        return (
+            sa.select(
+                events.sender_id.label("sender"),
+                sa.func.min(events.timestamp).label("started"),
+                sa.func.max(events.timestamp).label("last"),
+                sa.func.sum(sa.case((user, 1), else_=0)).label("turns"),
+                sa.func.max(
+                    sa.case(
+                        (events.intent_name.in_(EMERGENCY_INTENTS), 1),
+                        (events.action_name.in_(EMERGENCY_ACTIONS), 1),
+                        else_=0,
+                    )
+                ).label(EMERGENCY),
+                sa.func.max(_one_of(events.action_name, REFUSAL_ACTIONS)).label(REFUSAL),
+                sa.func.max(
+                    sa.case(
+                        (events.intent_name.in_(HANDOFF_INTENTS), 1),
+                        (events.action_name.in_(HANDOFF_ACTIONS), 1),
+                        else_=0,
+                    )
+                ).label(HANDOFF),
+                sa.func.max(
+                    sa.case(
+                        (events.intent_name.in_(FALLBACK_INTENTS), 1),
+                        (events.action_name.in_(FALLBACK_ACTIONS), 1),
+                        else_=0,
+                    )
+                ).label(FALLBACK),
+                sa.func.max(
+                    sa.case(
+                        (
+                            sa.and_(user, events.intent_name.isnot(None)),
+                            sa.case((confidence < self.low_confidence, 1), else_=0),
+                        ),
+                        else_=0,
+                    )
+                ).label(LOW_CONFIDENCE),
+            )
+            .group_by(events.sender_id)
+            .subquery("summary")
+        )
+
+    def summaries(
+        self,
+        flag: Optional[str] = None,
+        period: str = "all",
+        page: int = 1,
+        per_page: int = PER_PAGE,
+        now: Optional[datetime] = None,
+    ) -> ConversationPage:
+        """A page of conversations, emergencies first, then the latest first.
+
+        Args:
+            flag: only conversations with this flag (one of :data:`FLAG_LABELS`).
+            period: only conversations with a message in this period (:data:`PERIODS`).
+            page: which page, from 1.
+            now: the current local time (tests pass a fixed one).
+
+        Raises:
+            ValueError: for an unknown flag or period.
+        """
+        if flag is not None and flag not in FLAG_LABELS:
+            raise ValueError(f"unknown flag '{flag}'")
+        start, end = period_bounds(period, now or datetime.now().astimezone())
+        page = max(1, page)
+        engine = self.engine()
+        if engine is None or not self._has_events(engine):
+            return ConversationPage([], 0, page, per_page, {name: 0 for name in FLAG_LABELS})
+        summary = self._summary(engine.dialect.name)
+        columns = summary.c
+        in_period = [columns.turns > 0]
+        if start is not None:
+            in_period.append(columns["last"] >= start)
+        if end is not None:
+            in_period.append(columns.started < end)
+        conditions = list(in_period)
+        if flag is not None:
+            conditions.append(columns[flag] == 1)
+        query = (
+            sa.select(summary)
+            .where(*conditions)
+            .order_by(columns[EMERGENCY].desc(), columns["last"].desc(), columns.sender)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        count = sa.select(sa.func.count()).select_from(summary).where(*conditions)
+        per_flag = sa.select(
+            *[sa.func.coalesce(sa.func.sum(columns[name]), 0) for name in FLAG_LABELS]
+        ).where(*in_period)
+        with engine.connect() as connection:
+            total = int(connection.execute(count).scalar() or 0)
+            flag_counts = connection.execute(per_flag).one()
+            rows = connection.execute(query).mappings().all()
+            latest = self._latest_user_events(connection, [row["sender"] for row in rows])
+        conversations = []
+        for row in rows:
+            data = latest.get(row["sender"], {})
+            conversations.append(
+                Summary(
+                    sender=row["sender"],
+                    channel=data.get("input_channel") or None,
+                    started=local_time(row["started"]),
+                    last=local_time(row["last"]),
+                    turns=int(row["turns"]),
+                    flags=[name for name in FLAG_LABELS if row[name]],
+                    last_message=str(data.get("text") or ""),
+                )
+            )
+        counts = {name: int(n or 0) for name, n in zip(FLAG_LABELS, flag_counts, strict=True)}
+        return ConversationPage(conversations, total, page, per_page, counts)
+
+    @staticmethod
+    def _latest_user_events(
+        connection: sa.engine.Connection, senders: Iterable[str]
+    ) -> Dict[str, Dict[str, Any]]:
+        """The latest user event of each of ``senders`` (one page's worth)."""
+        senders = list(senders)
+        if not senders:
+            return {}
+        events = EVENTS.c
+        latest_ids = (
+            sa.select(sa.func.max(events.id))
+            .where(events.type_name == "user", events.sender_id.in_(senders))
+            .group_by(events.sender_id)
+        )
+        rows = connection.execute(
+            sa.select(events.sender_id, events.data).where(events.id.in_(latest_ids))
+        ).all()
+        return {row[0]: _parse(row[1]) for row in rows}
+
+    def conversation(self, sender: str) -> Optional[Conversation]:
+        """The whole conversation of ``sender``; None when there is none."""
+        engine = self.engine()
+        if engine is None or not self._has_events(engine):
+            return None
+        events = EVENTS.c
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(events.id, events.type_name, events.timestamp, events.data)
+                .where(events.sender_id == sender)
+                .order_by(events.id)
+            ).all()
+        if not rows:
+            return None
+        messages: List[Message] = []
+        channel: Optional[str] = None
+        new_session = False
+        for event_id, type_name, timestamp, raw in rows:
+            data = _parse(raw)
+            if type_name == "session_started":
+                new_session = bool(messages)
+                continue
+            if type_name == "user":
+                channel = data.get("input_channel") or channel
+                messages.append(self._user_message(event_id, timestamp, data, new_session))
+                new_session = False
+            elif type_name == "bot":
+                metadata = data.get("metadata") or {}
+                response = metadata.get("utter_action")
+                flag = RESPONSE_FLAGS.get(str(response))
+                buttons = [
+                    str(button.get("title", ""))
+                    for button in (data.get("data") or {}).get("buttons") or []
+                    if isinstance(button, dict)
+                ]
+                messages.append(
+                    Message(
+                        id=event_id,
+                        sender_kind="bot",
+                        time=local_time(timestamp),
+                        text=str(data.get("text") or ""),
+                        response=str(response) if response else None,
+                        buttons=buttons,
+                        flags=[flag] if flag else [],
+                        new_session=new_session,
+                    )
+                )
+                new_session = False
+        flags = [
+            name for name in FLAG_LABELS if any(name in message.flags for message in messages)
+        ]
+        return Conversation(sender, channel, messages, flags)
+
+    def _user_message(
+        self, event_id: int, timestamp: float, data: Dict[str, Any], new_session: bool
+    ) -> Message:
+        parse_data = data.get("parse_data") or {}
+        intent = parse_data.get("intent") or {}
+        name = intent.get("name")
+        confidence = intent.get("confidence")
+        topic, topic_confidence = _topic(parse_data) if name == "faq" else (None, None)
+        guard = parse_data.get("safety_guard") or None
+        flags = []
+        if name in EMERGENCY_INTENTS:
+            flags.append(EMERGENCY)
+        if name in HANDOFF_INTENTS:
+            flags.append(HANDOFF)
+        if name in FALLBACK_INTENTS:
+            flags.append(FALLBACK)
+        if name and confidence is not None and float(confidence) < self.low_confidence:
+            flags.append(LOW_CONFIDENCE)
+        return Message(
+            id=event_id,
+            sender_kind="user",
+            time=local_time(timestamp),
+            text=str(data.get("text") or ""),
+            intent=str(name) if name else None,
+            confidence=float(confidence) if confidence is not None else None,
+            topic=topic,
+            topic_confidence=topic_confidence,
+            guard=guard if isinstance(guard, dict) else None,
+            flags=flags,
+            new_session=new_session,
+        )

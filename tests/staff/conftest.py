@@ -1,0 +1,294 @@
+"""Fixtures of the staff app's tests: cheap password hashing, a tracker store with real
+Rasa events, a copy of the project's data, and the app served on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import requests
+from argon2 import PasswordHasher
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
+
+from scripts.local_servers import free_port
+from tests.conftest import ROOT
+
+#: argon2id with the least work, so that the tests do not wait on hashing.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+#: What a staff data copy needs: the training data, domain, config, the clinic's details,
+#: the reviewed claims, the held-out test files and the source text.
+DATA_FILES = (
+    "clinic.yml",
+    "config.yml",
+    "domain.yml",
+    "data",
+    "tests/content_claims.yml",
+    "tests/nlu_test.yml",
+    "tests/safety_test.yml",
+    "docs/source",
+)
+
+
+def copy_project_data(target: Path) -> Path:
+    """A copy of the project's data in ``target``: what the staff app edits."""
+    for name in DATA_FILES:
+        source = ROOT / name
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, destination)
+        else:
+            shutil.copy2(source, destination)
+    return target
+
+
+@pytest.fixture
+def data_root(tmp_path: Path) -> Path:
+    return copy_project_data(tmp_path / "project")
+
+
+# Conversations, as the Rasa server stores them.
+
+
+def user(
+    text: str,
+    intent: str,
+    confidence: float = 0.95,
+    at: float = 0.0,
+    topic: Optional[str] = None,
+    guard: Optional[Dict[str, Any]] = None,
+    channel: str = "rest",
+) -> UserUttered:
+    """A visitor's message with the parse data Rasa's pipeline gives it."""
+    parse_data: Dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [],
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+    }
+    if topic:
+        parse_data["response_selector"] = {
+            "all_retrieval_intents": ["faq"],
+            "faq": {
+                "response": {
+                    "intent_response_key": f"faq/{topic}",
+                    "utter_action": f"utter_faq/{topic}",
+                    "confidence": 0.9,
+                    "responses": [{"text": "..."}],
+                },
+                "ranking": [],
+            },
+        }
+    if guard:
+        parse_data["safety_guard"] = guard
+    return UserUttered(
+        text,
+        intent={"name": intent, "confidence": confidence},
+        parse_data=parse_data,
+        timestamp=at,
+        input_channel=channel,
+    )
+
+
+def bot(text: str, response: str, at: float = 0.0) -> List[Event]:
+    """The assistant's action and the message it sent."""
+    return [
+        ActionExecuted(response, timestamp=at),
+        BotUttered(text, {"buttons": None}, {"utter_action": response}, timestamp=at),
+        ActionExecuted("action_listen", timestamp=at),
+    ]
+
+
+def conversation(start: float, *turns: Any) -> List[Event]:
+    """A conversation starting at ``start``: each turn is a (user event, bot events) pair
+    a second apart."""
+    events: List[Event] = [
+        ActionExecuted("action_session_start", timestamp=start),
+        SessionStarted(timestamp=start),
+        ActionExecuted("action_listen", timestamp=start),
+    ]
+    for index, (said, answered) in enumerate(turns):
+        at = start + index + 1
+        said.timestamp = at
+        events.append(said)
+        for event in answered:
+            event.timestamp = at + 0.5
+            events.append(event)
+    return events
+
+
+GUARD_EMERGENCY = {
+    "intent": "report_emergency_symptom",
+    "rule": "symptom_now",
+    "matched": "trouble breathing",
+    "classifier_intent": {"name": "faq", "confidence": 0.71},
+    "entities": [],
+}
+
+
+def kinds_of_conversations(now: float) -> Dict[str, List[Event]]:
+    """One conversation of each kind the Review page flags, and a plain one, by sender;
+    ``now`` is the latest event's time, the others are earlier the same day."""
+    return {
+        "plain": conversation(
+            now - 3000,
+            (user("/greet", "greet", 1.0, channel="socketio"), bot("Hello!", "utter_greet")),
+            (
+                user("does it hurt", "faq", 0.97, topic="pain"),
+                bot("Most people feel only a small pinch.", "utter_faq/pain"),
+            ),
+        ),
+        "refused": conversation(
+            now - 2500,
+            (
+                user("Is botox safe for me? I take isotretinoin.", "request_medical_advice"),
+                bot(
+                    "I'm sorry, I can't advise on your own situation.",
+                    "utter_refuse_medical_advice",
+                ),
+            ),
+        ),
+        "handoff": conversation(
+            now - 2000,
+            (
+                user("can I talk to a real person", "human_handoff"),
+                bot("The team is happy to help: call us.", "utter_human_handoff"),
+            ),
+        ),
+        "fallback": conversation(
+            now - 1500,
+            (
+                user("blorp zzz", "nlu_fallback", 0.3),
+                bot("Sorry, I'm not sure I understood.", "utter_ask_rephrase"),
+            ),
+        ),
+        "unsure": conversation(
+            now - 1000,
+            (
+                user("how long till i look normal", "faq", 0.45, topic="downtime"),
+                bot("Minimal downtime is needed.", "utter_faq/downtime"),
+            ),
+        ),
+        "emergency": conversation(
+            now - 3600,
+            (
+                user(
+                    "I have trouble breathing since my injections",
+                    "report_emergency_symptom",
+                    1.0,
+                    guard=GUARD_EMERGENCY,
+                ),
+                bot("Call 911 now.", "utter_emergency_guidance"),
+            ),
+        ),
+    }
+
+
+async def save_conversations(
+    store: SQLTrackerStore, conversations: Dict[str, List[Event]]
+) -> None:
+    for sender, events in conversations.items():
+        await store.save(DialogueStateTracker.from_events(sender, events))
+
+
+def sqlite_store(path: Path) -> SQLTrackerStore:
+    """Rasa's own SQL tracker store on the SQLite file ``path``."""
+    return SQLTrackerStore(dialect="sqlite", db=str(path))
+
+
+def timestamp(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+# The app, served from this process.
+
+
+@dataclass
+class Served:
+    """An app running in a thread of the test process, on 127.0.0.1."""
+
+    url: str
+    app: Sanic
+    loop: asyncio.AbstractEventLoop
+    thread: threading.Thread
+    server: Any = None
+    errors: List[BaseException] = field(default_factory=list)
+
+
+def serve(app: Sanic) -> Served:
+    """Serve ``app`` on a free port from a thread; stop it with :func:`stop`."""
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    served = Served(f"http://127.0.0.1:{port}", app, loop, threading.Thread())
+    started = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            server = loop.run_until_complete(
+                app.create_server(
+                    host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+                )
+            )
+            assert server is not None
+            loop.run_until_complete(server.startup())
+            loop.run_until_complete(server.before_start())
+            loop.run_until_complete(server.after_start())
+            served.server = server
+        except BaseException as error:
+            served.errors.append(error)
+            started.set()
+            return
+        started.set()
+        loop.run_forever()
+
+    served.thread = threading.Thread(target=run, daemon=True)
+    served.thread.start()
+    started.wait(30)
+    if served.errors:
+        raise served.errors[0]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(served.url + "/health", timeout=2)
+            return served
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise RuntimeError("the staff app did not start")
+
+
+def stop(served: Served) -> None:
+    async def close() -> None:
+        if served.server is not None:
+            await served.server.before_stop()
+            await served.server.close()
+            await served.server.after_stop()
+
+    future = asyncio.run_coroutine_threadsafe(close(), served.loop)
+    future.result(30)
+    served.loop.call_soon_threadsafe(served.loop.stop)
+    served.thread.join(30)
+
+
+@pytest.fixture(autouse=True)
+def _sanic_test_mode() -> Iterator[None]:
+    """Let each test create its own app under a name of its own."""
+    Sanic.test_mode = True
+    yield
