@@ -14,6 +14,7 @@ stop() {
   trap - INT TERM EXIT
   echo; echo "run: stopping the servers"
   kill "${pids[@]}" 2>/dev/null || true
+  [ -n "${made_token_file:-}" ] && rm -f "$token_file"
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
@@ -24,9 +25,15 @@ pids+=($!)
 # it is on, and every call must carry it. The staff app loads published models through it:
 # with the app on and no token set, a new random token is made for this start and given
 # to the app alone (the API refuses any call without it).
+# The token is also kept, readable by this user only, in var/rasa-api-token while the
+# assistant runs, so that `make publish` in another terminal can load its model too.
+token_file="${RASA_API_TOKEN_FILE:-$ROOT/var/rasa-api-token}"
 if [ "$STAFF_APP" != 0 ] && [ -z "${RASA_API_TOKEN:-}" ]; then
   RASA_API_TOKEN="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
   export -n RASA_API_TOKEN  # only the Rasa server and the staff app (below) get it
+  mkdir -p "$(dirname "$token_file")"
+  (umask 077 && printf '%s\n' "$RASA_API_TOKEN" > "$token_file")
+  made_token_file=1
 fi
 api=()
 [ -n "${RASA_API_TOKEN:-}" ] && api+=(--enable-api --auth-token "$RASA_API_TOKEN")

@@ -23,6 +23,17 @@ DEFAULT_PORT = 8090
 DEFAULT_LOW_CONFIDENCE = 0.6
 #: The file that keeps the generated signing key, beside the staff database.
 SECRET_FILE_NAME = "staff-secret"
+#: Where ``make run`` keeps the Rasa API token it made for this start (owner-only), so
+#: that ``make publish`` in another terminal can load a model too.
+DEFAULT_API_TOKEN_FILE = ROOT / "var" / "rasa-api-token"
+
+
+def token_from_file(path: Path) -> str:
+    """The token in ``path`` (written by ``make run``), or "" when there is none."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 class SettingsError(ValueError):
@@ -117,7 +128,8 @@ class StaffSettings:
             secret_key=(env.get("STAFF_SECRET_KEY") or "").strip(),
             low_confidence=number("STAFF_LOW_CONFIDENCE", DEFAULT_LOW_CONFIDENCE, 0.0, 1.0),
             rasa_url=rasa_url.rstrip("/"),
-            rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip(),
+            rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip()
+            or token_from_file(Path(text("RASA_API_TOKEN_FILE", str(DEFAULT_API_TOKEN_FILE)))),
             models=Path(text("STAFF_MODELS", str(cls.models))),
             data_root=Path(text("STAFF_DATA_ROOT", str(ROOT))),
             store=store,

@@ -10,8 +10,9 @@ import pytest
 from staff.settings import ROOT, SettingsError, StaffSettings
 
 
-def test_the_defaults_work_on_one_machine() -> None:
-    settings = StaffSettings.from_env({})
+def test_the_defaults_work_on_one_machine(tmp_path: Path) -> None:
+    settings = StaffSettings.from_env({"RASA_API_TOKEN_FILE": str(tmp_path / "none")})
+    assert settings.rasa_api_token == ""
     assert (settings.host, settings.port) == ("127.0.0.1", 8090)
     assert settings.db == ROOT / "var" / "staff.db"
     assert settings.models == ROOT / "models" / "published"
@@ -87,3 +88,13 @@ def test_the_signing_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
     assert StaffSettings(db=tmp_path / "var" / "staff.db", secret_key="given").signing_key() == (
         "given"
     )
+
+
+def test_the_api_token_comes_from_make_runs_file_when_not_set(tmp_path: Path) -> None:
+    """`make run` keeps the token it made in a file, so `make publish` can load a model."""
+    token_file = tmp_path / "rasa-api-token"
+    token_file.write_text("from-make-run\n", encoding="utf-8")
+    env = {"RASA_API_TOKEN_FILE": str(token_file)}
+    assert StaffSettings.from_env(env).rasa_api_token == "from-make-run"
+    env["RASA_API_TOKEN"] = "set"
+    assert StaffSettings.from_env(env).rasa_api_token == "set"
