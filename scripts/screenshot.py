@@ -17,7 +17,6 @@ Then it stops the servers. Usage: ``python scripts/screenshot.py [--model M] [--
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -25,11 +24,10 @@ from typing import List, Optional
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from scripts import local_servers
+from scripts import chromium, local_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER_TIMEOUT_MS = 60_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 PERSONAL_QUESTION = "Is Botox safe for me? I take isotretinoin."
 
@@ -96,11 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("screenshot: starting the servers", flush=True)
         with local_servers.running(model, Path(folder)) as servers, sync_playwright() as p:
             url = servers.page_url
-            browser = p.chromium.launch(
-                executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                headless=True,
-                args=CHROMIUM_ARGS,
-            )
+            browser = chromium.launch(p)
             try:
                 desktop(browser, url, out / "widget.png")
                 phone(browser, url, out / "widget-phone.png")

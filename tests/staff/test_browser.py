@@ -33,12 +33,11 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from scripts import local_servers
+from scripts import chromium, local_servers
 from staff import publish
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import free_port, trained_model, wait_until_up
 from tests.staff.conftest import copy_project_data
-from tests.web.conftest import CHROMIUM_ARGS
 from tests.web.test_browser import answers, ask, open_chat
 
 NAME = "nurse.ana"
@@ -153,11 +152,7 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless; Playwright never downloads a browser here."""
-    browser = playwright.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-        headless=True,
-        args=CHROMIUM_ARGS,
-    )
+    browser = chromium.launch(playwright)
     expect.set_options(timeout=TIMEOUT_MS)
     yield browser
     browser.close()

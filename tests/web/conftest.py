@@ -13,14 +13,12 @@ from typing import Iterator, List, Mapping
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from scripts import local_servers
+from scripts import chromium, local_servers
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import Servers, free_port, wait_until_up
 
 #: How long a test waits for the widget or an answer (Rasa may be slow on its first turns).
 ANSWER_TIMEOUT_MS = 30_000
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @contextmanager
@@ -77,11 +75,7 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless; Playwright never downloads a browser here."""
-    browser = playwright.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-        headless=True,
-        args=CHROMIUM_ARGS,
-    )
+    browser = chromium.launch(playwright)
     expect.set_options(timeout=ANSWER_TIMEOUT_MS)
     yield browser
     browser.close()
