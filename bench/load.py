@@ -146,6 +146,7 @@ async def _visitor(
     result: Optional[LevelResult],
     sender_prefix: str,
     timeout_s: float,
+    pause_s: float = 0.0,
 ) -> None:
     rng = random.Random(f"{sender_prefix}-{number}")
     conversations = 0
@@ -166,6 +167,10 @@ async def _visitor(
                     )
             if error:
                 break
+            if pause_s > 0:
+                # Reading and typing take a visitor more or less time: uneven pauses keep
+                # the visitors from arriving in step.
+                await asyncio.sleep(pause_s * rng.uniform(0.5, 1.5))
 
 
 async def _level(
@@ -176,6 +181,7 @@ async def _level(
     check: Check,
     sender_prefix: str,
     timeout_s: float,
+    pause_s: float = 0.0,
 ) -> LevelResult:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -194,7 +200,9 @@ async def _level(
         deadline = start + seconds
         await asyncio.gather(
             *(
-                _visitor(session, url, n, deadline, check, result, sender_prefix, timeout_s)
+                _visitor(
+                    session, url, n, deadline, check, result, sender_prefix, timeout_s, pause_s
+                )
                 for n in range(visitors)
             )
         )
@@ -210,6 +218,7 @@ def run_level(
     check: Check,
     sender_prefix: str,
     timeout_s: float = 30.0,
+    pause_s: float = 0.0,
 ) -> LevelResult:
     """``visitors`` concurrent visitors for ``seconds`` after ``warmup_s`` of warm-up.
 
@@ -217,5 +226,9 @@ def run_level(
         url: the REST webhook (``.../webhooks/rest/webhook``).
         check: what each reply is (``check_with`` for Rasa, ``check_echo`` for the floor).
         sender_prefix: the start of every sender id, unique to this run.
+        pause_s: how long each visitor waits after a reply before the next message, on
+            average (0: at once, the server's capacity; a real visitor reads and types).
     """
-    return asyncio.run(_level(url, visitors, seconds, warmup_s, check, sender_prefix, timeout_s))
+    return asyncio.run(
+        _level(url, visitors, seconds, warmup_s, check, sender_prefix, timeout_s, pause_s)
+    )

@@ -108,6 +108,18 @@ def process_cpu_s(pid: int) -> float:
     return (utime + stime + cutime + cstime) / _clock_ticks()
 
 
+def pids_named(name: str) -> List[int]:
+    """The processes whose command name (/proc/<pid>/comm) is ``name``."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                found.append(int(comm.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def _descendants(pid: int) -> List[int]:
     tree, todo = [], [pid]
     while todo:

@@ -857,11 +857,14 @@ class Publisher:
         )
 
     def running_model_id(self) -> Optional[str]:
-        """The id of the model the running assistant serves; None when it is not reachable."""
+        """The id of the model the running assistant serves: the one every Rasa server of
+        ``RASA_URL`` reports; None when one is not reachable or they differ."""
+        found = {self._model_id_at(url) for url in self.settings.rasa_urls}
+        return found.pop() if len(found) == 1 else None
+
+    def _model_id_at(self, url: str) -> Optional[str]:
         try:
-            reply = requests.get(
-                f"{self.settings.rasa_url}/status", params=self._token(), timeout=3
-            )
+            reply = requests.get(f"{url}/status", params=self._token(), timeout=3)
         except requests.RequestException:
             return None
         if not reply.ok:
@@ -915,9 +918,28 @@ class Publisher:
         return {"token": token} if token else {}
 
     def load(self, model: Path) -> Tuple[bool, str]:
-        """Load ``model`` into the running assistant (Rasa's ``PUT /model``) and check that
-        ``/status`` reports it; (loaded, what happened in plain words)."""
-        url = self.settings.rasa_url
+        """Load ``model`` into the running assistant, into each of its Rasa servers;
+        (loaded into all, what happened in plain words)."""
+        urls = self.settings.rasa_urls
+        results = [self._load_into(url, model) for url in urls]
+        if len(urls) == 1:
+            return results[0]
+        failed = [
+            f"{url}: {said}"
+            for url, (loaded, said) in zip(urls, results, strict=True)
+            if not loaded
+        ]
+        if not failed:
+            return True, f"Loaded into the assistant (all {len(urls)} of its servers)."
+        return False, (
+            f"It reached only {len(urls) - len(failed)} of the assistant's {len(urls)} "
+            f"servers; not {'; '.join(failed)} Publish again, or roll back, once they all "
+            "answer."
+        )
+
+    def _load_into(self, url: str, model: Path) -> Tuple[bool, str]:
+        """Load ``model`` into the Rasa server at ``url`` (Rasa's ``PUT /model``) and check
+        that its ``/status`` reports it; (loaded, what happened in plain words)."""
         later = "`make run` starts the assistant with it."
         try:
             reply = requests.put(
@@ -947,7 +969,7 @@ class Publisher:
                 f"{_reason(reply)})."
             )
         wanted = model_id(model)
-        running = self.running_model_id()
+        running = self._model_id_at(url)
         if running != wanted:
             return False, "The assistant accepted it but still reports another version."
         return True, "Loaded into the assistant."

@@ -12,7 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 from stores.settings import StoreSettings
 
@@ -54,7 +54,9 @@ class StaffSettings:
         low_confidence: ``STAFF_LOW_CONFIDENCE``, below which an understood message is
             flagged "low confidence" on the Review page (0.6).
         rasa_url: ``RASA_URL``, the running Rasa server that published models are loaded
-            into (default ``http://RASA_HOST:RASA_PORT``).
+            into (default ``http://RASA_HOST:RASA_PORT``); several, separated by commas,
+            when several servers serve the assistant (deploy/docker-compose.yml): each gets
+            the model (:attr:`rasa_urls`).
         rasa_api_token: ``RASA_API_TOKEN``, the token of Rasa's HTTP API.
         models: ``STAFF_MODELS``, the folder of published models (models/published).
         data_root: ``STAFF_DATA_ROOT``, the project whose data/ staff edit (this one).
@@ -82,6 +84,11 @@ class StaffSettings:
     session_hours: float = 8.0
     max_failures: int = 5
     lockout_minutes: float = 5.0
+
+    @property
+    def rasa_urls(self) -> Tuple[str, ...]:
+        """Each Rasa server of ``rasa_url``."""
+        return tuple(url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip())
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> StaffSettings:
@@ -112,8 +119,10 @@ class StaffSettings:
         if rasa_host in ("0.0.0.0", "::"):  # listening everywhere: reach it here
             rasa_host = "127.0.0.1"
         rasa_url = text("RASA_URL", f"http://{rasa_host}:{text('RASA_PORT', '5005')}")
-        if not rasa_url.startswith(("http://", "https://")):
-            raise SettingsError(f"RASA_URL is '{rasa_url}', which is not an http(s) address")
+        urls = [url.strip().rstrip("/") for url in rasa_url.split(",")]
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise SettingsError(f"RASA_URL has '{url}', which is not an http(s) address")
         https = text("STAFF_HTTPS", "0").lower()
         if https not in ("0", "1", "true", "false", "yes", "no"):
             raise SettingsError(f"STAFF_HTTPS is '{https}'; use 1 (served over https) or 0")
@@ -127,7 +136,7 @@ class StaffSettings:
             db=Path(text("STAFF_DB", str(cls.db))),
             secret_key=(env.get("STAFF_SECRET_KEY") or "").strip(),
             low_confidence=number("STAFF_LOW_CONFIDENCE", DEFAULT_LOW_CONFIDENCE, 0.0, 1.0),
-            rasa_url=rasa_url.rstrip("/"),
+            rasa_url=",".join(urls),
             rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip()
             or token_from_file(Path(text("RASA_API_TOKEN_FILE", str(DEFAULT_API_TOKEN_FILE)))),
             models=Path(text("STAFF_MODELS", str(cls.models))),

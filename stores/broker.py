@@ -1,28 +1,52 @@
 """The event broker: none by default, RabbitMQ when ``EVENT_BROKER_URL`` is set.
 
 Every conversation event then also goes to a RabbitMQ queue (``EVENT_BROKER_QUEUE``), for
-analytics, through Rasa's Pika broker. Rasa publishes in the background, so replies do not
-wait for RabbitMQ, and it keeps unpublished events while RabbitMQ is away.
+analytics, in Rasa's Pika broker's format: one persistent JSON message per event (the
+event's ``as_dict()`` plus ``sender_id``) through the fanout exchange ``rasa-exchange`` to a
+durable queue, so any consumer written for Rasa reads it.
+
+What differs from Rasa's own broker is when and how it publishes, so that replies do not
+pay for it (``python -m bench.broker`` measures both):
+
+- Rasa's broker starts a task per event at once, each taking a deep copy of the event for
+  a debug log line; this one collects the events of a turn and publishes them together
+  after the reply has been written, in one task, without the copy.
+- The tracker store hands over the events it has just committed (``stores/tracker.py``)
+  instead of Rasa loading the whole conversation a second time to find the new ones; so
+  an event is published once it is safely stored, and once, even when the save is retried.
+- Events that cannot be published (RabbitMQ away) are kept, up to
+  ``EVENT_BROKER_BACKLOG`` (100,000 by default, the oldest dropped with a warning beyond),
+  and published when the connection comes back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from typing import Mapping, Optional
+from collections import deque
+from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.pika import PikaEventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from stores.settings import DEFAULT_BACKLOG, BrokerSettings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_QUEUE = "clinic_events"
+# How long after the first event of a batch the batch is published: long enough for the
+# reply to be written first, short enough for analytics to see a turn at once.
+FLUSH_DELAY_S = 0.005
+MAX_RETRY_DELAY_S = 30.0
+# How long the server's start waits for RabbitMQ before going on without it.
+FIRST_CONNECT_WAIT_S = 5.0
+
+Event = Dict[str, Any]
+Headers = Optional[Dict[str, str]]
 
 
-def pika_config(url: str, queue: str) -> EndpointConfig:
+def pika_config(url: str, queue: str, backlog: int = DEFAULT_BACKLOG) -> EndpointConfig:
     """Rasa's Pika broker settings for an ``amqp://user:password@host:port/`` URL.
 
     Raises:
@@ -37,15 +61,151 @@ def pika_config(url: str, queue: str) -> EndpointConfig:
         password=unquote(parts.password or "guest"),
         port=parts.port or 5672,
         queues=[queue],
-        # A RabbitMQ that is down must not stop the assistant: retry for a minute, keep
-        # the events meanwhile.
-        connection_attempts=12,
-        retry_delay_in_seconds=5,
+        # Each attempt of ClinicPikaBroker's (it tries again, forever, in the background;
+        # once connected, aio_pika reconnects by itself).
+        connection_attempts=1,
+        retry_delay_in_seconds=1,
+        backlog=backlog,
     )
 
 
+class ClinicPikaBroker(PikaEventBroker):
+    """Rasa's Pika broker, publishing a turn's events together after the reply."""
+
+    def __init__(
+        self,
+        *args: Any,
+        backlog: int = DEFAULT_BACKLOG,
+        flush_delay_s: float = FLUSH_DELAY_S,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._unpublished_events: Deque[Event] = deque(maxlen=backlog)
+        self._flush_delay_s = flush_delay_s
+        self._pending: List[Tuple[Event, Headers]] = []
+        self._flush: Optional[asyncio.TimerHandle] = None
+        self._connecting: Optional[asyncio.Task] = None
+
+    async def connect(self) -> None:
+        """Connect (Rasa's), then publish what was kept meanwhile."""
+        await super().connect()
+        self._publish_unpublished_messages()
+
+    async def connect_in_background(self, wait_s: float = 0.0) -> None:
+        """Connect, waiting at most ``wait_s`` for it; after that, go on trying in the
+        background, the events kept meanwhile.
+
+        Rasa's own broker makes the server wait for RabbitMQ and fail to start without
+        it: analytics being down must not take the clinic's assistant down.
+        """
+        self._connecting = self._loop.create_task(self._keep_connecting())
+        if wait_s > 0:
+            await asyncio.wait({self._connecting}, timeout=wait_s)
+
+    async def _keep_connecting(self) -> None:
+        delay = self._retry_delay_in_seconds
+        while True:
+            try:
+                await self.connect()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning(
+                    "Event broker: RabbitMQ %s:%s unreachable (%s); %d events kept, "
+                    "trying again in %.0f s.",
+                    self.host,
+                    self.port,
+                    type(error).__name__,
+                    len(self._unpublished_events) + len(self._pending),
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_DELAY_S)
+
+    def publish(self, event: Event, headers: Headers = None) -> None:
+        """Queue ``event``; it is published with the others of its turn, shortly after."""
+        self._pending.append((event, headers))
+        if self._flush is None:
+            self._flush = self._loop.call_later(self._flush_delay_s, self._start_batch)
+
+    def _start_batch(self) -> None:
+        self._flush = None
+        batch, self._pending = self._pending, []
+        task = self._loop.create_task(self._publish_batch(batch))
+        self._background_tasks.add(task)
+        task.add_done_callback(self._background_tasks.discard)
+
+    async def _publish_batch(self, batch: List[Tuple[Event, Headers]]) -> None:
+        """Publish ``batch`` in order; keep what RabbitMQ did not confirm."""
+        exchange = self._exchange
+        if exchange is None or not self.is_ready():
+            self._keep([event for event, _ in batch])
+            return
+        try:
+            # aio_pika's Exchange.publish, without waiting for each message to reach the
+            # socket before queueing the next: a third less CPU a message. aiormq's channel
+            # lock hands the messages to the socket in the order they were started.
+            channel = exchange.channel
+            messages = [self._message(event, headers) for event, headers in batch]
+            publishing = [
+                channel.basic_publish(
+                    message.body,
+                    exchange=exchange.name,
+                    routing_key="",
+                    properties=message.properties,
+                    mandatory=True,
+                    wait=False,
+                )
+                for message in messages
+            ]
+        except Exception as error:  # the channel closed meanwhile
+            logger.warning("Event broker: %s; %d events kept.", type(error).__name__, len(batch))
+            self._keep([event for event, _ in batch])
+            return
+        results = await asyncio.gather(*publishing, return_exceptions=True)
+        errors = [isinstance(result, BaseException) for result in results]
+        failed = [event for (event, _), error in zip(batch, errors, strict=True) if error]
+        if failed:
+            logger.warning(
+                "Event broker: %d of %d events not confirmed by RabbitMQ; kept for later.",
+                len(failed),
+                len(batch),
+            )
+            self._keep(failed)
+
+    def _keep(self, events: List[Event]) -> None:
+        if not self.should_keep_unpublished_messages:  # `rasa export`: it reports failures
+            logger.error("Event broker: %d events not published.", len(events))
+            return
+        room = (self._unpublished_events.maxlen or 0) - len(self._unpublished_events)
+        if len(events) > room:
+            logger.warning(
+                "Event broker: backlog full (%d events), the oldest %d dropped.",
+                self._unpublished_events.maxlen,
+                len(events) - room,
+            )
+        self._unpublished_events.extend(events)
+
+    async def flush(self) -> None:
+        """Publish what is queued now and wait for every publish under way."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._start_batch()
+        if self._background_tasks:
+            await asyncio.gather(*list(self._background_tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Publish what is queued, then close the connection."""
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+        if self.is_ready():
+            await self.flush()
+        await super().close()
+
+
 class ClinicEventBroker(EventBroker):
-    """Creates Rasa's Pika broker when ``EVENT_BROKER_URL`` is set; otherwise no broker."""
+    """Creates :class:`ClinicPikaBroker` when ``EVENT_BROKER_URL`` is set; otherwise none."""
 
     @classmethod
     async def from_endpoint_config(
@@ -54,15 +214,18 @@ class ClinicEventBroker(EventBroker):
         event_loop: Optional[asyncio.AbstractEventLoop] = None,
         env: Optional[Mapping[str, str]] = None,
     ) -> Optional[EventBroker]:
-        """Rasa's Pika broker for the environment's settings, or None."""
-        env = os.environ if env is None else env
-        url = env.get("EVENT_BROKER_URL", "").strip()
-        if not url:
+        """The broker for the environment's settings, or None."""
+        settings = BrokerSettings.from_env(env)
+        if not settings.url:
             logger.info("Event broker: none (EVENT_BROKER_URL is empty)")
             return None
-        queue = env.get("EVENT_BROKER_QUEUE", "").strip() or DEFAULT_QUEUE
-        config = pika_config(url, queue)
+        config = pika_config(settings.url, settings.queue, settings.backlog)
         logger.info(
-            "Event broker: RabbitMQ %s:%s, queue %s", config.url, config.kwargs["port"], queue
+            "Event broker: RabbitMQ %s:%s, queue %s",
+            config.url,
+            config.kwargs["port"],
+            settings.queue,
         )
-        return await PikaEventBroker.from_endpoint_config(config, event_loop)
+        created = ClinicPikaBroker(config.url, **config.kwargs, event_loop=event_loop)
+        await created.connect_in_background(wait_s=FIRST_CONNECT_WAIT_S)
+        return created

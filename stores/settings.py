@@ -1,4 +1,5 @@
-"""The stores' settings, read from the environment in this one place."""
+"""The stores' and the event broker's settings, read from the environment in this one
+place."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+DEFAULT_QUEUE = "clinic_events"
+DEFAULT_BACKLOG = 100_000
 
 
 @dataclass(frozen=True)
@@ -63,4 +66,40 @@ class StoreSettings:
             redis_url=env.get("REDIS_URL", "").strip(),
             lock_prefix=prefix,
             sanic_workers=workers,
+        )
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """Event broker settings.
+
+    Attributes:
+        url: ``amqp://user:password@host:5672/``; empty means no broker.
+        queue: the RabbitMQ queue the events go to.
+        backlog: how many unpublished events are kept while RabbitMQ is away.
+    """
+
+    url: str = ""
+    queue: str = DEFAULT_QUEUE
+    backlog: int = DEFAULT_BACKLOG
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> BrokerSettings:
+        """The settings from ``env`` (default: this process's environment).
+
+        Raises:
+            ValueError: naming the variable whose value cannot be used.
+        """
+        env = os.environ if env is None else env
+        raw_backlog = env.get("EVENT_BROKER_BACKLOG", "").strip()
+        try:
+            backlog = int(raw_backlog) if raw_backlog else DEFAULT_BACKLOG
+        except ValueError:
+            raise ValueError("EVENT_BROKER_BACKLOG must be a whole number.") from None
+        if backlog < 1:
+            raise ValueError("EVENT_BROKER_BACKLOG must be at least 1.")
+        return cls(
+            url=env.get("EVENT_BROKER_URL", "").strip(),
+            queue=env.get("EVENT_BROKER_QUEUE", "").strip() or DEFAULT_QUEUE,
+            backlog=backlog,
         )

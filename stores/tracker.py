@@ -10,16 +10,18 @@ tells the visitor to try again (``channels/limits.py``), and no answered turn is
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, TypeVar
+from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from stores.settings import StoreSettings
 
@@ -177,5 +179,37 @@ class ClinicTrackerStore(SQLTrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's save, waiting for the database."""
-        await self._with_database(lambda: SQLTrackerStore.save(self, tracker))
+        """Store the tracker's new events, waiting for the database; then hand them to the
+        event broker, if there is one."""
+        stored = await self._with_database(lambda: self._store_new_events(tracker))
+        if self.event_broker is not None:
+            for data in stored:
+                self.event_broker.publish({"sender_id": tracker.sender_id, **data})
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Nothing: :meth:`save` publishes the events it has stored.
+
+        Rasa's would load the whole conversation again to find the new events and publish
+        them before they are stored (and again on every retry of the save).
+        """
+
+    async def _store_new_events(self, tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
+        """Rasa's ``SQLTrackerStore.save`` without the streaming; the stored events' dicts."""
+        stored: List[Dict[str, Any]] = []
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+                stored.append(data)
+            session.commit()
+        return stored

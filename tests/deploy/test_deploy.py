@@ -31,7 +31,7 @@ def variables_read_by_project() -> Set[str]:
     names: Set[str] = set(env_defaults())
     code = [
         p
-        for folder in ("stores", "actions", "channels", "web")
+        for folder in ("stores", "actions", "channels", "web", "staff")
         for p in (ROOT / folder).glob("*.py")
     ]
     for path in [*ROOT.glob("*.yml"), *code]:
@@ -39,6 +39,8 @@ def variables_read_by_project() -> Set[str]:
         names |= set(re.findall(r"\$\{(\w+)\}", text))
         names |= set(re.findall(r"environ(?:\.get)?\(?\[?\"(\w+)\"", text))
         names |= set(re.findall(r"env\.get\(\"(\w+)\"", text))
+        # staff/settings.py reads through its own helpers: text("STAFF_PORT", ...).
+        names |= set(re.findall(r"(?:text|number)\(\"(\w+)\"", text))
     return names
 
 
@@ -49,7 +51,13 @@ def compose() -> Dict[str, Any]:
 
 def test_every_role_runs_a_command_of_start_sh() -> None:
     start = (DEPLOY / "start.sh").read_text()
-    roles = {"rasa1": "rasa", "rasa2": "rasa", "actions": "actions", "web": "web"}
+    roles = {
+        "rasa1": "rasa",
+        "rasa2": "rasa",
+        "actions": "actions",
+        "web": "web",
+        "staff": "staff",
+    }
     for service, role in roles.items():
         assert compose()["services"][service]["command"] == ["bash", "deploy/start.sh", role]
         assert f"  {role})" in start
@@ -58,6 +66,7 @@ def test_every_role_runs_a_command_of_start_sh() -> None:
     commands = (
         "python -m actions.server",
         "python -m web",
+        "python -m staff",
         "--credentials credentials.yml --endpoints endpoints.yml",
     )
     for command in commands:
@@ -85,6 +94,32 @@ def test_the_compose_environment_uses_only_variables_the_project_reads() -> None
     assert environment["RASA_PORT"] == env_defaults()["RASA_PORT"]
     assert environment["WEB_PORT"] == env_defaults()["WEB_PORT"]
     assert "*" not in environment["SOCKETIO_CORS_ORIGINS"]
+
+
+def test_the_staff_app_publishes_to_both_rasa_servers_and_they_start_with_it() -> None:
+    services = compose()["services"]
+    staff = services["staff"]
+    known = variables_read_by_project()
+    assert set(staff["environment"]) <= known, set(staff["environment"]) - known
+    # It loads each published model into both Rasa servers, whose API needs its token.
+    rasa_servers = [n for n in services if services[n].get("command", [""])[-1] == "rasa"]
+    assert staff["environment"]["RASA_URL"].split(",") == [
+        f"http://{name}:{env_defaults()['RASA_PORT']}" for name in rasa_servers
+    ]
+    for name in rasa_servers:
+        assert (
+            services[name]["environment"]["RASA_API_TOKEN"]
+            == (staff["environment"]["RASA_API_TOKEN"])
+        )
+    # The published models (STAFF_MODELS' default, models/published) are shared, and a
+    # Rasa server that restarts takes the live one (deploy/start.sh).
+    published = "published-models:/app/models/published"
+    assert published in staff["volumes"]
+    assert all(published in services[name]["volumes"] for name in rasa_servers)
+    assert "models/published/live.json" in (DEPLOY / "start.sh").read_text()
+    # The staff app's port is not published beyond the host, nor passed by nginx.
+    assert staff["ports"] == [f"127.0.0.1:{staff['environment']['STAFF_PORT']}:8090"]
+    assert "8090" not in (DEPLOY / "nginx.conf").read_text()
 
 
 def test_nginx_keeps_a_visitor_on_one_rasa_server() -> None:

@@ -16,12 +16,16 @@ says which server answered each request (``X-Upstream``). The test shows that
     conversation gets all its replies and is stored whole;
 (c) as a control, the same visitors through the same configuration without ``ip_hash``
     (round robin) break: engine.io answers 400 "Invalid session" to a request that reaches
-    the server that never saw the session.
+    the server that never saw the session;
+(d) the widget's websocket upgrade (socket.io opens with long-polling, then moves the
+    session to a websocket) passes nginx and reaches the server that opened the session,
+    and the conversation goes on over the websocket.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -219,3 +223,72 @@ async def test_without_ip_hash_socketio_sessions_break(
     # What broke them: a request that reached the server that had not opened the session.
     refused = [v for v in broken if any(status == 400 for status, _ in v.requests)]
     assert refused and all(len(set(v.upstreams)) == 2 for v in refused)
+
+
+async def websocket_visit(url: str, address: str) -> Tuple[str, str, List[Dict[str, Any]]]:
+    """A visitor from ``address`` as the widget's socket.io client: an engine.io session
+    opened by long-polling, upgraded to a websocket, then a turn over the websocket.
+
+    Returns the server that opened the session, the one the websocket reached, and the
+    replies to the turn.
+    """
+    session_id = f"ws-{uuid.uuid4().hex}"
+    upgrades: List[str] = []
+
+    async def on_request_end(_: Any, __: Any, params: aiohttp.TraceRequestEndParams) -> None:
+        if params.response.status == 101:  # Switching Protocols: the websocket
+            upgrades.append(params.response.headers.get("X-Upstream", ""))
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)  # type: ignore[arg-type]
+    connector = aiohttp.TCPConnector(local_addr=(address, 0))
+    async with aiohttp.ClientSession(connector=connector, trace_configs=[trace]) as http:
+        sid, opener = await engineio_handshake(http, url)
+        socket_url = url.replace("http://", "ws://") + (
+            f"/socket.io/?EIO=4&transport=websocket&sid={sid}"
+        )
+        async with http.ws_connect(socket_url, timeout=ANSWER_SECONDS) as ws:
+
+            async def receive() -> str:
+                while True:
+                    packet = await asyncio.wait_for(ws.receive_str(), ANSWER_SECONDS)
+                    if packet == "2":  # engine.io ping
+                        await ws.send_str("3")
+                    elif packet != "6":  # engine.io noop (ends a pending poll)
+                        return packet
+
+            await ws.send_str("2probe")
+            assert await receive() == "3probe"
+            await ws.send_str("5")  # upgrade: the session now lives on the websocket
+            await ws.send_str("40")  # socket.io: connect to the default namespace
+            assert (await receive()).startswith("40")
+            await ws.send_str(f'42["session_request",{{"session_id":"{session_id}"}}]')
+            assert (await receive()).startswith('42["session_confirm"')
+            message = {"message": RESULTS_QUESTION, "session_id": session_id}
+            await ws.send_str("42" + json.dumps(["user_uttered", message]))
+            replies = []
+            packet = await receive()
+            while True:
+                event, data = json.loads(packet[2:])
+                assert event == "bot_uttered", packet
+                replies.append(data)
+                try:
+                    packet = await asyncio.wait_for(receive(), MORE_SECONDS)
+                except asyncio.TimeoutError:
+                    break
+    assert len(upgrades) == 1, upgrades
+    return opener, upgrades[0], replies
+
+
+async def test_the_websocket_upgrade_passes_nginx_to_the_same_server(
+    upstreams: List[int], tmp_path: Path
+) -> None:
+    with start_nginx(upstreams, tmp_path / "nginx", ip_hash=True) as nginx:
+        addresses = [f"127.0.{n}.1" for n in NETWORKS]
+        visits = await asyncio.gather(*(websocket_visit(nginx.url, a) for a in addresses))
+
+    servers = {f"127.0.0.1:{port}" for port in upstreams}
+    assert {opener for opener, _, _ in visits} == servers
+    for opener, upgraded_on, replies in visits:
+        assert upgraded_on == opener
+        assert any(r.get("text", "").startswith(RESULTS_ANSWER) for r in replies), replies

@@ -27,14 +27,15 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from scripts import chromium, local_servers
+from scripts import local_servers
 from staff import publish
+from tests.browser import Tab, chromium_browser, open_tab
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import free_port, trained_model, wait_until_up
 from tests.staff.conftest import copy_project_data
@@ -144,46 +145,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+def browser() -> Iterator[Browser]:
+    with chromium_browser(TIMEOUT_MS) as browser:
+        yield browser
 
 
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless; Playwright never downloads a browser here."""
-    browser = chromium.launch(playwright)
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield browser
-    browser.close()
-
-
-@dataclass
-class Tab:
-    """A browser tab, and the JavaScript errors and outside requests it saw."""
-
-    page: Page
-    errors: List[str] = field(default_factory=list)
-    requests: List[str] = field(default_factory=list)
-
-
-def open_tab(browser: Browser, **options: Any) -> Tab:
-    context = browser.new_context(**{"viewport": {"width": 1280, "height": 860}, **options})
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = Tab(context.new_page())
-    tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.page.on("request", lambda request: tab.requests.append(request.url))
-    return tab
+def new_tab(browser: Browser, **options: Any) -> Tab:
+    return open_tab(browser, TIMEOUT_MS, **{"viewport": {"width": 1280, "height": 860}, **options})
 
 
 @pytest.fixture
 def tab(browser: Browser) -> Iterator[Tab]:
     """A new browser (no cookies); no JavaScript error and nothing loaded from elsewhere."""
-    tab = open_tab(browser)
+    tab = new_tab(browser)
     yield tab
     tab.page.context.close()
     assert tab.errors == []
-    assert [url for url in tab.requests if "localhost" not in url and "127.0.0.1" not in url] == []
+    assert tab.outside_requests() == []
 
 
 def fill_in_login(page: Page, password: str = PASSWORD) -> None:
@@ -283,7 +261,7 @@ def test_review_teach_correct_publish_and_roll_back(browser: Browser, site: Staf
     assert "can't advise on your own situation" in refusal
     assert OLD_PAIN_ANSWER in site.say("visitor-question", PAIN_QUESTION)
 
-    tab = open_tab(browser)
+    tab = new_tab(browser)
     page = tab.page
     log_in(page, site)
 
@@ -366,7 +344,7 @@ def test_review_teach_correct_publish_and_roll_back(browser: Browser, site: Staf
     expect(versions.first).to_contain_text(f"Published by {NAME}")
     shot(page, site, "07-published", full_page=True)
     assert NEW_PAIN_ANSWER in site.say("visitor-after", PAIN_QUESTION)
-    chat = open_tab(browser)
+    chat = new_tab(browser)
     open_chat(chat.page, site.page_url)
     ask(chat.page, PAIN_QUESTION)
     expect(answers(chat.page).nth(1)).to_contain_text("a topical anaesthetic may be applied")
@@ -405,7 +383,7 @@ def test_review_teach_correct_publish_and_roll_back(browser: Browser, site: Staf
 def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     browser: Browser, site: StaffSite
 ) -> None:
-    tab = open_tab(
+    tab = new_tab(
         browser,
         viewport={"width": 375, "height": 740},
         is_mobile=True,

@@ -328,6 +328,36 @@ def test_a_job_that_passes_is_loaded_into_the_assistant_with_its_token(
     assert assistant.loaded == [str(entry.model.resolve())]
 
 
+def test_with_several_rasa_servers_each_gets_the_model(
+    data_root: Path, rasa: FakeRasa, assistant: FakeAssistant
+) -> None:
+    second = FakeAssistant(assistant.token)
+    try:
+        settings = settings_for(data_root, f"{assistant.url},{second.url}", assistant.token)
+        publisher = Publisher(settings, validate=False, runner=rasa)
+        edit_downtime(data_root)
+        status = run(publisher)
+        assert status["state"] == "published", status["stage"]
+        [entry] = publisher.published()
+        assert entry.live
+        assert assistant.loaded == second.loaded == [str(entry.model.resolve())]
+
+        # One server away: the others get it, and the staff member is told which did not.
+        second.stop()
+        content.add_example("pain", "does the injection sting a lot", "nurse", data_root)
+        status = run(publisher)
+        assert status["state"] == "passed"
+        assert (
+            f"It reached only 1 of the assistant's 2 servers; not {second.url}"
+            in (status["stage"])
+        )
+        assert len(assistant.loaded) == 2
+        # The servers no longer agree: the live version is the one last loaded into all.
+        assert [p.id for p in publisher.published() if p.live] == [entry.id]
+    finally:
+        second.stop()
+
+
 def test_the_assistant_refusing_the_token_is_said_in_plain_words(
     data_root: Path, rasa: FakeRasa, assistant: FakeAssistant
 ) -> None:

@@ -59,6 +59,10 @@ def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
     assert StaffSettings.from_env({"RASA_URL": "https://rasa.internal/"}).rasa_url == (
         "https://rasa.internal"
     )
+    several = StaffSettings.from_env({"RASA_URL": "http://rasa1:5005/, http://rasa2:5005"})
+    assert several.rasa_urls == ("http://rasa1:5005", "http://rasa2:5005")
+    with pytest.raises(SettingsError, match="RASA_URL has 'rasa2:5005'"):
+        StaffSettings.from_env({"RASA_URL": "http://rasa1:5005,rasa2:5005"})
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from pathlib import Path
+from typing import Any, AsyncIterator, Dict, List
 
 import aio_pika
 import pytest
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.brokers.pika import PikaEventBroker
 from rasa.utils.endpoints import read_endpoint_config
 
-from stores.broker import pika_config
+from stores.broker import ClinicPikaBroker, pika_config
+from stores.settings import BrokerSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
@@ -25,39 +27,140 @@ async def broker() -> EventBroker | None:
     return await EventBroker.create(config, asyncio.get_running_loop())
 
 
+@pytest.fixture
+async def queue_name() -> AsyncIterator[str]:
+    """A RabbitMQ queue of this test's own, deleted afterwards."""
+    name = f"test_events_{uuid.uuid4().hex[:8]}"
+    yield name
+    connection = await aio_pika.connect_robust(RABBITMQ)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(name)
+
+
+async def messages_in(queue_name: str, expected: int, wait_s: float = 10.0) -> List[Any]:
+    """The messages of ``queue_name`` (taken off it) once ``expected`` are there, or after
+    ``wait_s``; then a moment more, so that a message too many would show."""
+    received: List[aio_pika.abc.AbstractIncomingMessage] = []
+    connection = await aio_pika.connect_robust(RABBITMQ)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(queue_name, durable=True)
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while asyncio.get_running_loop().time() < deadline:
+            message = await queue.get(no_ack=True, fail=False)
+            if message is None:
+                if len(received) >= expected:
+                    await asyncio.sleep(0.3)
+                    message = await queue.get(no_ack=True, fail=False)
+                    if message is None:
+                        break
+                else:
+                    await asyncio.sleep(0.05)
+                    continue
+            received.append(message)
+    return received
+
+
+def events(count: int, sender: str = "visitor-3") -> List[Dict[str, Any]]:
+    return [{"event": "user", "sender_id": sender, "text": f"message {n}"} for n in range(count)]
+
+
+def unconnected(queue_name: str, **kwargs: Any) -> ClinicPikaBroker:
+    """A broker to the local RabbitMQ that has not connected yet (as while it is down)."""
+    config = pika_config(RABBITMQ, queue_name)
+    settings = {**config.kwargs, **kwargs}
+    return ClinicPikaBroker(config.url, **settings, event_loop=asyncio.get_running_loop())
+
+
 async def test_without_a_url_there_is_no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EVENT_BROKER_URL", raising=False)
     assert await broker() is None
 
 
-async def test_with_a_url_events_reach_the_rabbitmq_queue(monkeypatch: pytest.MonkeyPatch) -> None:
-    queue_name = f"test_events_{uuid.uuid4().hex[:8]}"
+async def test_with_a_url_events_reach_the_queue_in_rasas_format(
+    monkeypatch: pytest.MonkeyPatch, queue_name: str
+) -> None:
     monkeypatch.setenv("EVENT_BROKER_URL", RABBITMQ)
     monkeypatch.setenv("EVENT_BROKER_QUEUE", queue_name)
     created = await broker()
-    assert isinstance(created, PikaEventBroker)
+    assert isinstance(created, ClinicPikaBroker)
     try:
-        for _ in range(100):
-            if created.is_ready():
-                break
-            await asyncio.sleep(0.1)
-        created.publish({"event": "user", "sender_id": "visitor-3", "text": "hi"})
-
-        connection = await aio_pika.connect_robust(RABBITMQ)
-        async with connection:
-            channel = await connection.channel()
-            queue = await channel.declare_queue(queue_name, durable=True)
-            message = None
-            for _ in range(100):
-                message = await queue.get(no_ack=True, fail=False)
-                if message is not None:
-                    break
-                await asyncio.sleep(0.1)
-            assert message is not None
-            assert json.loads(message.body)["sender_id"] == "visitor-3"
-            await queue.delete(if_unused=False, if_empty=False)
+        sent = events(25)
+        for event in sent:
+            created.publish(event)
+        received = await messages_in(queue_name, 25)
     finally:
         await created.close()
+    # One message per event, in order, nothing twice: what Rasa's Pika broker sends.
+    assert [json.loads(message.body) for message in received] == sent
+    assert {message.delivery_mode for message in received} == {aio_pika.DeliveryMode.PERSISTENT}
+    assert {message.exchange for message in received} == {"rasa-exchange"}
+
+
+async def test_a_turns_events_are_published_together_after_it(queue_name: str) -> None:
+    created = unconnected(queue_name, flush_delay_s=0.5)
+    await created.connect()
+    try:
+        for event in events(3):
+            created.publish(event)
+        # Nothing is published while the turn is being answered...
+        assert await messages_in(queue_name, 1, wait_s=0.3) == []
+        # ...then all of it.
+        received = await messages_in(queue_name, 3)
+    finally:
+        await created.close()
+    assert [json.loads(m.body)["text"] for m in received] == [
+        "message 0",
+        "message 1",
+        "message 2",
+    ]
+
+
+async def test_closing_publishes_what_is_queued(queue_name: str) -> None:
+    created = unconnected(queue_name, flush_delay_s=60.0)
+    await created.connect()
+    for event in events(4):
+        created.publish(event)
+    await created.close()
+    assert len(await messages_in(queue_name, 4)) == 4
+
+
+async def test_events_published_while_rabbitmq_is_away_are_kept_and_sent_later(
+    queue_name: str,
+) -> None:
+    away = unconnected(queue_name)
+    for event in events(5):
+        away.publish(event)
+    await away.flush()
+    assert await messages_in(queue_name, 1, wait_s=0.3) == []
+    await away.connect()
+    try:
+        received = await messages_in(queue_name, 5)
+    finally:
+        await away.close()
+    assert [json.loads(m.body) for m in received] == events(5)
+
+
+async def test_the_backlog_is_bounded_and_the_oldest_go_first(
+    queue_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    away = unconnected(queue_name, backlog=3)
+    with caplog.at_level(logging.WARNING, logger="stores.broker"):
+        for event in events(5):
+            away.publish(event)
+        await away.flush()
+    assert "backlog full (3 events), the oldest 2 dropped" in caplog.text
+    await away.connect()
+    try:
+        received = await messages_in(queue_name, 3)
+    finally:
+        await away.close()
+    assert [json.loads(m.body)["text"] for m in received] == [
+        "message 2",
+        "message 3",
+        "message 4",
+    ]
 
 
 def test_the_url_becomes_rasas_pika_settings() -> None:
@@ -73,3 +176,15 @@ def test_the_url_becomes_rasas_pika_settings() -> None:
 def test_a_url_that_is_not_amqp_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match="EVENT_BROKER_URL"):
         pika_config(url, "q")
+
+
+def test_settings_have_working_defaults() -> None:
+    assert BrokerSettings.from_env({}) == BrokerSettings(
+        url="", queue="clinic_events", backlog=100_000
+    )
+
+
+@pytest.mark.parametrize("value", ["many", "0", "-5"])
+def test_an_unusable_backlog_is_named(value: str) -> None:
+    with pytest.raises(ValueError, match="EVENT_BROKER_BACKLOG"):
+        BrokerSettings.from_env({"EVENT_BROKER_BACKLOG": value})

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import TrackerStore
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
@@ -137,3 +139,55 @@ def test_several_workers_without_redis_are_refused(
     monkeypatch.setenv("SANIC_WORKERS", "2")
     with pytest.raises(ValueError, match="SANIC_WORKERS=2 needs REDIS_URL"):
         lock_store()
+
+
+class RecordingBroker(EventBroker):
+    """An event broker that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.published: List[Dict[str, Any]] = []
+
+    def publish(self, event: Dict[str, Any]) -> None:
+        self.published.append(event)
+
+
+async def test_saving_hands_the_broker_each_stored_event_once_in_rasas_format(
+    clean_env: Path,
+) -> None:
+    recorder = RecordingBroker()
+    store = ClinicTrackerStore(event_broker=recorder)
+    tracker = DialogueStateTracker.from_events(
+        "v5", [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"})]
+    )
+    await store.save(tracker)
+    tracker.update(BotUttered("Hello!"))
+    await store.save(tracker)
+    await store.save(tracker)  # nothing new: nothing published
+
+    expected = [{"sender_id": "v5", **event.as_dict()} for event in tracker.events]
+    assert recorder.published == expected
+    stored = await store.retrieve("v5")
+    assert stored is not None and list(stored.events) == list(tracker.events)
+
+
+async def test_a_save_that_is_retried_publishes_once(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = RecordingBroker()
+    store = ClinicTrackerStore(event_broker=recorder)
+    real_scope = store.session_scope
+    calls = {"n": 0}
+
+    @contextmanager
+    def flaky_scope() -> Iterator[Any]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+        with real_scope() as session:
+            yield session
+
+    monkeypatch.setattr(store, "session_scope", flaky_scope)
+    tracker = DialogueStateTracker.from_events("v6", [UserUttered("hi")])
+    await store.save(tracker)
+    assert calls["n"] == 2
+    assert [event["sender_id"] for event in recorder.published] == ["v6"]

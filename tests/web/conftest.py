@@ -1,19 +1,21 @@
 """Fixtures of the website's tests: a website of its own (no Rasa needed), Debian's
-Chromium driven by Playwright, and a second site whose origin the Rasa server refuses."""
+Chromium driven by Playwright (tests/browser.py), and a second site whose origin the Rasa
+server refuses."""
 
 from __future__ import annotations
 
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Mapping
+from typing import Any, Iterator, Mapping
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser
 
-from scripts import chromium, local_servers
+from scripts import local_servers
+from tests.browser import Tab, chromium_browser, open_tab
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import Servers, free_port, wait_until_up
 
@@ -67,38 +69,17 @@ def foreign_site(servers: Servers) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+def browser() -> Iterator[Browser]:
+    with chromium_browser(ANSWER_TIMEOUT_MS) as browser:
+        yield browser
 
 
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless; Playwright never downloads a browser here."""
-    browser = chromium.launch(playwright)
-    expect.set_options(timeout=ANSWER_TIMEOUT_MS)
-    yield browser
-    browser.close()
+#: A visitor's browser tab.
+Visit = Tab
 
 
-@dataclass
-class Visit:
-    """A browser tab of a new visitor (empty storage), with every address it asked for."""
-
-    page: Page
-    requests: List[str] = field(default_factory=list)
-    errors: List[str] = field(default_factory=list)
-
-
-def open_visit(browser: Browser, **context_options: object) -> Visit:
-    context = browser.new_context(**context_options)  # type: ignore[arg-type]
-    context.set_default_timeout(ANSWER_TIMEOUT_MS)
-    page = context.new_page()
-    visit = Visit(page)
-    page.on("request", lambda request: visit.requests.append(request.url))
-    page.on("websocket", lambda socket: visit.requests.append(socket.url))
-    page.on("pageerror", lambda error: visit.errors.append(str(error)))
-    return visit
+def open_visit(browser: Browser, **context_options: Any) -> Visit:
+    return open_tab(browser, ANSWER_TIMEOUT_MS, **context_options)
 
 
 @pytest.fixture
