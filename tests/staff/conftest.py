@@ -46,6 +46,21 @@ DATA_FILES = (
 )
 
 
+class Clock:
+    """A clock the test moves by hand (``clock.now += seconds``)."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
 def copy_project_data(target: Path) -> Path:
     """A copy of the project's data in ``target``: what the staff app edits."""
     for name in DATA_FILES:

@@ -10,24 +10,9 @@ from typing import List
 import pytest
 
 from staff.accounts import AccountError, Accounts
-from tests.staff.conftest import CHEAP_HASHER
+from tests.staff.conftest import CHEAP_HASHER, Clock
 
 PASSWORD = "correct horse battery"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

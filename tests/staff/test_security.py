@@ -17,19 +17,7 @@ from staff.security import (
     set_cookie,
     tokens_match,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.staff.conftest import Clock
 
 
 @pytest.fixture
