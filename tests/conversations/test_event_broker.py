@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import time
 import uuid
 from contextlib import closing
 from pathlib import Path
@@ -25,16 +24,8 @@ import requests
 from scripts import local_servers
 from tests.conftest import TEST_CLINIC_YAML
 from tests.conversations.tcp_proxy import TcpProxy
+from tests.rabbitmq import RABBITMQ_PORT, delete, take
 from tests.servers import trained_model
-
-RABBITMQ_PORT = 5672
-RABBITMQ = f"amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}/"
-
-
-async def _delete(queue: str) -> None:
-    async with await aio_pika.connect(RABBITMQ) as connection:
-        channel = await connection.channel()
-        await channel.queue_delete(queue)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +33,7 @@ def queue() -> Iterator[str]:
     """A RabbitMQ queue of this module's own, deleted afterwards."""
     name = f"test_conversation_events_{uuid.uuid4().hex[:8]}"
     yield name
-    asyncio.run(_delete(name))
+    asyncio.run(delete(name))
 
 
 @pytest.fixture(scope="module")
@@ -92,32 +83,12 @@ def stored(run: local_servers.Running) -> Dict[str, List[Dict[str, Any]]]:
     return found
 
 
-async def _take(queue: str, expected: int, wait_s: float) -> List[Dict[str, Any]]:
-    bodies: List[Dict[str, Any]] = []
-    deadline = time.monotonic() + wait_s
-    quiet_since = None
-    async with await aio_pika.connect(RABBITMQ) as connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, durable=True)
-        while time.monotonic() < deadline:
-            message = await declared.get(no_ack=True, fail=False)
-            if message is not None:
-                assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
-                bodies.append(json.loads(message.body))
-                quiet_since = None
-                continue
-            if len(bodies) >= expected:
-                quiet_since = quiet_since or time.monotonic()
-                if time.monotonic() - quiet_since > 1.0:
-                    break
-            await asyncio.sleep(0.05)
-    return bodies
-
-
 def published(queue: str, expected: int, wait_s: float = 60.0) -> List[Dict[str, Any]]:
     """The events taken off ``queue`` once ``expected`` have come (or after ``wait_s``),
     and any that come in the second after."""
-    return asyncio.run(_take(queue, expected, wait_s))
+    messages = asyncio.run(take(queue, expected, wait_s))
+    assert {m.delivery_mode for m in messages} <= {aio_pika.DeliveryMode.PERSISTENT}
+    return [json.loads(m.body) for m in messages]
 
 
 def by_sender(bodies: List[Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:

@@ -16,9 +16,9 @@ from rasa.utils.endpoints import read_endpoint_config
 
 from stores.broker import ClinicPikaBroker, pika_config
 from stores.settings import BrokerSettings
+from tests.rabbitmq import RABBITMQ, delete, take
 
 ROOT = Path(__file__).resolve().parents[2]
-RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 async def broker() -> EventBroker | None:
@@ -32,34 +32,7 @@ async def queue_name() -> AsyncIterator[str]:
     """A RabbitMQ queue of this test's own, deleted afterwards."""
     name = f"test_events_{uuid.uuid4().hex[:8]}"
     yield name
-    connection = await aio_pika.connect_robust(RABBITMQ)
-    async with connection:
-        channel = await connection.channel()
-        await channel.queue_delete(name)
-
-
-async def messages_in(queue_name: str, expected: int, wait_s: float = 10.0) -> List[Any]:
-    """The messages of ``queue_name`` (taken off it) once ``expected`` are there, or after
-    ``wait_s``; then a moment more, so that a message too many would show."""
-    received: List[aio_pika.abc.AbstractIncomingMessage] = []
-    connection = await aio_pika.connect_robust(RABBITMQ)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.declare_queue(queue_name, durable=True)
-        deadline = asyncio.get_running_loop().time() + wait_s
-        while asyncio.get_running_loop().time() < deadline:
-            message = await queue.get(no_ack=True, fail=False)
-            if message is None:
-                if len(received) >= expected:
-                    await asyncio.sleep(0.3)
-                    message = await queue.get(no_ack=True, fail=False)
-                    if message is None:
-                        break
-                else:
-                    await asyncio.sleep(0.05)
-                    continue
-            received.append(message)
-    return received
+    await delete(name)
 
 
 def events(count: int, sender: str = "visitor-3") -> List[Dict[str, Any]]:
@@ -89,7 +62,7 @@ async def test_with_a_url_events_reach_the_queue_in_rasas_format(
         sent = events(25)
         for event in sent:
             created.publish(event)
-        received = await messages_in(queue_name, 25)
+        received = await take(queue_name, 25)
     finally:
         await created.close()
     # One message per event, in order, nothing twice: what Rasa's Pika broker sends.
@@ -105,9 +78,9 @@ async def test_a_turns_events_are_published_together_after_it(queue_name: str) -
         for event in events(3):
             created.publish(event)
         # Nothing is published while the turn is being answered...
-        assert await messages_in(queue_name, 1, wait_s=0.3) == []
+        assert await take(queue_name, 1, wait_s=0.3) == []
         # ...then all of it.
-        received = await messages_in(queue_name, 3)
+        received = await take(queue_name, 3)
     finally:
         await created.close()
     assert [json.loads(m.body)["text"] for m in received] == [
@@ -123,7 +96,7 @@ async def test_closing_publishes_what_is_queued(queue_name: str) -> None:
     for event in events(4):
         created.publish(event)
     await created.close()
-    assert len(await messages_in(queue_name, 4)) == 4
+    assert len(await take(queue_name, 4)) == 4
 
 
 async def test_events_published_while_rabbitmq_is_away_are_kept_and_sent_later(
@@ -133,10 +106,10 @@ async def test_events_published_while_rabbitmq_is_away_are_kept_and_sent_later(
     for event in events(5):
         away.publish(event)
     await away.flush()
-    assert await messages_in(queue_name, 1, wait_s=0.3) == []
+    assert await take(queue_name, 1, wait_s=0.3) == []
     await away.connect()
     try:
-        received = await messages_in(queue_name, 5)
+        received = await take(queue_name, 5)
     finally:
         await away.close()
     assert [json.loads(m.body) for m in received] == events(5)
@@ -153,7 +126,7 @@ async def test_the_backlog_is_bounded_and_the_oldest_go_first(
     assert "backlog full (3 events), the oldest 2 dropped" in caplog.text
     await away.connect()
     try:
-        received = await messages_in(queue_name, 3)
+        received = await take(queue_name, 3)
     finally:
         await away.close()
     assert [json.loads(m.body)["text"] for m in received] == [
