@@ -3,7 +3,6 @@ SQLTrackerStore wrote with real events: SQLite, and PostgreSQL in a fresh schema
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -22,6 +21,7 @@ from staff.review import (
 )
 from stores.settings import StoreSettings
 from stores.tracker import create_schema, postgres_arguments
+from tests.conversations.shared_stores import fresh_schema
 from tests.staff.conftest import (
     bot,
     conversation,
@@ -47,12 +47,9 @@ async def sqlite_conversations(tmp_path: Path) -> ConversationStore:
 
 @pytest.fixture
 def schema() -> Iterator[str]:
-    name = f"staff_{uuid.uuid4().hex[:8]}"
-    yield name
-    engine = sa.create_engine(POSTGRES)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-    engine.dispose()
+    """A PostgreSQL schema name of this test, dropped afterwards."""
+    with fresh_schema("staff") as name:
+        yield name
 
 
 @pytest.fixture

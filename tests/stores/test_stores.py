@@ -18,6 +18,7 @@ from rasa.utils.endpoints import read_endpoint_config
 
 from stores.settings import StoreSettings
 from stores.tracker import ClinicTrackerStore, postgres_arguments
+from tests.conversations.shared_stores import fresh_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -46,12 +47,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 @pytest.fixture
 def schema() -> Iterator[str]:
     """A PostgreSQL schema name of this test, dropped afterwards."""
-    name = f"site_{uuid.uuid4().hex[:8]}"
-    yield name
-    engine = sa.create_engine(POSTGRES)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-    engine.dispose()
+    with fresh_schema("site") as name:
+        yield name
 
 
 async def test_by_default_conversations_go_to_the_sqlite_file(clean_env: Path) -> None:
