@@ -1,14 +1,24 @@
 """The safety guard: a second, rule-based opinion on emergencies and personal advice.
 
-The intent classifier (DIET) is trained on examples; the guard reads the message with the
+The intent classifier is trained on examples; the guard reads the message with the
 project's spaCy pipeline and the staff-readable patterns in ``data/safety/``. When it finds
 a serious symptom that someone has now or after a treatment, it sets the intent to
-``report_emergency_symptom``; when it finds a question about the writer's own case, it sets
-``request_medical_advice``. It never lowers an emergency the classifier found, except for a
-payload the visitor typed (see ``components/payload_guard.py``): that is answered as a
-message not understood (``nlu_fallback``) unless its words describe an emergency. What it
-did and why is kept in the parse data under ``safety_guard``, beside the classifier's
-guess.
+``report_emergency_symptom``; when it finds a question about the writer's own case, or about
+dose and injection technique, it sets ``request_medical_advice``.
+
+A symptom is found by a listed phrase ("can't swallow") or by a symptom word and a body part
+or function in the same sentence, in either order, a few words apart ("swelling in my
+throat", "my throat, it's swelling"). It does not count when it is denied ("no trouble
+breathing"), imagined or asked about in general ("what if I get double vision?", "could
+botox make my throat swell?"), in the past and apart from the treatment ("years ago I got
+hives"), or gone ("it settled down within an hour"), unless the message says it is
+happening now or getting worse.
+
+The guard lowers an emergency the classifier found only when every symptom it reads in the
+message is explicitly denied, past or gone; and a payload the visitor typed (see
+``components/payload_guard.py``) is answered as a message not understood (``nlu_fallback``)
+unless its words describe an emergency. What it did and why is kept in the parse data under
+``safety_guard``, beside the classifier's guess.
 
 It sits after the FallbackClassifier in ``config.yml``, so a message the classifier was
 unsure about (``nlu_fallback``) is still caught.
@@ -18,9 +28,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -53,7 +63,11 @@ ADVICE = "request_medical_advice"
 #: Intents the guard may turn into personal advice. An off-topic question, a greeting, a
 #: booking request or a "yes" that mentions a medicine is answered as what it is.
 FALLBACK = DEFAULT_NLU_FALLBACK_INTENT_NAME
-ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE}
+ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE, "not_covered"}
+#: A question the source text does not answer, asked in the first person ("should I avoid
+#: the sun after?"), is still a general question: only these findings make it personal.
+NOT_COVERED = "not_covered"
+GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment"}
 #: Entity ruler labels recorded beside a finding.
 REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
@@ -87,7 +101,7 @@ FUNCTION_WORDS = frozenset(
         "i me my we our us he she his her him they them their it its you your a an the this "
         "that these those of in on at to for with from by and or but if is am are was were be "
         "been being had has have having do does did done can could will would shall should "
-        "might may must not no what which who when where how since ago"
+        "might may must not no what which who when where how since ago got get gotten help"
     ).split()
 )
 #: A condition named after a person: "I have Hashimoto's", "diagnosed with Crohn's".
@@ -96,7 +110,17 @@ _NAMED_CONDITION = re.compile(
     re.IGNORECASE,
 )
 _NOT_CONDITIONS = {"today", "tomorrow", "yesterday", "monday", "friday", "everyone", "it"}
-_AGE = re.compile(r"\b(i'?m|i am|aged?|she'?s|he'?s)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE)
+_AGE = re.compile(r"\b(i'?m|i am|she'?s|he'?s|she is|he is)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE)
+#: Words in capitals ("CANT", "SWALLOW"): a message with several is read in lower case.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
+#: Three or more of one letter stand for one ("heeelp", "pleeease", "sooo").
+_REPEATED_LETTER = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
+#: Words that open a question about what could happen ("could botox make my throat
+#: swell?", "is it normal to see double?"): a symptom in such a sentence counts only when
+#: the message says it is happening now.
+QUESTION_OPENERS = frozenset(
+    "can could would will might may does do did is are what how".split()
+)
 
 
 def _read_yaml(path: Path) -> Dict[str, Any]:
@@ -113,6 +137,14 @@ def _phrases(value: Any, where: str) -> List[str]:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """A symptom word and a body part or function that together make a symptom."""
+
+    symptom: List[str]
+    body: List[str]
+
+
+@dataclass(frozen=True)
 class GuardPatterns:
     """The patterns of ``data/safety/``, as staff wrote them."""
 
@@ -124,6 +156,19 @@ class GuardPatterns:
     now: List[str]
     spellings: Dict[str, str]
     personal: Dict[str, List[str]]
+    combinations: Dict[str, Combination] = field(default_factory=dict)
+    window: int = 6
+    not_symptoms: List[str] = field(default_factory=list)
+    past: List[str] = field(default_factory=list)
+    other_cause: List[str] = field(default_factory=list)
+    resolved: List[str] = field(default_factory=list)
+    worse: List[str] = field(default_factory=list)
+    needs_whose: List[str] = field(default_factory=list)
+    whose: List[str] = field(default_factory=list)
+    general: List[str] = field(default_factory=list)
+    dose_always: List[str] = field(default_factory=list)
+    dose_about_treatment: List[str] = field(default_factory=list)
+    treatment: List[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, folder: Path) -> GuardPatterns:
@@ -132,6 +177,13 @@ class GuardPatterns:
         advice = _read_yaml(folder / "advice.yml")
         symptoms = emergency.get("symptoms") or {}
         personal = advice.get("personal") or {}
+        combinations = emergency.get("combinations") or {}
+        groups = combinations.get("groups") or {}
+        dose = advice.get("dose") or {}
+        needs_whose = _phrases(advice.get("needs_whose", []), "needs_whose")
+        unknown = sorted(set(needs_whose) - set(personal))
+        if unknown:
+            raise ValueError(f"needs_whose names families that personal has not: {unknown}")
         return cls(
             symptoms={k: _phrases(v, f"symptoms: {k}") for k, v in symptoms.items()},
             negations=_phrases(emergency.get("negations", []), "negations"),
@@ -143,6 +195,25 @@ class GuardPatterns:
                 str(k).lower(): str(v) for k, v in (emergency.get("spellings") or {}).items()
             },
             personal={k: _phrases(v, f"personal: {k}") for k, v in personal.items()},
+            combinations={
+                name: Combination(
+                    _phrases((g or {}).get("symptom"), f"combinations: {name}: symptom"),
+                    _phrases((g or {}).get("body"), f"combinations: {name}: body"),
+                )
+                for name, g in groups.items()
+            },
+            window=int(combinations.get("window", 6)),
+            not_symptoms=_phrases(emergency.get("not_symptoms", []), "not_symptoms"),
+            past=_phrases(emergency.get("past", []), "past"),
+            other_cause=_phrases(emergency.get("other_cause", []), "other_cause"),
+            resolved=_phrases(emergency.get("resolved", []), "resolved"),
+            worse=_phrases(emergency.get("worse", []), "worse"),
+            needs_whose=needs_whose,
+            whose=_phrases(advice.get("whose", []), "whose"),
+            general=_phrases(advice.get("general", []), "general"),
+            dose_always=_phrases(dose.get("always", []), "dose: always"),
+            dose_about_treatment=_phrases(dose.get("about_treatment", []), "dose: about_treatment"),
+            treatment=_phrases(advice.get("treatment", []), "treatment"),
         )
 
 
@@ -219,6 +290,21 @@ class _PhraseMatcher:
         return sorted(found, key=lambda m: (m[1], -(m[2] - m[1])))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The guard's reading of one message.
+
+    Attributes:
+        finding: what the message is, if the guard can tell (else None).
+        symptoms_discounted: symptoms were named, and every one of them was denied, past
+            or gone ("no swelling", "years ago I got hives", "it settled down"), so the
+            message is not an emergency whatever the classifier thought.
+    """
+
+    finding: Optional[Finding]
+    symptoms_discounted: bool = False
+
+
 class SafetyRules:
     """The guard's decision for one spaCy ``Doc``, independent of Rasa."""
 
@@ -238,54 +324,202 @@ class SafetyRules:
         self.symptoms = _PhraseMatcher(nlp)
         for group, phrases in patterns.symptoms.items():
             self.symptoms.add(f"emergency:{group}", phrases)
+        self.window = patterns.window
+        self.combinations = _PhraseMatcher(nlp)
+        for name, combination in patterns.combinations.items():
+            self.combinations.add(f"symptom:{name}", combination.symptom)
+            self.combinations.add(f"body:{name}", combination.body)
         self.cues = _PhraseMatcher(nlp)
-        self.cues.add("general_question", patterns.general_question)
-        self.cues.add("hypothetical", patterns.hypothetical)
-        self.cues.add("person", patterns.person)
-        self.cues.add("now", patterns.now)
+        for key, phrases in (
+            ("general_question", patterns.general_question),
+            ("hypothetical", patterns.hypothetical),
+            ("person", patterns.person),
+            ("now", patterns.now),
+            ("not_symptom", patterns.not_symptoms),
+            ("past", patterns.past + patterns.other_cause),
+            ("resolved", patterns.resolved),
+            ("worse", patterns.worse),
+        ):
+            if phrases:
+                self.cues.add(key, phrases)
         self.negations = {w.lower() for w in patterns.negations} | {"nt"}
         self.personal = _PhraseMatcher(nlp)
         for group, phrases in patterns.personal.items():
             self.personal.add(f"advice:{group}", phrases)
+        self.needs_whose = {f"advice:{family}" for family in patterns.needs_whose}
+        self.whose = {w.lower() for w in patterns.whose}
+        self.in_general = _PhraseMatcher(nlp)
+        if patterns.general:
+            self.in_general.add("general", patterns.general)
+        self.dose = _PhraseMatcher(nlp)
+        if patterns.dose_always:
+            self.dose.add("always", patterns.dose_always)
+        if patterns.dose_about_treatment:
+            self.dose.add("about_treatment", patterns.dose_about_treatment)
+        self.treatment = _PhraseMatcher(nlp)
+        if patterns.treatment:
+            self.treatment.add("treatment", patterns.treatment)
 
     def decide(self, doc: Doc) -> Finding | None:
         """An emergency if one is described, else personal advice if asked, else None."""
+        return self.read(doc).finding
+
+    def read(self, doc: Doc) -> Reading:
+        """What the message is, and whether the symptoms it names were all discounted."""
         doc = self.corrected(doc)
-        return self.emergency(doc) or self.advice(doc)
+        finding, discounted = self.emergency(doc)
+        if finding:
+            return Reading(finding)
+        return Reading(self.advice(doc), discounted)
 
     def corrected(self, doc: Doc) -> Doc:
-        """The message with the listed misspellings corrected (the same doc if none)."""
-        if self._misspelt is None or not self._misspelt.search(doc.text):
-            return doc
-        fixed = self._misspelt.sub(lambda m: self.spellings[m.group(0).lower()], doc.text)
-        return self.nlp(fixed)
+        """The message with repeated letters ("heeelp") and the listed misspellings
+        corrected (the same doc if nothing changed)."""
+        text = _REPEATED_LETTER.sub(r"\1", doc.text)
+        if len(_SHOUTED.findall(text)) >= 2:
+            text = text.lower()  # "I CANT BREATHE": spaCy reads contractions in lower case
+        if self._misspelt is not None:
+            text = self._misspelt.sub(lambda m: self.spellings[m.group(0).lower()], text)
+        return doc if text == doc.text else self.nlp(text)
 
-    def emergency(self, doc: Doc) -> Finding | None:
-        """A serious symptom someone has now, not denied, asked about or imagined."""
-        cues: Dict[str, List[int]] = {}
-        for key, start, _ in self.cues.find(doc):
-            cues.setdefault(key, []).append(start)
-        now, person = bool(cues.get("now")), bool(cues.get("person"))
+    def mentions(self, doc: Doc) -> List[Tuple[str, int, int, int]]:
+        """Each symptom named: (rule, start, end, where its symptom word starts).
+
+        A listed phrase is one mention; a symptom word and a body part of the same group
+        in one sentence, at most ``window`` words apart in either order, are another.
+        """
+        found = [(key, start, end, start) for key, start, end in self.symptoms.find(doc)]
+        words: Dict[str, List[Tuple[int, int]]] = {}
+        for key, start, end in self.combinations.find(doc):
+            words.setdefault(key, []).append((start, end))
+        for key, spans in words.items():
+            kind, name = key.split(":", 1)
+            if kind != "symptom":
+                continue
+            for s_start, s_end in spans:
+                for b_start, b_end in words.get(f"body:{name}", []):
+                    if s_start < b_end and b_start < s_end:
+                        continue  # one word cannot be both
+                    start, end = min(s_start, b_start), max(s_end, b_end)
+                    gap = max(s_start, b_start) - min(s_end, b_end)
+                    if gap > self.window or any(t.text in SENTENCE_END for t in doc[start:end]):
+                        continue
+                    found.append((f"emergency:{name}", start, end, s_start))
+        return sorted(found, key=lambda m: (m[1], -(m[2] - m[1])))
+
+    def emergency(self, doc: Doc) -> Tuple[Optional[Finding], bool]:
+        """A serious symptom someone has now, not denied, asked about or imagined; and
+        whether symptoms were named but every one denied, past or gone."""
+        cues: Dict[str, List[Tuple[int, int]]] = {}
+        for key, start, end in self.cues.find(doc):
+            cues.setdefault(key, []).append((start, end))
+        past_spans = cues.get("past", [])
+        now_spans = [
+            (s, e) for s, e in cues.get("now", []) if not any(ps <= s < pe for ps, pe in past_spans)
+        ]
+        now = bool(now_spans)
+        person = bool(cues.get("person"))
         general = bool(cues.get("general_question"))
         question = doc.text.rstrip().endswith("?")
-        for key, start, end in self.symptoms.find(doc):
-            if self._negated(doc, start, end):
+        hypothetical_starts = [s for s, _ in cues.get("hypothetical", [])]
+        person_starts = [s for s, _ in cues.get("person", [])]
+        named = discounted = 0
+        for key, start, end, symptom_start in self.mentions(doc):
+            if any(s < end and start < e for s, e in cues.get("not_symptom", [])):
                 continue
-            owned = any(start - NEGATION_WINDOW <= p < end for p in cues.get("person", []))
-            if now or owned:
-                counts = now or not self._hypothetical(doc, start, cues.get("hypothetical", []))
-            elif self._hypothetical(doc, start, cues.get("hypothetical", [])) or general:
+            named += 1
+            if self._denied(doc, start, end, symptom_start, cues, now_spans):
+                discounted += 1
+                continue
+            owned = any(start - NEGATION_WINDOW <= p < end for p in person_starts)
+            if now:
+                counts = True
+            elif self._asked(doc, start):
+                counts = False
+            elif owned:
+                counts = not self._hypothetical(doc, start, hypothetical_starts)
+            elif self._hypothetical(doc, start, hypothetical_starts) or general:
                 counts = False
             else:
                 # No sign either way: a description counts, a bare question does not.
                 counts = person or not question
             if counts:
-                return Finding(EMERGENCY, key, doc[start:end].text)
-        return None
+                return Finding(EMERGENCY, key, doc[start:end].text), False
+        return None, named > 0 and discounted == named
+
+    def _denied(
+        self,
+        doc: Doc,
+        start: int,
+        end: int,
+        symptom_start: int,
+        cues: Dict[str, List[Tuple[int, int]]],
+        now_spans: List[Tuple[int, int]],
+    ) -> bool:
+        """Denied ("no swelling"), in the past or from another cause and apart from now
+        ("years ago", "because of a cold"), or gone since ("it settled down"), with nothing
+        saying it is getting worse."""
+        if symptom_start != start or end - start == 1:
+            # A symptom word and a body part: a denial just before the symptom word
+            # ("throat is not swelling"); the word itself may carry one ("vision not clear").
+            negated = any(
+                self._denies(t) for t in doc[max(0, symptom_start - NEGATION_WINDOW) : symptom_start]
+            )
+        else:
+            negated = self._negated(doc, start, end)
+        if negated:
+            return True
+        first, last = self._sentence(doc, start)
+        worse = cues.get("worse", [])
+        if any(first <= s < last for s, _ in cues.get("past", [])) and not any(
+            first <= s < last for s, _ in now_spans
+        ):
+            return not worse
+        for r_start, _ in cues.get("resolved", []):
+            if r_start >= end and not any(w >= r_start for w, _ in worse):
+                return True
+        return False
+
+    @staticmethod
+    def _sentence(doc: Doc, index: int) -> Tuple[int, int]:
+        """The token range of the sentence around ``index`` (split on . ! ? ;)."""
+        first = index
+        while first > 0 and doc[first - 1].text not in SENTENCE_END:
+            first -= 1
+        last = index
+        while last < len(doc) and doc[last].text not in SENTENCE_END:
+            last += 1
+        return first, min(len(doc), last + 1)
+
+    def _asked(self, doc: Doc, start: int) -> bool:
+        """The symptom is in a question that opens with a modal verb ("could botox make my
+        throat swell?", "does it cause double vision?"), not in a description."""
+        first, last = self._sentence(doc, start)
+        words = [t for t in doc[first:last] if t.is_alpha or t.text in ("n't",)]
+        if not words or doc[last - 1].text != "?":
+            return False
+        opener = words[0].lower_
+        if opener in ("so", "and", "but", "also", "ok", "okay", "hi", "hello", "hey") and len(words) > 1:
+            words = words[1:]
+            opener = words[0].lower_
+        if opener not in QUESTION_OPENERS or opener in ("is", "are", "what", "how"):
+            return False
+        # "can not breathe?" and "can't swallow?" describe, they do not ask.
+        return not (len(words) > 1 and words[1].lower_ in self.negations) and words[0].i < start
 
     def advice(self, doc: Doc) -> Finding | None:
+        """A question about someone's own case, or about dose and injection technique."""
+        whose = any(t.lower_ in self.whose for t in doc) and not self.in_general.find(doc)
         for key, start, end in self.personal.find(doc):
+            if key in self.needs_whose and not whose:
+                continue
             return Finding(ADVICE, key, doc[start:end].text)
+        dose = self.dose.find(doc)
+        if dose and (
+            any(key == "always" for key, _, _ in dose) or whose or self.treatment.find(doc)
+        ):
+            key, start, end = dose[0]
+            return Finding(ADVICE, "advice:dose", doc[start:end].text)
         age = _AGE.search(doc.text)
         if age:
             return Finding(ADVICE, "advice:age", age.group(0))
@@ -372,15 +606,25 @@ class SafetyGuard(GraphComponent, IntentClassifier):
         doc = message.get(SPACY_DOCS[TEXT]) or nlp(text)
         classified = dict(message.get(INTENT) or {})
         current = classified.get(INTENT_NAME_KEY)
-        finding = rules.decide(doc)
+        reading = rules.read(doc)
+        finding = reading.finding
         forged = message.get(FORGED_PAYLOAD_KEY)
         if forged and (finding is None or finding.intent != EMERGENCY):
             # A payload the visitor typed (components/payload_guard.py) steers nothing: it
             # is answered as a message not understood, unless its words are an emergency.
             finding = Finding(FALLBACK, "forged_payload", forged)
-        if finding is None or (current == EMERGENCY and finding.intent != FALLBACK):
+        elif current == EMERGENCY and reading.symptoms_discounted:
+            # Every symptom named is denied, past or gone: the classifier's emergency is
+            # taken back, for the guard's own finding or the classifier's next guess.
+            finding = finding or Finding(
+                self._next_guess(message), "emergency_discounted", classified.get("name", "")
+            )
+        elif finding is None or current == EMERGENCY:
             return  # nothing found, or the classifier already found an emergency
-        if finding.intent == ADVICE and current not in ADVICE_OVERRIDABLE:
+        if finding.intent == ADVICE and (
+            current not in ADVICE_OVERRIDABLE | {EMERGENCY}
+            or (current == NOT_COVERED and finding.rule in GENERAL_WORDING_RULES)
+        ):
             return
         message.set(
             PARSE_KEY,
@@ -409,3 +653,12 @@ class SafetyGuard(GraphComponent, IntentClassifier):
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
         logger.debug("safety guard: %s -> %s (rule %s)", current, finding.intent, finding.rule)
+
+    @staticmethod
+    def _next_guess(message: Message) -> str:
+        """The classifier's best intent after the emergency (nlu_fallback if none)."""
+        for entry in message.get(INTENT_RANKING_KEY) or []:
+            name = entry.get(INTENT_NAME_KEY)
+            if name and name != EMERGENCY:
+                return str(name)
+        return FALLBACK

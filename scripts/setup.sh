@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the assistant needs; safe to re-run (each step runs only when its
 # inputs changed): the Python 3.10 virtual environment with the pinned packages, the
-# project's spaCy pipeline, the chat widget from npm (web/node_modules), Debian's
+# project's spaCy pipeline, WordLlama's model files, the chat widget from npm (web/node_modules), Debian's
 # Chromium for the browser tests and Debian's nginx for the sticky-session test.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -54,6 +54,10 @@ if [ ! -f "$pipeline/meta.json" ] || [ "$(cat "$pstamp" 2>/dev/null)" != "$pwant
   "$VENV/bin/python" nlp/build_pipeline.py "$pipeline"
   echo "$pwanted" > "$pstamp"
 fi
+
+# 2b. WordLlama's embedding table and tokenizer (nlp/build/wordllama), taken out of its wheel
+#     and checked (nlp/wordllama_files.py); the featuriser of config.yml reads them.
+"$VENV/bin/python" nlp/wordllama_files.py "$ROOT/nlp/build/wordllama"
 
 # 3. The chat widget: npm's rasa-webchat, pinned by web/package-lock.json, served by the
 #    demo page from web/node_modules (never from a CDN).

@@ -8,6 +8,7 @@ cd "$ROOT"
 
 # data/safety/ is read by the safety guard when the server starts: no retraining for it.
 inputs="$(find config.yml domain.yml data nlp/entities.yml nlp/build_pipeline.py requirements.txt \
+  components nlp/wordllama_files.py \
   -path data/safety -prune -o \
   -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) -print | LC_ALL=C sort)"
 # shellcheck disable=SC2086

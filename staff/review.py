@@ -15,6 +15,11 @@ Each conversation is flagged by what happened in it:
 - handoff: the visitor asked for a person (``human_handoff``);
 - not understood: the classifier was unsure (``nlu_fallback``) and the assistant asked to
   rephrase (``action_rephrase``);
+- not covered: a question about the treatment that the source text does not answer
+  (``not_covered``): the assistant said so and offered the clinic;
+- other language: a message in another language, answered with the short reply in it
+  (``other_language``);
+- off topic: a message about something else (``out_of_scope``);
 - low confidence: a message's intent was picked with a confidence below the threshold.
 """
 
@@ -36,6 +41,9 @@ EMERGENCY = "emergency"
 REFUSAL = "refusal"
 HANDOFF = "handoff"
 FALLBACK = "fallback"
+NOT_COVERED = "not_covered"
+OTHER_LANGUAGE = "other_language"
+OFF_TOPIC = "off_topic"
 LOW_CONFIDENCE = "low_confidence"
 
 #: The flags, in the order they are shown, with their words on the page.
@@ -44,6 +52,9 @@ FLAG_LABELS: Dict[str, str] = {
     REFUSAL: "Refused personal advice",
     HANDOFF: "Asked for a person",
     FALLBACK: "Not understood",
+    NOT_COVERED: "Not covered",
+    OTHER_LANGUAGE: "Other language",
+    OFF_TOPIC: "Off topic",
     LOW_CONFIDENCE: "Low confidence",
 }
 
@@ -60,12 +71,32 @@ FALLBACK_ACTIONS = (
     "utter_fallback_contact",
     "action_default_fallback",
 )
+NOT_COVERED_INTENTS = ("not_covered",)
+NOT_COVERED_ACTIONS = ("utter_not_covered",)
+OTHER_LANGUAGE_INTENTS = ("other_language",)
+OTHER_LANGUAGE_ACTIONS = ("utter_other_language",)
+OFF_TOPIC_INTENTS = ("out_of_scope",)
+OFF_TOPIC_ACTIONS = ("utter_out_of_scope",)
+#: The flags raised by an intent or an action (the conversation list's SQL and one
+#: conversation's messages read the same table).
+EVENT_FLAGS: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
+    EMERGENCY: (EMERGENCY_INTENTS, EMERGENCY_ACTIONS),
+    REFUSAL: ((), REFUSAL_ACTIONS),
+    HANDOFF: (HANDOFF_INTENTS, HANDOFF_ACTIONS),
+    FALLBACK: (FALLBACK_INTENTS, FALLBACK_ACTIONS),
+    NOT_COVERED: (NOT_COVERED_INTENTS, NOT_COVERED_ACTIONS),
+    OTHER_LANGUAGE: (OTHER_LANGUAGE_INTENTS, OTHER_LANGUAGE_ACTIONS),
+    OFF_TOPIC: (OFF_TOPIC_INTENTS, OFF_TOPIC_ACTIONS),
+}
 #: A bot message's response name -> the flag it shows beside that message.
 RESPONSE_FLAGS: Dict[str, str] = {
     **{name: EMERGENCY for name in ("utter_emergency_guidance",)},
     **{name: REFUSAL for name in REFUSAL_ACTIONS},
     **{name: HANDOFF for name in HANDOFF_ACTIONS},
     **{name: FALLBACK for name in ("utter_ask_rephrase", "utter_fallback_contact")},
+    **{name: NOT_COVERED for name in NOT_COVERED_ACTIONS},
+    **{name: OTHER_LANGUAGE for name in OTHER_LANGUAGE_ACTIONS},
+    **{name: OFF_TOPIC for name in OFF_TOPIC_ACTIONS},
 }
 
 #: The periods of the date filter.
@@ -239,10 +270,6 @@ def _confidence(dialect: str) -> Any:
     return sa.cast(sa.func.json_extract(EVENTS.c.data, "$.parse_data.intent.confidence"), sa.Float)
 
 
-def _one_of(column: Any, names: Sequence[str]) -> Any:
-    return sa.case((column.in_(list(names)), 1), else_=0)
-
-
 def _parse(data: Optional[str]) -> Dict[str, Any]:
     try:
         value = json.loads(data or "{}")
@@ -308,28 +335,16 @@ class ConversationStore:
                 sa.func.min(events.timestamp).label("started"),
                 sa.func.max(events.timestamp).label("last"),
                 sa.func.sum(sa.case((user, 1), else_=0)).label("turns"),
-                sa.func.max(
-                    sa.case(
-                        (events.intent_name.in_(EMERGENCY_INTENTS), 1),
-                        (events.action_name.in_(EMERGENCY_ACTIONS), 1),
-                        else_=0,
-                    )
-                ).label(EMERGENCY),
-                sa.func.max(_one_of(events.action_name, REFUSAL_ACTIONS)).label(REFUSAL),
-                sa.func.max(
-                    sa.case(
-                        (events.intent_name.in_(HANDOFF_INTENTS), 1),
-                        (events.action_name.in_(HANDOFF_ACTIONS), 1),
-                        else_=0,
-                    )
-                ).label(HANDOFF),
-                sa.func.max(
-                    sa.case(
-                        (events.intent_name.in_(FALLBACK_INTENTS), 1),
-                        (events.action_name.in_(FALLBACK_ACTIONS), 1),
-                        else_=0,
-                    )
-                ).label(FALLBACK),
+                *[
+                    sa.func.max(
+                        sa.case(
+                            (events.intent_name.in_(list(intents)), 1),
+                            (events.action_name.in_(list(actions)), 1),
+                            else_=0,
+                        )
+                    ).label(flag)
+                    for flag, (intents, actions) in EVENT_FLAGS.items()
+                ],
                 sa.func.max(
                     sa.case(
                         (
@@ -494,13 +509,7 @@ class ConversationStore:
         confidence = intent.get("confidence")
         topic, topic_confidence = _topic(parse_data) if name == "faq" else (None, None)
         guard = parse_data.get("safety_guard") or None
-        flags = []
-        if name in EMERGENCY_INTENTS:
-            flags.append(EMERGENCY)
-        if name in HANDOFF_INTENTS:
-            flags.append(HANDOFF)
-        if name in FALLBACK_INTENTS:
-            flags.append(FALLBACK)
+        flags = [flag for flag, (intents, _) in EVENT_FLAGS.items() if name in intents]
         if name and confidence is not None and float(confidence) < self.low_confidence:
             flags.append(LOW_CONFIDENCE)
         return Message(

@@ -201,6 +201,27 @@ def kinds_of_conversations(now: float) -> Dict[str, List[Event]]:
                 bot("Minimal downtime is needed.", "utter_faq/downtime"),
             ),
         ),
+        "off_topic": conversation(
+            now - 2600,
+            (
+                user("what's the weather in paris", "out_of_scope", 0.9),
+                bot("Sorry, I can only help with questions about Botox.", "utter_out_of_scope"),
+            ),
+        ),
+        "other_language": conversation(
+            now - 2700,
+            (
+                user("¿cuánto dura el efecto del botox?", "other_language", 1.0),
+                bot("Lo siento, solo puedo responder en inglés.", "utter_other_language"),
+            ),
+        ),
+        "not_covered": conversation(
+            now - 2800,
+            (
+                user("can I drink alcohol after the injections", "not_covered", 0.8),
+                bot("The information I have doesn't cover that.", "utter_not_covered"),
+            ),
+        ),
         "emergency": conversation(
             now - 3600,
             (

@@ -15,6 +15,9 @@ from staff.review import (
     FALLBACK,
     HANDOFF,
     LOW_CONFIDENCE,
+    NOT_COVERED,
+    OFF_TOPIC,
+    OTHER_LANGUAGE,
     REFUSAL,
     ConversationStore,
     period_bounds,
@@ -79,7 +82,7 @@ def test_each_conversation_is_flagged_by_what_happened_emergencies_first(
     conversations: ConversationStore,
 ) -> None:
     page = conversations.summaries(now=NOW)
-    assert page.total == 6
+    assert page.total == 9
     flags = {item.sender: item.flags for item in page.conversations}
     assert flags == {
         "emergency": [EMERGENCY],
@@ -87,18 +90,25 @@ def test_each_conversation_is_flagged_by_what_happened_emergencies_first(
         "handoff": [HANDOFF],
         "fallback": [FALLBACK, LOW_CONFIDENCE],
         "unsure": [LOW_CONFIDENCE],
+        "off_topic": [OFF_TOPIC],
+        "other_language": [OTHER_LANGUAGE],
+        "not_covered": [NOT_COVERED],
         "plain": [],
     }
     # The emergency is the oldest, yet first; then the latest first.
     assert [item.sender for item in page.conversations] == [
-        "emergency", "unsure", "fallback", "handoff", "refused", "plain",
+        "emergency", "unsure", "fallback", "handoff", "refused", "off_topic",
+        "other_language", "not_covered", "plain",
     ]  # fmt: skip
 
 
 def test_the_page_counts_each_flag_of_the_period_whatever_is_chosen(
     conversations: ConversationStore,
 ) -> None:
-    expected = {EMERGENCY: 1, REFUSAL: 1, HANDOFF: 1, FALLBACK: 1, LOW_CONFIDENCE: 2}
+    expected = {
+        EMERGENCY: 1, REFUSAL: 1, HANDOFF: 1, FALLBACK: 1, NOT_COVERED: 1, OTHER_LANGUAGE: 1,
+        OFF_TOPIC: 1, LOW_CONFIDENCE: 2,
+    }  # fmt: skip
     assert conversations.summaries(now=NOW).counts == expected
     assert conversations.summaries(flag=REFUSAL, now=NOW).counts == expected
     yesterday = conversations.summaries(period="yesterday", now=NOW)
@@ -188,11 +198,11 @@ def test_periods_are_local_calendar_days() -> None:
 
 
 def test_the_list_comes_a_page_at_a_time(conversations: ConversationStore) -> None:
-    pages = [conversations.summaries(page=n, per_page=4, now=NOW) for n in (1, 2, 3)]
-    assert [len(p.conversations) for p in pages] == [4, 2, 0]
-    assert all(p.total == 6 and p.pages == 2 for p in pages)
+    pages = [conversations.summaries(page=n, per_page=4, now=NOW) for n in (1, 2, 3, 4)]
+    assert [len(p.conversations) for p in pages] == [4, 4, 1, 0]
+    assert all(p.total == 9 and p.pages == 3 for p in pages)
     seen = [c.sender for p in pages for c in p.conversations]
-    assert len(seen) == len(set(seen)) == 6
+    assert len(seen) == len(set(seen)) == 9
 
 
 def test_an_opened_conversation_shows_what_the_assistant_understood(
@@ -247,7 +257,7 @@ def test_the_sqlite_store_is_opened_read_only(sqlite_conversations: Conversation
     assert engine is not None
     with pytest.raises(sa.exc.OperationalError, match="readonly"), engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM events"))
-    assert sqlite_conversations.summaries(now=NOW).total == 6
+    assert sqlite_conversations.summaries(now=NOW).total == 9
 
 
 def test_the_postgres_store_is_opened_read_only(
@@ -257,5 +267,5 @@ def test_the_postgres_store_is_opened_read_only(
     assert engine is not None
     with pytest.raises(sa.exc.InternalError, match="read-only"), engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM events"))
-    assert postgres_conversations.summaries(now=NOW).total == 6
+    assert postgres_conversations.summaries(now=NOW).total == 9
     assert "schema staff_" in postgres_conversations.where

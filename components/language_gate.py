@@ -1,0 +1,406 @@
+"""The language gate: a message in another language gets a reply in that language.
+
+The assistant answers in English only. Read as English, a message in Spanish or Polish gets
+whatever English answer its few shared words point to, with full confidence, and an
+emergency described in German gets no emergency number. The gate finds such messages and
+sets the intent ``other_language`` with the entity ``language`` (ISO 639-1, "es", "pl", ...),
+which fills the slot ``language``: ``utter_other_language`` has a variation in each reply
+language (domain.yml), each with the emergency line, and an English one for the rest.
+
+Two opinions decide, so that short or mixed English is never taken for another language
+("ok", "botox?", "Maria Gonzalez", "danke, and how long does it last?"):
+
+- a language-identification library, lingua-language-detector (its models ship inside its
+  wheel; nothing is downloaded), in its low-accuracy mode with all the languages of
+  ``languages`` preloaded (about 2 MiB a language, a few hundredths of a millisecond a
+  message), which names the most likely language and its confidence;
+- the share of the message's words that are English: words of an English dictionary (the
+  lemma tables of ``spacy-lookups-data``), English function words, and every word of the
+  English training examples (so "botox", "jabs" and typos count), minus the most common
+  function words of the reply languages ("el", "la", "de", "het"). Capitalised words that do
+  not start a sentence (names, places) and the words of ``neutral_words`` count for neither.
+
+A message is in another language when it has at least ``min_words`` counted words, lingua
+names a language other than English with at least ``min_confidence``, and at most
+``max_english_share`` of its words are English; a message mostly in another script
+(Cyrillic, Arabic, Chinese, ...) is one whatever its length. When the classifier took a
+message for ``other_language`` and the gate does not agree (a single foreign word such as
+"hola"), the message becomes ``nlu_fallback``: the visitor is asked to rephrase, never given
+the other-language reply for English. What the gate found is in the parse data under
+``language_gate``. It runs before the safety guard, which still turns a described emergency
+into emergency guidance.
+"""
+
+from __future__ import annotations
+
+import json
+import gzip
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Text, Type
+
+import spacy_lookups_data
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+OTHER_LANGUAGE = "other_language"
+LANGUAGE_ENTITY = "language"
+PARSE_KEY = "language_gate"
+WORDS_FILE = "english_words.txt"
+
+#: A word: letters only, in any script, with inner apostrophes ("don't", "l'effet").
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+
+#: English function words, which the dictionary tables (content words) do not list.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each few for from further had hadn't has hasn't have
+    haven't having he he'd he'll he's her here here's hers herself him himself his how how's
+    i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my
+    myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this
+    those through to too under until up very was wasn't we we'd we'll we're we've were weren't
+    what what's when when's where where's which while who who's whom why why's with won't
+    would wouldn't you you'd you'll you're you've your yours yourself yourselves
+    yes yeah yep nope ok okay hi hello hey thanks thank please pls plz thx ty u ur r im ive
+    dont cant wont didnt doesnt isnt wasnt arent whats thats theres hows wanna gonna gotta
+    lol omg btw also just really much many any anyone anything someone something everyone
+    go oh ah uh um hm mm so us be am an as at by do if in is it of on or to up ex tv id ad pm mr
+    ms dr st vs eg ie uk hr ha
+    """.split()
+)
+
+#: The most common function words of the reply languages that English dictionaries also
+#: list ("la" is a musical note, "de" an abbreviation): never counted as English.
+FOREIGN_FUNCTION_WORDS = frozenset(
+    """
+    el la los las del al lo le les un una unos unas que y en por con para es son mi tu su
+    sus se muy pero como cuando donde qué cómo hola gracias si sí usted ustedes está
+    le la les des du et est une pour avec pas je tu il elle nous vous ils mon ma mes ne ce
+    cette qui sur dans au aux très bonjour merci oui non
+    der die das den dem des und ist nicht ich du er sie es wir ihr mein meine ein eine einen
+    mit für zu auf bei nach von wie was wann ja nein danke bitte hallo
+    il lo gli di che non ho mi mio mia per con sono della delle nel ciao grazie sì molto
+    o os as do da dos das que um uma para com não eu meu minha é são obrigado obrigada olá
+    w z na nie się jest mam po do jak czy ale tak dzień dobry dziękuję
+    de het een en van niet ik mijn met voor op te dat zijn heb hoe wat ja nee bedankt
+    """.split()
+) - ENGLISH_FUNCTION_WORDS
+
+#: The languages whose replies domain.yml has (the slot `language` picks the variation).
+DEFAULT_LANGUAGES = [
+    "en", "es", "fr", "de", "it", "pt", "pl", "nl",
+    # More languages, so that a message in one of them is not taken for its nearest
+    # neighbour among the reply languages (it gets the reply for other languages).
+    "sv", "da", "nb", "fi", "ro", "cs", "hu", "tr", "ru", "uk", "el", "ar", "zh", "ja", "ko",
+]  # fmt: skip
+
+
+#: The rows of a keyboard: a word made of a run of one ("qwe", "asdf") is typing, not a language.
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿąęóœ")
+_CONSONANT_RUN = re.compile(r"[^aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿąęóœ]{5,}")
+
+
+def plausible(word: str) -> bool:
+    """A word that could belong to a language: it has a vowel, no letter three times in a
+    row, no five consonants in a row, and is not a run of keys ("asdkjh", "zzz", "qwe")."""
+    lower = word.lower()
+    if not any(c in _VOWELS for c in lower) or re.search(r"(.)\1\1", lower):
+        return False
+    if _CONSONANT_RUN.search(lower):
+        return False
+    return not (len(lower) >= 3 and any(lower in row for row in KEYBOARD_ROWS))
+
+
+def words_of(text: str) -> List[str]:
+    """The words of a text, in their own case."""
+    return _WORD.findall(text)
+
+
+def is_latin(char: str) -> bool:
+    """A letter of the Latin script (with or without accents)."""
+    return "LATIN" in unicodedata.name(char, "")
+
+
+def dictionary_words() -> FrozenSet[str]:
+    """English words from spacy-lookups-data's lemma tables (no download)."""
+    folder = Path(spacy_lookups_data.__file__).resolve().parent / "data"
+    found: set = set()
+    with gzip.open(folder / "en_lemma_index.json.gz", "rt", encoding="utf-8") as file:
+        for words in json.load(file).values():
+            found.update(words)
+    with gzip.open(folder / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as file:
+        for form, lemma in json.load(file).items():
+            found.update((form, lemma))
+    # Two-letter entries are mostly abbreviations ("co", "sa", "de"); the English ones are
+    # among the function words.
+    return frozenset(w.lower() for w in found if w.isalpha() and len(w) > 2)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate found in one message."""
+
+    language: Optional[str]
+    confidence: float
+    words: int
+    english_share: float
+
+    def as_dict(self) -> Dict[str, Any]:
+        """For the parse data."""
+        return {
+            "language": self.language,
+            "confidence": round(self.confidence, 3),
+            "words": self.words,
+            "english_share": round(self.english_share, 3),
+        }
+
+
+class LanguageRules:
+    """The gate's decision for one text, independent of Rasa."""
+
+    def __init__(
+        self,
+        detector: LanguageDetector,
+        english: Iterable[str],
+        neutral: Iterable[str],
+        min_words: int,
+        min_confidence: float,
+        max_english_share: float,
+    ) -> None:
+        self.detector = detector
+        self.english = frozenset(english)
+        self.neutral = frozenset(w.lower() for w in neutral)
+        self.min_words = min_words
+        self.min_confidence = min_confidence
+        self.max_english_share = max_english_share
+
+    def counted_words(self, text: str) -> List[str]:
+        """The lower-cased words that count: not names, not neutral words."""
+        counted = []
+        for index, match in enumerate(_WORD.finditer(text)):
+            word = match.group(0)
+            before = text[: match.start()].rstrip()
+            sentence_start = index == 0 or before[-1:] in (".", "!", "?", ":")
+            if word[0].isupper() and not word.isupper() and not sentence_start:
+                continue  # a name or a place ("Maria", "Kraków")
+            lower = word.lower()
+            if lower not in self.neutral:
+                counted.append(lower)
+        return counted
+
+    def english_share(self, words: List[str]) -> float:
+        """The share of ``words`` that are English (words with accents never are)."""
+        if not words:
+            return 1.0
+        english = sum(1 for w in words if w.isascii() and w in self.english)
+        return english / len(words)
+
+    def judge(self, text: str) -> Verdict:
+        """Which other language ``text`` is in, if any (``language`` None: English or too
+        little to tell)."""
+        letters = [c for c in text if c.isalpha()]
+        values = self.detector.compute_language_confidence_values(text)
+        best = values[0] if values else None
+        code = best.language.iso_code_639_1.name.lower() if best else None
+        confidence = float(best.value) if best else 0.0
+        if len(letters) >= 2 and sum(not is_latin(c) for c in letters) * 2 > len(letters):
+            # Another script: another language whatever the length.
+            language = code if code and code != "en" else "other"
+            return Verdict(language, confidence, len(words_of(text)), 0.0)
+        words = self.counted_words(text)
+        share = self.english_share(words)
+        foreign = (
+            code is not None
+            and code != "en"
+            and sum(map(plausible, words)) * 2 > len(words)
+            and (
+                # Enough words, most of them not English, and lingua fairly sure; ...
+                (
+                    len(words) >= self.min_words
+                    and confidence >= self.min_confidence
+                    and share <= self.max_english_share
+                )
+                # ... or lingua less sure but no more than one word in five English; ...
+                or (len(words) >= self.min_words + 1 and confidence >= self.min_confidence / 2
+                    and share <= 0.2)
+                # ... or two words, neither English, and lingua sure ("buenas tardes").
+                or (len(words) == 2 and confidence >= 0.7 and share == 0)
+            )
+        )
+        return Verdict(code if foreign else None, confidence, len(words), share)
+
+
+def build_detector(codes: List[str]) -> LanguageDetector:
+    """lingua's detector for ``codes`` (ISO 639-1), low-accuracy mode, models preloaded."""
+    try:
+        languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
+    except AttributeError as error:
+        raise InvalidConfigException(f"language_gate: unknown language code in {codes}") from error
+    if Language.ENGLISH not in languages:
+        raise InvalidConfigException("language_gate: `languages` must include 'en'")
+    return (
+        LanguageDetectorBuilder.from_languages(*languages)
+        .with_low_accuracy_mode()
+        .with_preloaded_language_models()
+        .build()
+    )
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LanguageGate(GraphComponent, IntentClassifier):
+    """Messages in another language become ``other_language`` (see module doc)."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """None: it reads the text. It stands after the classifier in config.yml, whose
+        guess it checks (a trainable component cannot require another in Rasa's graph)."""
+        return []
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The languages lingua tells apart, and the decision's bounds (module doc)."""
+        return {
+            "languages": DEFAULT_LANGUAGES,
+            "min_words": 3,
+            "min_confidence": 0.5,
+            "max_english_share": 0.5,
+            "neutral_words": ["botox", "botulinum", "tox", "acne", "ok", "okay"],
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        english: Optional[FrozenSet[str]] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.english = english or self.english_words([])
+        self.rules = LanguageRules(
+            build_detector(list(self.config["languages"])),
+            self.english,
+            self.config["neutral_words"],
+            int(self.config["min_words"]),
+            float(self.config["min_confidence"]),
+            float(self.config["max_english_share"]),
+        )
+
+    @staticmethod
+    def english_words(texts: Iterable[str]) -> FrozenSet[str]:
+        """The English vocabulary: dictionary and function words and the words of
+        ``texts`` (the English training examples), less the foreign function words."""
+        own = {w.lower() for text in texts for w in words_of(text)}
+        return frozenset((dictionary_words() | own) - FOREIGN_FUNCTION_WORDS) | (
+            ENGLISH_FUNCTION_WORDS
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageGate:
+        """A gate with the dictionary's words only, until it is trained."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Add the words of the English training examples to the vocabulary."""
+        texts = [
+            e.get(TEXT)
+            for e in training_data.intent_examples
+            if e.get(TEXT) and e.get(INTENT) != OTHER_LANGUAGE
+        ]
+        self.english = self.english_words(texts)
+        self.rules.english = self.english
+        with self._model_storage.write_to(self._resource) as folder:
+            (folder / WORDS_FILE).write_text("\n".join(sorted(self.english)), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageGate:
+        """The trained gate (its vocabulary from the model)."""
+        try:
+            with model_storage.read_from(resource) as folder:
+                words = (folder / WORDS_FILE).read_text(encoding="utf-8").split("\n")
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, frozenset(words))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set ``other_language`` and the language entity where the gate says so."""
+        for message in messages:
+            self._check(message)
+        return messages
+
+    def _check(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text or text.strip().startswith("/"):
+            return  # a button payload
+        verdict = self.rules.judge(text)
+        current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if verdict.language is None and current != OTHER_LANGUAGE:
+            return
+        message.set(PARSE_KEY, verdict.as_dict(), add_to_output=True)
+        if verdict.language is None:
+            # The classifier's guess, not the gate's: ask to rephrase rather than answer an
+            # English message as another language.
+            self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            return
+        self._set_intent(message, OTHER_LANGUAGE)
+        entity = {
+            ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
+            ENTITY_ATTRIBUTE_VALUE: verdict.language,
+            ENTITY_ATTRIBUTE_START: 0,
+            ENTITY_ATTRIBUTE_END: len(text),
+            EXTRACTOR: type(self).__name__,
+        }
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

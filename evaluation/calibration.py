@@ -1,0 +1,140 @@
+"""How far the classifier's confidence can be trusted, and the fallback thresholds it gives.
+
+Each message with a known right label is a :class:`Judgement`: the classifier's confidence
+in its best label, the margin to the second best, and whether the best label was right.
+The FallbackClassifier (config.yml) asks the visitor to rephrase when the confidence is
+below ``threshold`` or the margin below ``ambiguity_threshold``; every other message is
+answered. For each pair of thresholds:
+
+- the share of messages answered, and of those answered the share answered wrongly;
+- the *confident wrong answer rate*: wrong answers given (no fallback) over all messages;
+- the *lost answer rate*: right answers withheld by a fallback, over all messages.
+
+:func:`choose` picks the pair with the lowest cost, a confident wrong answer counting
+``WRONG_ANSWER_COST`` times a lost answer (asking to rephrase a question that would have
+been answered right). :mod:`evaluation.cross_validation` applies it to the training data by
+cross-validation; ``make test`` prints the curve of the held-out sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+
+CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
+
+#: A confident wrong answer costs this many lost answers.
+WRONG_ANSWER_COST = 3.0
+#: The thresholds tried.
+THRESHOLDS = [round(i * 0.025, 3) for i in range(0, 33)]  # 0 .. 0.8
+AMBIGUITIES = [round(i * 0.025, 3) for i in range(0, 9)]  # 0 .. 0.2
+#: The rows of the printed curve.
+REPORTED = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The classifier's best label for one message, as far as calibration needs it."""
+
+    confidence: float
+    margin: float
+    right: bool
+
+
+@dataclass(frozen=True)
+class Point:
+    """What a pair of thresholds does to a set of judgements."""
+
+    threshold: float
+    ambiguity: float
+    answered: float
+    wrong_among_answered: float
+    confident_wrong: float
+    lost: float
+
+    @property
+    def cost(self) -> float:
+        """Confident wrong answers, weighted, plus lost answers (per message)."""
+        return WRONG_ANSWER_COST * self.confident_wrong + self.lost
+
+
+def configured(config: Path = CONFIG) -> Optional[Tuple[float, float]]:
+    """The FallbackClassifier's (threshold, ambiguity_threshold) in config.yml, if any."""
+    pipeline = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("pipeline") or []
+    for component in pipeline:
+        if component.get("name") == "FallbackClassifier":
+            return float(component.get("threshold", 0.3)), float(
+                component.get("ambiguity_threshold", 0.1)
+            )
+    return None
+
+
+def from_results(results: Iterable[Dict[str, Any]]) -> List[Judgement]:
+    """The judgements of held-out results whose wanted label is known (the classifier's own
+    guess, before fallback, guard and language gate)."""
+    judgements = []
+    for r in results:
+        label, wanted = r.get("classifier_label"), r.get("wanted")
+        if label and wanted:
+            judgements.append(
+                Judgement(float(r["classifier_confidence"]), float(r["classifier_margin"]),
+                          label == wanted)
+            )
+    return judgements
+
+
+def point(judgements: Sequence[Judgement], threshold: float, ambiguity: float) -> Point:
+    """The figures of one pair of thresholds."""
+    total = len(judgements) or 1
+    answered = [j for j in judgements if j.confidence >= threshold and j.margin >= ambiguity]
+    wrong = sum(1 for j in answered if not j.right)
+    lost = sum(1 for j in judgements if j.right) - (len(answered) - wrong)
+    return Point(
+        threshold,
+        ambiguity,
+        len(answered) / total,
+        wrong / len(answered) if answered else 0.0,
+        wrong / total,
+        lost / total,
+    )
+
+
+def curve(judgements: Sequence[Judgement], ambiguity: float = 0.0) -> List[Point]:
+    """The figures at each reported threshold (with a fixed ambiguity threshold)."""
+    return [point(judgements, t, ambiguity) for t in REPORTED]
+
+
+def choose(judgements: Sequence[Judgement]) -> Point:
+    """The pair of thresholds of lowest cost (the lowest such pair on a tie)."""
+    points = [point(judgements, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
+    return min(points, key=lambda p: (round(p.cost, 9), p.threshold, p.ambiguity))
+
+
+def table(points: Iterable[Point]) -> str:
+    """The points as a table."""
+    rows = ["  confidence >=  answered  wrong among answered  confident wrong  lost answers"]
+    rows += [
+        f"  {p.threshold:13.2f}  {p.answered:8.3f}  {p.wrong_among_answered:20.3f}"
+        f"  {p.confident_wrong:15.3f}  {p.lost:12.3f}"
+        for p in points
+    ]
+    return "\n".join(rows)
+
+
+def report(judgements: Sequence[Judgement], configured: Tuple[float, float] | None = None) -> str:
+    """The calibration of ``judgements``, as printed by ``make test``."""
+    if not judgements:
+        return "Calibration: no message with a known label."
+    lines = [f"Calibration of the classifier on {len(judgements)} held-out messages:"]
+    lines.append(table(curve(judgements)))
+    if configured:
+        p = point(judgements, *configured)
+        lines.append(
+            f"  at config.yml's thresholds ({configured[0]}, ambiguity {configured[1]}): "
+            f"answered {p.answered:.3f}, wrong among answered {p.wrong_among_answered:.3f}, "
+            f"confident wrong answer rate {p.confident_wrong:.3f}, lost {p.lost:.3f}"
+        )
+    return "\n".join(lines)
