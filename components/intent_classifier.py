@@ -17,10 +17,11 @@ confident wrong answers to off-topic and not-covered questions than DIET with th
 (see the README's figures). Its probabilities are what the ``FallbackClassifier`` thresholds
 are chosen on (``python -m evaluation.calibration``).
 
-Output, as Rasa's own components write it: ``intent`` and ``intent_ranking`` (an FAQ topic
-appears as the intent ``faq``; the ranking lists topics separately, so two close topics
-trigger the FallbackClassifier's ambiguity check), and ``response_selector`` for each
-retrieval intent (its best topic, as ``ResponseSelector`` would), which ``utter_faq`` reads.
+Output, as Rasa's own components write it: ``intent`` and ``intent_ranking``, where an FAQ
+topic counts for the intent ``faq`` with the probability of all topics together (so a
+question split between two close topics is still confidently an FAQ question), and
+``response_selector`` for each retrieval intent (its best topic, as ``ResponseSelector``
+would), which ``utter_faq`` reads. Its own best labels are kept under ``intent_classifier``.
 """
 
 from __future__ import annotations
@@ -262,30 +263,21 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
 
     def _set_prediction(self, message: Message, row: np.ndarray) -> None:
         order = np.argsort(-row)
+        # Intents as Rasa knows them: an FAQ topic's probability counts for the intent
+        # "faq", whose confidence is that of all its topics together (the topic itself is
+        # the response selector's choice below, as with Rasa's ResponseSelector).
+        intents: Dict[str, float] = {}
+        for i in order:
+            name = self.labels[i].split(RESPONSE_IDENTIFIER_DELIMITER)[0]
+            intents[name] = intents.get(name, 0.0) + float(row[i])
         ranking = [
-            {INTENT_NAME_KEY: self.labels[i].split(RESPONSE_IDENTIFIER_DELIMITER)[0],
-             PREDICTED_CONFIDENCE_KEY: float(row[i])}
-            for i in order[:RANKING_LENGTH]
-        ]
+            {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+            for name, confidence in sorted(intents.items(), key=lambda item: -item[1])
+        ][:RANKING_LENGTH]
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        # The guess itself, kept whatever the fallback, gate or guard make of it: its
-        # label, confidence and lead over the second best (evaluation/calibration.py).
-        second = float(row[order[1]]) if len(order) > 1 else 0.0
-        message.set(
-            PARSE_KEY,
-            {
-                "label": self.labels[order[0]],
-                "confidence": float(row[order[0]]),
-                "margin": float(row[order[0]]) - second,
-                "ranking": [[self.labels[i], round(float(row[i]), 4)] for i in order[:5]],
-            },
-            add_to_output=True,
-        )
-        retrieval = sorted({l.split(RESPONSE_IDENTIFIER_DELIMITER)[0] for l in self.labels
-                            if RESPONSE_IDENTIFIER_DELIMITER in l})
-        selector: Dict[str, Any] = {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: retrieval}
-        for intent in retrieval:
+        selector: Dict[str, Any] = {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.retrieval_intents}
+        for intent in self.retrieval_intents:
             prefix = intent + RESPONSE_IDENTIFIER_DELIMITER
             topics = [i for i in order if self.labels[i].startswith(prefix)]
             total = float(sum(row[i] for i in topics)) or 1.0
@@ -304,6 +296,32 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
                 ],
             }
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selector, add_to_output=True)
+        # The guess itself, kept whatever the fallback, gate or guard make of it: the
+        # answer it points to, the confidence and lead the FallbackClassifier judges, and
+        # the best labels (evaluation/calibration.py, the staff app's review).
+        top = str(ranking[0][INTENT_NAME_KEY])
+        second = float(ranking[1][PREDICTED_CONFIDENCE_KEY]) if len(ranking) > 1 else 0.0
+        confidence = float(ranking[0][PREDICTED_CONFIDENCE_KEY])
+        message.set(
+            PARSE_KEY,
+            {
+                "label": selector[top][RESPONSE_SELECTOR_PREDICTION_KEY][INTENT_RESPONSE_KEY]
+                if top in selector
+                else top,
+                "confidence": confidence,
+                "margin": confidence - second,
+                "ranking": [[self.labels[i], round(float(row[i]), 4)] for i in order[:5]],
+            },
+            add_to_output=True,
+        )
+
+    @property
+    def retrieval_intents(self) -> List[str]:
+        """The retrieval intents among the labels ("faq")."""
+        return sorted(
+            {label.split(RESPONSE_IDENTIFIER_DELIMITER)[0] for label in self.labels
+             if RESPONSE_IDENTIFIER_DELIMITER in label}
+        )
 
     def persist(self) -> None:
         """Save the model as plain arrays and the responses as JSON."""

@@ -18,7 +18,8 @@ Two opinions decide, so that short or mixed English is never taken for another l
   lemma tables of ``spacy-lookups-data``), English function words, and every word of the
   English training examples (so "botox", "jabs" and typos count), minus the most common
   function words of the reply languages ("el", "la", "de", "het"). Capitalised words that do
-  not start a sentence (names, places) and the words of ``neutral_words`` count for neither.
+  not start a sentence (names, places; not "I" or "I'm") and the words of ``neutral_words``
+  count for neither.
 
 A message is in another language when it has at least ``min_words`` counted words, lingua
 names a language other than English with at least ``min_confidence``, and at most
@@ -67,6 +68,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlp.words import ENGLISH_FUNCTION_WORDS
+
 logger = logging.getLogger(__name__)
 
 OTHER_LANGUAGE = "other_language"
@@ -76,28 +79,6 @@ WORDS_FILE = "english_words.txt"
 
 #: A word: letters only, in any script, with inner apostrophes ("don't", "l'effet").
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
-
-#: English function words, which the dictionary tables (content words) do not list.
-ENGLISH_FUNCTION_WORDS = frozenset(
-    """
-    a about above after again against all am an and any are aren't as at be because been
-    before being below between both but by can can't cannot could couldn't did didn't do does
-    doesn't doing don't down during each few for from further had hadn't has hasn't have
-    haven't having he he'd he'll he's her here here's hers herself him himself his how how's
-    i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my
-    myself no nor not of off on once only or other ought our ours ourselves out over own same
-    shan't she she'd she'll she's should shouldn't so some such than that that's the their
-    theirs them themselves then there there's these they they'd they'll they're they've this
-    those through to too under until up very was wasn't we we'd we'll we're we've were weren't
-    what what's when when's where where's which while who who's whom why why's with won't
-    would wouldn't you you'd you'll you're you've your yours yourself yourselves
-    yes yeah yep nope ok okay hi hello hey thanks thank please pls plz thx ty u ur r im ive
-    dont cant wont didnt doesnt isnt wasnt arent whats thats theres hows wanna gonna gotta
-    lol omg btw also just really much many any anyone anything someone something everyone
-    go oh ah uh um hm mm so us be am an as at by do if in is it of on or to up ex tv id ad pm mr
-    ms dr st vs eg ie uk hr ha
-    """.split()
-)
 
 #: The most common function words of the reply languages that English dictionaries also
 #: list ("la" is a musical note, "de" an abbreviation): never counted as English.
@@ -212,9 +193,9 @@ class LanguageRules:
             word = match.group(0)
             before = text[: match.start()].rstrip()
             sentence_start = index == 0 or before[-1:] in (".", "!", "?", ":")
-            if word[0].isupper() and not word.isupper() and not sentence_start:
-                continue  # a name or a place ("Maria", "Kraków")
             lower = word.lower()
+            if word[0].isupper() and not sentence_start and lower not in ENGLISH_FUNCTION_WORDS:
+                continue  # a name or a place ("Maria", "Kraków"), a German noun
             if lower not in self.neutral:
                 counted.append(lower)
         return counted

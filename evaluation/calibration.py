@@ -1,14 +1,19 @@
 """How far the classifier's confidence can be trusted, and the fallback thresholds it gives.
 
-Each message with a known right label is a :class:`Judgement`: the classifier's confidence
-in its best label, the margin to the second best, and whether the best label was right.
-The FallbackClassifier (config.yml) asks the visitor to rephrase when the confidence is
-below ``threshold`` or the margin below ``ambiguity_threshold``; every other message is
-answered. For each pair of thresholds:
+Each message with a known right label is a :class:`Judgement`: the label the assistant
+acted on, how sure it was (the classifier's confidence in its best label and the margin to
+the second best; certain where the safety guard or the language gate decided, see
+:func:`evaluation.outcome.decision`), and whether that label was right. The
+FallbackClassifier (config.yml) asks the visitor to rephrase when the confidence is below
+``threshold`` or the margin below ``ambiguity_threshold``; every other message is answered.
+For each pair of thresholds:
 
 - the share of messages answered, and of those answered the share answered wrongly;
-- the *confident wrong answer rate*: wrong answers given (no fallback) over all messages;
-- the *lost answer rate*: right answers withheld by a fallback, over all messages.
+- the *confident wrong answer rate*: wrong answers given over all messages, a wrong answer
+  being an FAQ answer, a refusal, emergency guidance or the not-covered reply that the
+  message did not call for;
+- the *lost answer rate*: messages the assistant did not serve: a right answer withheld by
+  a fallback, or a wrong reply that answers nothing (taking a question for off topic).
 
 :func:`choose` picks the pair with the lowest cost, a confident wrong answer counting
 ``WRONG_ANSWER_COST`` times a lost answer (asking to rephrase a question that would have
@@ -24,6 +29,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
+from evaluation.outcome import ANSWER_LABELS
+
 CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
 
 #: A confident wrong answer costs this many lost answers.
@@ -37,11 +44,14 @@ REPORTED = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 
 @dataclass(frozen=True)
 class Judgement:
-    """The classifier's best label for one message, as far as calibration needs it."""
+    """The label acted on for one message, as far as calibration needs it: how sure, whether
+    right, and whether it is an answer (:data:`evaluation.outcome.ANSWER_LABELS`, FAQ
+    topics)."""
 
     confidence: float
     margin: float
     right: bool
+    answer: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,15 +83,18 @@ def configured(config: Path = CONFIG) -> Optional[Tuple[float, float]]:
 
 
 def from_results(results: Iterable[Dict[str, Any]]) -> List[Judgement]:
-    """The judgements of held-out results whose wanted label is known (the classifier's own
-    guess, before fallback, guard and language gate)."""
+    """The judgements of results whose wanted label is known."""
     judgements = []
     for r in results:
-        label, wanted = r.get("classifier_label"), r.get("wanted")
+        label, wanted = r.get("decided_label"), r.get("wanted")
         if label and wanted:
             judgements.append(
-                Judgement(float(r["classifier_confidence"]), float(r["classifier_margin"]),
-                          label == wanted)
+                Judgement(
+                    float(r["decided_confidence"]),
+                    float(r["decided_margin"]),
+                    label == wanted,
+                    str(label).startswith("faq/") or label in ANSWER_LABELS,
+                )
             )
     return judgements
 
@@ -90,15 +103,16 @@ def point(judgements: Sequence[Judgement], threshold: float, ambiguity: float) -
     """The figures of one pair of thresholds."""
     total = len(judgements) or 1
     answered = [j for j in judgements if j.confidence >= threshold and j.margin >= ambiguity]
-    wrong = sum(1 for j in answered if not j.right)
-    lost = sum(1 for j in judgements if j.right) - (len(answered) - wrong)
+    wrong = [j for j in answered if not j.right]
+    harmful = sum(1 for j in wrong if j.answer)
+    withheld = sum(1 for j in judgements if j.right) - (len(answered) - len(wrong))
     return Point(
         threshold,
         ambiguity,
         len(answered) / total,
-        wrong / len(answered) if answered else 0.0,
-        wrong / total,
-        lost / total,
+        len(wrong) / len(answered) if answered else 0.0,
+        harmful / total,
+        (withheld + len(wrong) - harmful) / total,
     )
 
 

@@ -28,9 +28,11 @@ from rasa.nlu.test import generate_folds
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
 
 from evaluation import calibration
-from evaluation.outcome import CLASSIFIER_KEY
+from evaluation.outcome import decision
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results" / "calibration.json"
@@ -64,13 +66,13 @@ def judgements(config: Path, domain: Path, data: Path, folds: int) -> List[Dict[
             for example in test.intent_examples:
                 wanted = example.get(INTENT_RESPONSE_KEY) or example.get(INTENT)
                 parse = loop.run_until_complete(agent.parse_message(example.get(TEXT)))
-                guess = parse.get(CLASSIFIER_KEY) or {}
+                decided = decision(parse)
                 judged.append({
                     "text": example.get(TEXT),
                     "wanted": wanted,
-                    "classifier_label": guess.get("label"),
-                    "classifier_confidence": guess.get("confidence", 0.0),
-                    "classifier_margin": guess.get("margin", 0.0),
+                    "decided_label": decided["label"],
+                    "decided_confidence": decided["confidence"] or 0.0,
+                    "decided_margin": decided["margin"] or 0.0,
                     "fold": number,
                 })
     return judged
@@ -112,6 +114,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--plot", type=Path, default=PLOT)
     args = parser.parse_args(argv)
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     judged = judgements(args.config, args.domain, args.data, args.folds)
     found = calibration.from_results(judged)
     chosen = calibration.choose(found)

@@ -14,12 +14,17 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa.core.agent import Agent
+from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
 
 from evaluation.outcome import Conversation
 
 
 def conversations(model: Path) -> Conversation:
     """A function that sends one message as ``sender`` and returns that visitor's events."""
+    # Rasa's debug lines of every message would drown the figures; warnings stay.
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     # The custom actions cannot run here; their failure is expected and not news.
     for name in ("rasa.core.processor", "rasa.core.actions.action"):
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -38,6 +38,34 @@ ANSWERS = (EMERGENCY, REFUSAL, FAQ)
 Conversation = Callable[[str, str], List[Dict[str, Any]]]
 
 
+#: Labels whose reply answers the visitor (or refuses to) as if the message were about Botox
+#: for acne scars: given wrongly, they are a confident wrong answer.
+ANSWER_LABELS = ("request_medical_advice", "report_emergency_symptom", "not_covered")
+
+
+def decision(parse: Dict[str, Any]) -> Dict[str, Any]:
+    """The label the assistant acted on and how sure it was, as calibration needs it.
+
+    Where the safety guard or the language gate decided, the label is theirs and certain (a
+    rule: no fallback threshold applies to it); otherwise it is the classifier's own guess
+    (``intent_classifier``), with its confidence and lead over the second best.
+    """
+    guard = parse.get("safety_guard") or {}
+    language = (parse.get("language_gate") or {}).get("language")
+    if guard or language:
+        intent = str((parse.get("intent") or {}).get("name") or "")
+        if intent == "faq":
+            selected = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
+            intent = str(selected.get("intent_response_key") or intent)
+        return {"label": intent, "confidence": 1.0, "margin": 1.0}
+    guess = parse.get(CLASSIFIER_KEY) or {}
+    return {
+        "label": guess.get("label"),
+        "confidence": guess.get("confidence"),
+        "margin": guess.get("margin"),
+    }
+
+
 def outcome(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     """What the assistant did for the last message of a conversation, from its events."""
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
@@ -46,7 +74,7 @@ def outcome(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     actions = [e.get("name") for e in events[last + 1 :] if e.get("event") == "action"]
     parse = user.get("parse_data") or {}
     selected = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
-    classifier = parse.get(CLASSIFIER_KEY) or {}
+    decided = decision(parse)
     kind = next((k for k, names in ACTIONS.items() if any(a in names for a in actions)), OTHER)
     return {
         "kind": kind,
@@ -57,8 +85,8 @@ def outcome(events: List[Dict[str, Any]]) -> Dict[str, Any]:
         "confidence": (parse.get("intent") or {}).get("confidence"),
         "guard": (parse.get("safety_guard") or {}).get("rule"),
         "language": (parse.get("language_gate") or {}).get("language"),
-        # The classifier's own guess, before fallback, language gate and safety guard.
-        "classifier_label": classifier.get("label"),
-        "classifier_confidence": classifier.get("confidence"),
-        "classifier_margin": classifier.get("margin"),
+        # What the fallback thresholds act on (see decision()).
+        "decided_label": decided["label"],
+        "decided_confidence": decided["confidence"],
+        "decided_margin": decided["margin"],
     }

@@ -43,6 +43,7 @@ from typing import (
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from nlp.wordllama import WordLlama
 from sanic import HTTPResponse, Request, Sanic, response
 from sanic.exceptions import NotFound, SanicException
 
@@ -52,6 +53,7 @@ from staff.accounts import Accounts
 from staff.audit import AuditLog
 from staff.checks import Problem
 from staff.publish import PLAIN_FIGURES, PublishBusy, Published, Publisher, PublishError
+from staff import unanswered as unanswered_questions
 from staff.review import FLAG_LABELS, PERIODS, ConversationStore, Message
 from staff.security import (
     CSRF_FIELD,
@@ -141,6 +143,14 @@ class Services:
     #: A message for the next page a session sees: session id -> (text, kind), the kind
     #: being "error", "done" or "note".
     flashes: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    #: The embedding that groups unanswered questions (WordLlama's, read on first use).
+    embedder: Optional[unanswered_questions.Embed] = None
+
+    def embed(self) -> unanswered_questions.Embed:
+        """The embedding of texts, WordLlama's unless one was given (tests)."""
+        if self.embedder is None:
+            self.embedder = WordLlama().embed
+        return self.embedder
 
 
 def default_services(settings: StaffSettings) -> Services:
@@ -246,6 +256,12 @@ def guard_text(guard: Optional[Dict[str, Any]]) -> str:
     return text
 
 
+def new_topic_href(question: unanswered_questions.Question) -> str:
+    """The New topic form with the question's wordings as its first examples."""
+    texts = list(dict.fromkeys(item.text for item in question.asked))[:10]
+    return "/topics/new?" + urlencode([("example", text) for text in texts])
+
+
 def default_target(message: Message) -> str:
     """What the Teach form of a message proposes: what the assistant understood."""
     if message.intent == "faq" and message.topic:
@@ -281,6 +297,7 @@ def create_app(
         percent=percent,
         guard_text=guard_text,
         default_target=default_target,
+        new_topic_href=new_topic_href,
         csrf_field=CSRF_FIELD,
     )
     templates.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
@@ -485,6 +502,23 @@ def create_app(
             where=services.conversations.where,
         )
 
+    @app.get("/unanswered")
+    async def unanswered(request: Request) -> HTTPResponse:
+        period = request.args.get("period") or "week"
+        if period not in PERIODS:
+            period = "week"
+        asked = await blocking(services.conversations.unanswered, period=period)
+        embed = await blocking(services.embed)
+        questions = await blocking(unanswered_questions.group, asked, embed)
+        return render(
+            request,
+            "unanswered.html",
+            questions=questions,
+            asked=len(asked),
+            period=period,
+            where=services.conversations.where,
+        )
+
     def teach_targets() -> List[Dict[str, str]]:
         targets = [
             {"value": topic.name, "label": f"FAQ topic: {topic_label(topic.name)}"}
@@ -678,7 +712,9 @@ def create_app(
 
     @app.get("/topics/new")
     async def new_topic_form(request: Request) -> HTTPResponse:
-        return await blocking(new_topic_page, request, {})
+        # The unanswered-questions page fills in the visitors' wordings as examples.
+        examples = "\n".join(line.strip() for line in request.args.getlist("example") or [])
+        return await blocking(new_topic_page, request, {"examples": examples} if examples else {})
 
     @app.post("/topics/new")
     async def add_topic(request: Request) -> HTTPResponse:

@@ -65,6 +65,8 @@ FAQ_RESPONSE = f"utter_{FAQ}/"
 TEACH_LABELS: Dict[str, str] = {
     "personal advice": "request_medical_advice",
     "emergency": "report_emergency_symptom",
+    "not covered by the source text": "not_covered",
+    "another language": "other_language",
     "off topic": "out_of_scope",
 }
 

@@ -107,6 +107,8 @@ PERIODS: Dict[str, str] = {
     "all": "All dates",
 }
 PER_PAGE = 25
+#: The most messages the unanswered-questions page reads (the latest of the period).
+MAX_UNANSWERED = 2000
 
 _metadata = sa.MetaData()
 #: Rasa's SQLTrackerStore table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
@@ -171,6 +173,17 @@ class Summary:
     @property
     def emergency(self) -> bool:
         return EMERGENCY in self.flags
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A visitor's message the assistant could not answer."""
+
+    event_id: int
+    sender: str
+    time: datetime
+    text: str
+    intent: str
 
 
 @dataclass(frozen=True)
@@ -427,6 +440,48 @@ class ConversationStore:
             )
         counts = {name: int(n or 0) for name, n in zip(FLAG_LABELS, flag_counts, strict=True)}
         return ConversationPage(conversations, total, page, per_page, counts)
+
+    def unanswered(
+        self,
+        period: str = "week",
+        now: Optional[datetime] = None,
+        limit: int = MAX_UNANSWERED,
+    ) -> List[Asked]:
+        """The visitors' messages of ``period`` the assistant could not answer: those it
+        took for a question the source text does not cover, or did not understand (the
+        latest ``limit``, newest first).
+
+        Raises:
+            ValueError: for a period that is not one of :data:`PERIODS`.
+        """
+        start, end = period_bounds(period, now or datetime.now().astimezone())
+        engine = self.engine()
+        if engine is None or not self._has_events(engine):
+            return []
+        events = EVENTS.c
+        conditions = [
+            events.type_name == "user",
+            events.intent_name.in_([*NOT_COVERED_INTENTS, *FALLBACK_INTENTS]),
+        ]
+        if start is not None:
+            conditions.append(events.timestamp >= start)
+        if end is not None:
+            conditions.append(events.timestamp < end)
+        query = (
+            sa.select(events.id, events.sender_id, events.timestamp, events.intent_name,
+                      events.data)
+            .where(*conditions)
+            .order_by(events.timestamp.desc(), events.id.desc())
+            .limit(limit)
+        )
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+        asked = []
+        for event_id, sender, timestamp, intent, raw in rows:
+            text = str(_parse(raw).get("text") or "").strip()
+            if text and not text.startswith("/"):
+                asked.append(Asked(event_id, sender, local_time(timestamp), text, str(intent)))
+        return asked
 
     @staticmethod
     def _latest_user_events(

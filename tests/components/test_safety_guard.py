@@ -267,3 +267,143 @@ def test_each_advice_family_fires_on_an_own_case_only(
     assert finding is not None
     assert (finding.intent, finding.rule) == ("request_medical_advice", f"advice:{family}")
     assert decision(rules, nlp, general) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "swelling in my throat",
+        "my throat, it's swelling",
+        "throat feels like it's closing",
+        "omg!! my lips are swelling up after the jabs",
+        "HELP my tongue is swollen",
+        "heeelp my face is blowing up like a balloon",
+        "AFTER MY BOTOX I CANT SWALLOW",
+        "i have troble breathing after botox plz help",
+        "struggling to get air in since the injections",
+        "my eyelid keeps closing by itself since tuesday",
+        "her speech is getting worse by the hour",
+        "vision is not clear since the treatment",
+        "my arms are giving way since the injections",
+        "big itchy welts spreading on my arms after the botox",
+    ],
+)
+def test_a_symptom_and_a_body_part_in_any_order_make_an_emergency(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) == "report_emergency_symptom"
+
+
+@pytest.mark.parametrize(
+    ("cue", "text"),
+    [
+        ("asked in general", "could botox make my throat swell up?"),
+        ("past", "Years ago I got hives from penicillin, nothing since."),
+        ("past", "I had hives from strawberries as a kid, never since"),
+        ("gone", "my lip was a bit swollen after the botox but it went down the same evening"),
+        ("gone", "my lip was puffy right after but it settled down within an hour, all good now"),
+        ("other cause", "I can't breathe through my nose because of a cold, what helps?"),
+        ("other cause", "my eyes get blurry after hours on the computer"),
+        ("denied", "Nothing wrong with my eyelids or vision, I wondered about smoother skin"),
+        ("not a symptom", "it's hard to talk about my scars with anyone"),
+        ("not a symptom", "can I fall asleep face down after the treatment?"),
+    ],
+)
+def test_denied_past_gone_or_unrelated_symptoms_are_not_emergencies(
+    rules: SafetyRules, nlp: Language, cue: str, text: str
+) -> None:
+    assert decision(rules, nlp, text) != "report_emergency_symptom", cue
+
+
+def test_now_beats_past_and_gone(rules: SafetyRules, nlp: Language) -> None:
+    text = "I had hives years ago. Now my throat is closing after the botox!"
+    assert decision(rules, nlp, text) == "report_emergency_symptom"
+    text = "the swelling went down but now it's coming back and my tongue feels thick"
+    assert decision(rules, nlp, text) == "report_emergency_symptom"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many units do you use per scar?",
+        "how much botox is injected into each scar",
+        "how deep do they inject the botox",
+        "what needle size is used for the scar injections",
+        "is it injected intradermally or into the muscle?",
+        "what dilution do you use",
+    ],
+)
+def test_dose_and_technique_are_refused_even_in_general(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    finding = rules.decide(nlp(text))
+    assert finding is not None
+    assert (finding.intent, finding.rule) == ("request_medical_advice", "advice:dose")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can people on blood thinners have it?",
+        "is there an age limit?",
+        "can pregnant women get botox for acne scars?",
+        "are teenagers allowed to get it",
+        "is it ok for diabetics to have this done",
+        "how common are severe reactions to botox?",
+        "what dose of vitamin D should adults take?",
+        "how deep are ice pick scars",
+        "how much swelling is typical around the injection points?",
+        "is botox more effective than steroid shots in general? my friend had them",
+    ],
+)
+def test_general_questions_about_groups_and_plain_questions_are_not_refused(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm on blood thinners, can I have it?",
+        "my wife is pregnant, can she get it next week",
+        "can she have it if she has lupus",
+    ],
+)
+def test_the_same_questions_about_ones_own_case_are_refused(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) == "request_medical_advice"
+
+
+def test_a_classifier_emergency_whose_symptoms_are_all_gone_is_taken_back(
+    nlp: Language,
+) -> None:
+    text = "my lip was a bit swollen after the botox but it went down the same evening"
+    msg = message(nlp, text, "report_emergency_symptom")
+    msg.set(
+        "intent_ranking",
+        [
+            {"name": "report_emergency_symptom", "confidence": 0.6},
+            {"name": "faq", "confidence": 0.3},
+        ],
+        add_to_output=True,
+    )
+
+    msg = run_guard(nlp, msg)
+
+    assert msg.get("intent")["name"] == "faq"
+    assert msg.get("safety_guard")["rule"] == "emergency_discounted"
+
+
+def test_an_emergency_with_a_symptom_not_discounted_is_kept(nlp: Language) -> None:
+    text = "the swelling went down but my tongue feels thick"
+    msg = run_guard(nlp, message(nlp, text, "report_emergency_symptom"))
+    assert msg.get("intent")["name"] == "report_emergency_symptom"
+
+
+def test_a_question_not_covered_in_the_first_person_is_not_refused(nlp: Language) -> None:
+    msg = run_guard(nlp, message(nlp, "should I avoid the sun after the treatment?", "not_covered"))
+    assert msg.get("intent")["name"] == "not_covered"
+    msg = run_guard(nlp, message(nlp, "I'm on warfarin, can I drink wine after?", "not_covered"))
+    assert msg.get("intent")["name"] == "request_medical_advice"
