@@ -166,6 +166,9 @@ class GuardPatterns:
     needs_whose: List[str] = field(default_factory=list)
     whose: List[str] = field(default_factory=list)
     general: List[str] = field(default_factory=list)
+    groups: List[str] = field(default_factory=list)
+    owner_words: List[str] = field(default_factory=list)
+    fine: List[str] = field(default_factory=list)
     dose_always: List[str] = field(default_factory=list)
     dose_about_treatment: List[str] = field(default_factory=list)
     treatment: List[str] = field(default_factory=list)
@@ -211,6 +214,9 @@ class GuardPatterns:
             needs_whose=needs_whose,
             whose=_phrases(advice.get("whose", []), "whose"),
             general=_phrases(advice.get("general", []), "general"),
+            groups=_phrases(advice.get("groups", []), "groups"),
+            owner_words=_phrases(advice.get("owner_words", []), "owner_words"),
+            fine=_phrases(emergency.get("fine", []), "fine"),
             dose_always=_phrases(dose.get("always", []), "dose: always"),
             dose_about_treatment=_phrases(dose.get("about_treatment", []), "dose: about_treatment"),
             treatment=_phrases(advice.get("treatment", []), "treatment"),
@@ -348,6 +354,17 @@ class SafetyRules:
             self.personal.add(f"advice:{group}", phrases)
         self.needs_whose = {f"advice:{family}" for family in patterns.needs_whose}
         self.whose = {w.lower() for w in patterns.whose}
+        self.owner_words = {w.lower() for w in patterns.owner_words}
+        self.groups = _PhraseMatcher(nlp)
+        if patterns.groups:
+            self.groups.add("group", patterns.groups)
+        self.fine = _PhraseMatcher(nlp)
+        if patterns.fine:
+            self.fine.add("fine", patterns.fine)
+        self.bodies = _PhraseMatcher(nlp)
+        bodies = sorted({b for c in patterns.combinations.values() for b in c.body})
+        if bodies:
+            self.bodies.add("body", bodies)
         self.in_general = _PhraseMatcher(nlp)
         if patterns.general:
             self.in_general.add("general", patterns.general)
@@ -445,7 +462,8 @@ class SafetyRules:
                 counts = person or not question
             if counts:
                 return Finding(EMERGENCY, key, doc[start:end].text), False
-        return None, named > 0 and discounted == named
+        fine = self._functions_said_fine(doc)
+        return None, (named + fine) > 0 and (discounted + fine) == (named + fine)
 
     def _denied(
         self,
@@ -480,6 +498,16 @@ class SafetyRules:
                 return True
         return False
 
+    def _functions_said_fine(self, doc: Doc) -> int:
+        """How many body parts or functions the message says are fine ("breathing fine",
+        "my vision is normal"): each is a symptom denied."""
+        fine_starts = [start for _, start, _ in self.fine.find(doc)]
+        return sum(
+            1
+            for _, start, end in self.bodies.find(doc)
+            if any(end <= f <= end + 2 for f in fine_starts)
+        )
+
     @staticmethod
     def _sentence(doc: Doc, index: int) -> Tuple[int, int]:
         """The token range of the sentence around ``index`` (split on . ! ? ;)."""
@@ -510,9 +538,14 @@ class SafetyRules:
     def advice(self, doc: Doc) -> Finding | None:
         """A question about someone's own case, or about dose and injection technique."""
         whose = any(t.lower_ in self.whose for t in doc) and not self.in_general.find(doc)
+        general = bool(self.groups.find(doc)) or bool(self.in_general.find(doc))
         for key, start, end in self.personal.find(doc):
             if key in self.needs_whose and not whose:
-                continue
+                # No "I" or "my": personal only when the words themselves say so ("still on
+                # roaccutane") and no group of people is named.
+                owned = start > 0 and doc[start - 1].lower_ in self.owner_words
+                if general or not owned:
+                    continue
             return Finding(ADVICE, key, doc[start:end].text)
         dose = self.dose.find(doc)
         if dose and (

@@ -23,6 +23,7 @@ cross-validation; ``make test`` prints the curve of the held-out sets.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -125,6 +126,36 @@ def choose(judgements: Sequence[Judgement]) -> Point:
     """The pair of thresholds of lowest cost (the lowest such pair on a tie)."""
     points = [point(judgements, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
     return min(points, key=lambda p: (round(p.cost, 9), p.threshold, p.ambiguity))
+
+
+def cross_validated(
+    judgements: Sequence[Judgement], folds: int = 5, seed: int = 0
+) -> Tuple[Point, List[Point]]:
+    """The thresholds of lowest cost on all ``judgements``, and what thresholds chosen that
+    way do to messages they were not chosen on: for each of ``folds`` parts in turn, the
+    pair chosen on the other parts, measured on that part."""
+    order = list(range(len(judgements)))
+    random.Random(seed).shuffle(order)
+    parts = [order[i::folds] for i in range(folds)]
+    measured = []
+    for part in parts:
+        held = set(part)
+        chosen = choose([j for i, j in enumerate(judgements) if i not in held])
+        measured.append(point([judgements[i] for i in part], chosen.threshold, chosen.ambiguity))
+    return choose(judgements), measured
+
+
+def mean(points: Sequence[Point]) -> Point:
+    """The average of points measured on parts of a set."""
+    n = len(points) or 1
+    return Point(
+        sum(p.threshold for p in points) / n,
+        sum(p.ambiguity for p in points) / n,
+        sum(p.answered for p in points) / n,
+        sum(p.wrong_among_answered for p in points) / n,
+        sum(p.confident_wrong for p in points) / n,
+        sum(p.lost for p in points) / n,
+    )
 
 
 def table(points: Iterable[Point]) -> str:

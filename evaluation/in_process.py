@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa.core.agent import Agent
+from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
 from evaluation.outcome import Conversation
+
+#: The server's response generator (endpoints.yml).
+NLG = "components.clinic_nlg.ClinicResponseGenerator"
 
 
 def conversations(model: Path) -> Conversation:
@@ -28,7 +32,8 @@ def conversations(model: Path) -> Conversation:
     # The custom actions cannot run here; their failure is expected and not news.
     for name in ("rasa.core.processor", "rasa.core.actions.action"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    agent = Agent.load(str(model))
+    # The responses filled in as the server fills them (the clinic's details, clinic.yml).
+    agent = Agent.load(str(model), generator=EndpointConfig(type=NLG))
     loop = asyncio.new_event_loop()
 
     def conversation(sender: str, text: str) -> List[Dict[str, Any]]:

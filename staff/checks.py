@@ -86,9 +86,19 @@ PLACEHOLDERS: Set[str] = set(
     ).template_values()
 ) | {"max_message_chars"}
 
-#: The held-out test messages. None of the NLU test's (the first) may be a training
-#: example (tests/test_data.py); the safety suite's should not be.
-HELD_OUT = (Path("tests") / "nlu_test.yml", Path("tests") / "safety_test.yml")
+#: The held-out test messages. None of the NLU test's (the first) or of the held-out sets
+#: of evaluation/sets/ may be a training example (tests/test_data.py); the safety suite's
+#: should not be.
+HELD_OUT = (
+    Path("tests") / "nlu_test.yml",
+    Path("tests") / "safety_test.yml",
+    *(
+        Path("evaluation") / "sets" / f"{name}.yml"
+        for name in ("nlu", "off_topic", "not_covered", "other_languages", "safety")
+    ),
+)
+#: Those that must never be taught (the others only should not be).
+STRICT_HELD_OUT = {p.as_posix() for p in HELD_OUT if p.name != "safety_test.yml"}
 
 #: How long Rasa's data check may take.
 VALIDATE_TIMEOUT = 600
@@ -263,7 +273,9 @@ def held_out(root: Path = ROOT) -> Dict[str, str]:
         else:
             texts = [str(i.get("text", "")) for group in data.values() for i in group or []]
         for text in texts:
-            found.setdefault(content.normalise(text), relative.as_posix())
+            key = content.normalise(text)
+            if key:  # emoji and punctuation alone ("😂", "???") say nothing of a message
+                found.setdefault(key, relative.as_posix())
     return found
 
 
@@ -325,7 +337,7 @@ def example_problems(
             )
         break
     if key in test_messages:
-        strict = test_messages[key] == HELD_OUT[0].as_posix()
+        strict = test_messages[key] in STRICT_HELD_OUT
         problems.append(
             Problem(
                 "example",
@@ -529,7 +541,7 @@ def _topic_problems(root: Path, found: Sequence[content.Example]) -> List[Proble
                 )
             )
         key = content.normalise(example.text)
-        if test_messages.get(key) == HELD_OUT[0].as_posix():
+        if test_messages.get(key) in STRICT_HELD_OUT:
             problems.append(
                 Problem(
                     "example",
@@ -563,7 +575,8 @@ def _response_problems(root: Path) -> List[Problem]:
                 continue  # reported as "examples but no answer"
             problems.append(Problem("answer", f"{subject} is empty."))
             continue
-        problems += answer_text_problems(response.text, subject)
+        for text in response.variations or (response.text,):
+            problems += answer_text_problems(text, subject)
         if not has_review_file:
             continue
         review = reviews.get(name)
@@ -577,7 +590,7 @@ def _response_problems(root: Path) -> List[Problem]:
                 )
             )
             continue
-        stale, leftover = content.audit(response.text, review)
+        stale, leftover = content.audit(response.all_text, review)
         if leftover:
             problems.append(
                 Problem(

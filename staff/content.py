@@ -144,12 +144,20 @@ class Example:
 
 @dataclass(frozen=True)
 class Response:
-    """One response of the domain or the data: its name, file and first text."""
+    """One response of the domain or the data: its name, file, the first variation's text
+    and buttons, and every variation's text (utter_other_language has one a language; an
+    FAQ answer has one)."""
 
     name: str
     file: Path
     text: str
     buttons: Tuple[Tuple[str, str], ...]
+    variations: Tuple[str, ...] = ()
+
+    @property
+    def all_text(self) -> str:
+        """Every variation's text, one after the other (as the claims review reads it)."""
+        return "\n".join(self.variations) or self.text
 
 
 # ---------------------------------------------------------------- reading
@@ -237,7 +245,7 @@ def examples(root: Path = ROOT) -> List[Example]:
 
 
 def responses(root: Path = ROOT) -> Dict[str, Response]:
-    """Every response of domain.yml and the data files, by name (first variation).
+    """Every response of domain.yml and the data files, by name.
 
     Raises:
         ContentError: a file is not valid YAML.
@@ -250,14 +258,16 @@ def responses(root: Path = ROOT) -> Dict[str, Response]:
         if not isinstance(document, dict):
             continue
         for name, variations in (document.get("responses") or {}).items():
-            first = variations[0] if variations and isinstance(variations[0], dict) else {}
+            variations = [v for v in variations or [] if isinstance(v, dict)]
+            first = variations[0] if variations else {}
             buttons = tuple(
                 (str(b.get("title", "")), str(b.get("payload", "")))
                 for b in first.get("buttons") or []
                 if isinstance(b, dict)
             )
+            texts = tuple(str(v.get("text") or "") for v in variations)
             found[str(name)] = Response(
-                str(name), path.relative_to(root), str(first.get("text") or ""), buttons
+                str(name), path.relative_to(root), texts[0] if texts else "", buttons, texts
             )
     return found
 

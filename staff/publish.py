@@ -8,8 +8,10 @@ A publish job, run in a background thread (its steps are subprocesses):
    blocking problem stops the job;
 3. trains a model from the copy with ``rasa train``, reading its epoch progress;
 4. tests it: ``rasa test nlu`` on the held-out questions (tests/nlu_test.yml) at the
-   thresholds of scripts/check_nlu.py, and the safety suite (tests/safety_test.yml) at the
-   thresholds of scripts/safety_suite.py, scored in-process against the new model;
+   thresholds of scripts/check_nlu.py, the safety suite (tests/safety_test.yml) at the
+   thresholds of scripts/safety_suite.py, and the held-out sets of evaluation/sets/ (off
+   topic, not covered, other languages, new wording) at the thresholds of
+   evaluation/understanding.py, the last two scored in-process against the new model;
 5. only if every figure meets its threshold: keeps the version in the registry
    (``STAFF_MODELS/<id>/``: model.tar.gz, meta.json, data.tar.gz), copies the model to
    models/clinic-<hash>.tar.gz (the name scripts/train.sh gives it, so ``make run`` uses
@@ -54,6 +56,7 @@ from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import requests
 
+from evaluation import understanding
 from scripts import check_nlu
 from staff import checks, content
 from staff.settings import SettingsError, StaffSettings
@@ -77,14 +80,18 @@ CHECK_FILES = ("clinic.yml", "docs/source", "tests/nlu_test.yml", "tests/safety_
 #: developers'; the safety guard's patterns are not part of a model).
 RESTORED = ("data", str(content.CLAIMS))
 #: What scripts/train.sh hashes besides config.yml, domain.yml and data/ (from the code).
-CODE_INPUTS = ("nlp/entities.yml", "nlp/build_pipeline.py", "requirements.txt")
+CODE_INPUTS = (
+    "nlp/entities.yml", "nlp/build_pipeline.py", "nlp/wordllama_files.py", "requirements.txt",
+)  # fmt: skip
+#: ... and the folders it hashes whole (the pipeline's own components).
+CODE_FOLDERS = ("components",)
 HASHED_SUFFIXES = (".yml", ".yaml", ".py", ".txt")
 
 #: Who the first kept version is by: the model `make run` trained before any publish.
 BASELINE_WHO = "make run (the version before the first publish)"
 
 #: The share of the progress bar each step reaches at its end.
-PERCENT = {"check": 6, "prepare": 12, "part 1": 45, "part 2": 76, "train": 80, "nlu": 88}
+PERCENT = {"check": 6, "train": 80, "nlu": 85, "understanding": 90}
 PERCENT_TEST_END = 95
 
 #: How long each step may take before the job gives up on it.
@@ -105,13 +112,20 @@ PLAIN_FIGURES = {
     "negation false emergency rate": "'I don't have' symptoms taken for emergencies (safety test)",
     "look-alike right FAQ answer": "general questions given the right FAQ answer (safety test)",
 }
+#: The figures of the held-out sets (evaluation/understanding.py) carry this prefix.
+HELD_OUT_PREFIX = "held-out sets: "
+PLAIN_FIGURES.update(
+    {f"{HELD_OUT_PREFIX}{name}": f"{words} (held-out sets)" for name, words in understanding.PLAIN.items()}
+)
 
-# Rasa's training output: its components and tqdm's epoch bars ("Epochs:  50%|...| 40/80").
-_EPOCHS = re.compile(r"Epochs:\s*\d+%\|[^|]*\|\s*(\d+)/(\d+)")
+# Rasa's training output: the component it starts ("Starting to train component 'X'").
 _COMPONENT = re.compile(r"Starting to train component '(\w+)'")
-PARTS = {
-    "DIETClassifier": ("part 1", "recognising questions"),
-    "ResponseSelector": ("part 2", "choosing answers"),
+#: The components whose start moves the progress bar on: (its share, what it does).
+STAGES = {
+    "CountVectorsFeaturizer": (15, "reading the examples"),
+    "IntentTopicClassifier": (30, "learning which answer each question wants"),
+    "LanguageGate": (60, "learning the words of English"),
+    "RulePolicy": (70, "learning the conversation rules"),
 }
 
 
@@ -224,6 +238,10 @@ def hashed_files(project: Path, code: Path = ROOT) -> List[Tuple[str, Path]]:
     for name in CODE_INPUTS:
         if (code / name).is_file():
             found.append((name, code / name))
+    for folder in CODE_FOLDERS:
+        for path in (code / folder).rglob("*"):
+            if path.is_file() and path.name.endswith(HASHED_SUFFIXES):
+                found.append((path.relative_to(code).as_posix(), path))
     return sorted(found, key=lambda pair: pair[0].encode())
 
 
@@ -357,38 +375,22 @@ def run_command(
 
 
 class TrainingProgress:
-    """Reads ``rasa train``'s output, line by line, into the job's stage and percent.
-
-    Training has two parts with an epoch bar each (tqdm's "Epochs:  50%|...| 40/80"): the
-    DIETClassifier (which intent a message is) and the ResponseSelector (which FAQ
-    answer). Rasa names the component it starts; a bar that starts again counts as the
-    next part when it does not.
-    """
+    """Reads ``rasa train``'s output, line by line, into the job's stage and percent: Rasa
+    names each component it starts training (:data:`STAGES`)."""
 
     def __init__(self) -> None:
-        self.part = 0
-        self.last = -1
+        self.percent = 0
 
     def read(self, line: str) -> Optional[Tuple[str, int]]:
         """(stage, percent) when ``line`` moves the progress on, else None."""
         component = _COMPONENT.search(line)
-        if component and component.group(1) in PARTS:
-            self.part = list(PARTS).index(component.group(1)) + 1
-            self.last = -1
+        if not component or component.group(1) not in STAGES:
             return None
-        epochs = _EPOCHS.search(line)
-        if not epochs:
-            return None
-        done, total = int(epochs.group(1)), int(epochs.group(2))
-        if self.part == 0:
-            self.part = 1
-        elif done < self.last:
-            self.part = min(self.part + 1, len(PARTS))
-        self.last = done
-        key, words = list(PARTS.values())[self.part - 1]
-        low = PERCENT["prepare"] if key == "part 1" else PERCENT["part 1"]
-        percent = low + (PERCENT[key] - low) * done // max(total, 1)
-        return f"Training: {words} (epoch {done} of {total})", percent
+        percent, words = STAGES[component.group(1)]
+        if percent <= self.percent:
+            return None  # a second featuriser of the same kind
+        self.percent = percent
+        return f"Training: {words}", percent
 
 
 class Publisher:
@@ -767,6 +769,7 @@ class Publisher:
                 )
         if code != 0 and not failures:
             failures.append(f"The safety test failed: {_last_error(log, job.folder / 'log.txt')}")
+        failures += self._test_understanding(job, model, work, log, figures)
         if failures:
             failures.append(
                 "The new version was not published; the assistant keeps the current one. "
@@ -775,6 +778,44 @@ class Publisher:
             )
         self._update(job, "Tests finished", PERCENT_TEST_END)
         return figures, failures
+
+    def _test_understanding(
+        self, job: Job, model: Path, work: Path, log: IO[str], figures: Dict[str, float]
+    ) -> List[str]:
+        """The held-out sets of evaluation/ (off topic, not covered, other languages, new
+        safety wording, in-domain): their figures join ``figures`` under "held-out sets: ",
+        and those below their thresholds are returned in plain words."""
+        self._update(job, "Testing: questions it was not trained on", PERCENT["understanding"])
+        out = work / "understanding.json"
+        command = [sys.executable, "-m", "evaluation", "--model", str(model), "--out", str(out)]
+        code = self.runner(command, log, lambda line: None, TEST_TIMEOUT)
+        if not out.is_file():
+            raise JobError(
+                [
+                    "The test of questions it was not trained on could not run: "
+                    f"{_last_error(log, job.folder / 'log.txt')}"
+                ]
+            )
+        values = json.loads(out.read_text())["figures"]
+        figures.update({f"{HELD_OUT_PREFIX}{k}": float(v) for k, v in values.items()})
+        failures = []
+        for name, op, limit in understanding.THRESHOLDS:
+            if name not in values:
+                continue
+            value = float(values[name])
+            if not (value >= limit if op == ">=" else value <= limit):
+                bound = "minimum" if op == ">=" else "maximum"
+                direction = "few" if op == ">=" else "many"
+                failures.append(
+                    f"Too {direction} {understanding.PLAIN[name]}: {value:.1%}, "
+                    f"{'below' if op == '>=' else 'above'} the {bound} {limit:.0%}."
+                )
+        if code != 0 and not failures:
+            failures.append(
+                "The test of questions it was not trained on failed: "
+                f"{_last_error(log, job.folder / 'log.txt')}"
+            )
+        return failures
 
     # -------------------------------------------------- the registry
 

@@ -89,7 +89,7 @@ def test_a_denied_symptom_is_not_an_emergency(rules: SafetyRules, nlp: Language)
         ("I'm 16, can I have it?", "advice:age"),
         ("should I get botox or fillers?", "advice:own_case"),
         ("how many units would I need?", "advice:dose"),
-        ("does it work on my keloids?", "advice:condition"),
+        ("I get keloids, does it work?", "advice:condition"),
         ("I have Crohn's, does it hurt?", "advice:condition"),
     ],
 )

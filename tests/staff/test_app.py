@@ -429,7 +429,10 @@ def test_the_list_shows_emergencies_first_marked_in_words(staff: Staff) -> None:
     page = staff.get("/conversations?period=today")
     senders = re.findall(r"/conversation\?sender=([\w-]+)", page.text)
     assert senders[0] == "emergency"
-    assert set(senders) == {"emergency", "unsure", "fallback", "handoff", "refused", "plain"}
+    assert set(senders) == {
+        "emergency", "unsure", "fallback", "handoff", "refused", "plain", "not_covered",
+        "other_language", "off_topic",
+    }  # fmt: skip
     text = text_of(page)
     assert "Emergency Visitor emergency" in text
     assert "less than 60% sure" in text and "the threshold is 0.6" in text
@@ -444,6 +447,48 @@ def test_the_list_filters_by_what_happened(staff: Staff) -> None:
     page = staff.get("/conversations?flag=low_confidence&period=week")
     assert set(re.findall(r"/conversation\?sender=([\w-]+)", page.text)) == {"unsure", "fallback"}
     assert "0 conversations" in text_of(staff.get("/conversations?period=yesterday"))
+
+
+@pytest.mark.parametrize(
+    ("flag", "label", "sender"),
+    [
+        ("not_covered", "Not covered", "not_covered"),
+        ("other_language", "Other language", "other_language"),
+        ("off_topic", "Off topic", "off_topic"),
+    ],
+)
+def test_the_list_filters_what_the_assistant_could_not_answer(
+    staff: Staff, flag: str, label: str, sender: str
+) -> None:
+    page = staff.get(f"/conversations?flag={flag}&period=today")
+    assert re.findall(r"/conversation\?sender=([\w-]+)", page.text) == [sender]
+    assert f"{label} (1)" in text_of(page)
+    assert f'1 conversation marked "{label}", today' in text_of(page)
+
+
+def test_unanswered_questions_are_grouped_most_asked_first_with_the_way_to_answer(
+    staff: Staff, services: Services
+) -> None:
+    text = text_of(staff.get("/unanswered?period=today"))
+    # The one not covered and the one not understood, each its own question.
+    assert "2 questions (2 messages), today" in text
+    assert "“can I drink alcohol after the injections”" in text
+    assert "said its information does not cover it" in text
+    assert "“blorp zzz”" in text and "did not understand it" in text
+    page = staff.get("/unanswered?period=today")
+    assert "/topics/new?example=can+I+drink+alcohol+after+the+injections" in page.text
+    assert "/conversation?sender=not_covered#message-" in page.text
+
+
+def test_the_new_topic_form_starts_with_the_visitors_wordings(staff: Staff) -> None:
+    page = staff.get("/topics/new?example=can+I+fly+after&example=is+flying+ok")
+    assert "can I fly after\nis flying ok</textarea>" in html.unescape(page.text)
+
+
+def test_no_unanswered_question_says_so(staff: Staff) -> None:
+    text = text_of(staff.get("/unanswered?period=yesterday"))
+    assert "No unanswered question yesterday." in text
+    assert "Look at all dates" in text
 
 
 def test_a_conversation_shows_each_message_with_what_was_understood(staff: Staff) -> None:

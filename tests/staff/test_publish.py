@@ -26,6 +26,7 @@ from typing import IO, Any, Callable, Dict, Iterator, List, Optional
 import pytest
 import requests
 
+from evaluation import understanding
 from scripts import local_servers
 from scripts.local_servers import free_port
 from staff import content, publish
@@ -42,6 +43,10 @@ GOOD_SAFETY = {
     "look-alike false refusal rate": 0.02,
     "look-alike right FAQ answer": 0.9,
     "negation false emergency rate": 0.05,
+}
+#: The held-out sets' figures of a model good enough to publish (evaluation/).
+GOOD_UNDERSTANDING = {
+    name: (limit if op == ">=" else 0.0) for name, op, limit in understanding.THRESHOLDS
 }
 DOWNTIME = "data/nlu/faq/downtime.yml"
 NEW_DOWNTIME = "Minimal downtime is required after the treatment."
@@ -68,6 +73,7 @@ class FakeRasa:
     def __init__(self) -> None:
         self.nlu = dict(GOOD_NLU)
         self.safety = dict(GOOD_SAFETY)
+        self.understanding = dict(GOOD_UNDERSTANDING)
         self.train_exit = 0
         self.gate: Optional[threading.Event] = None
         self.commands: List[List[str]] = []
@@ -84,18 +90,13 @@ class FakeRasa:
         if command[2:4] == ["rasa", "train"]:
             data = Path(command[command.index("--data") + 1])
             self.trained_from.append((data / "nlu/faq/downtime.yml").read_text())
-            on_line(
-                "INFO rasa.engine.training.hooks - Starting to train component 'DIETClassifier'."
-            )
-            for epoch in (0, 20, 40):
-                on_line(f"Epochs:  {epoch * 100 // 80}%|##   | {epoch}/80 [00:01<00:02, 9.0it/s]")
+            start = "INFO rasa.engine.training.hooks - Starting to train component"
+            on_line(f"{start} 'CountVectorsFeaturizer'.")
+            on_line(f"{start} 'IntentTopicClassifier'.")
             if self.gate is not None:
                 self.gate.wait(30)
-            on_line("Epochs: 100%|#####| 80/80 [00:09<00:00, 9.0it/s, t_loss=0.4, i_acc=1]")
-            on_line(
-                "INFO rasa.engine.training.hooks - Starting to train component 'ResponseSelector'."
-            )
-            on_line("Epochs: 100%|#####| 80/80 [00:09<00:00, 9.0it/s, t_loss=0.4, i_acc=1]")
+            on_line(f"{start} 'LanguageGate'.")
+            on_line(f"{start} 'RulePolicy'.")
             if self.train_exit:
                 log.write("rasa.shared.exceptions.InvalidConfigException: the config is broken\n")
                 return self.train_exit
@@ -112,6 +113,9 @@ class FakeRasa:
             responses = {"accuracy": self.nlu["responses"]}
             (out / "response_selection_report.json").write_text(json.dumps(responses))
             return 0
+        if command[2] == "evaluation":
+            out.write_text(json.dumps({"figures": self.understanding, "results": []}))
+            return 0 if not understanding.failures(self.understanding) else 1
         assert command[2] == "scripts.safety_suite", command
         out.write_text(json.dumps({"figures": self.safety, "results": {}}))
         return 0
@@ -223,26 +227,19 @@ def test_training_output_moves_the_progress_bar() -> None:
     progress = publish.TrainingProgress()
     lines = [
         "2026-11-26 11:00:00 INFO rasa.engine.training.hooks - Starting to train component "
-        "'DIETClassifier'.",
-        "Epochs:   0%|          | 0/80 [00:00<?, ?it/s]",
-        "Epochs:  50%|#####     | 40/80 [00:05<00:05,  7.9it/s, t_loss=1.2, i_acc=0.98]",
-        "Epochs: 100%|##########| 80/80 [00:10<00:00,  7.9it/s, t_loss=0.4, i_acc=1]",
-        "Starting to train component 'ResponseSelector'.",
-        "Epochs:  25%|##5       | 20/80 [00:02<00:07,  7.9it/s, t_loss=2.0, r_acc=0.8]",
-        "Epochs: 100%|##########| 80/80 [00:10<00:00,  7.9it/s, t_loss=0.4, r_acc=1]",
+        "'CountVectorsFeaturizer'.",
+        "Starting to train component 'CountVectorsFeaturizer'.",
+        "some other line",
+        "Starting to train component 'IntentTopicClassifier'.",
+        "Starting to train component 'LanguageGate'.",
+        "Starting to train component 'RulePolicy'.",
     ]
     read = [progress.read(line) for line in lines]
-    assert read[0] is None and read[4] is None
-    assert read[2] == ("Training: recognising questions (epoch 40 of 80)", 28)
-    assert read[3] == ("Training: recognising questions (epoch 80 of 80)", 45)
-    assert read[5] == ("Training: choosing answers (epoch 20 of 80)", 52)
-    assert read[6] == ("Training: choosing answers (epoch 80 of 80)", 76)
-    # Without Rasa's component lines, a bar that starts again is the next part.
-    bare = publish.TrainingProgress()
-    first = bare.read("Epochs: 100%|###| 80/80 [00:10<00:00]")
-    then = bare.read("Epochs:  10%|#  | 8/80 [00:01<00:09]")
-    assert first and first[0] == "Training: recognising questions (epoch 80 of 80)"
-    assert then and then[0] == "Training: choosing answers (epoch 8 of 80)"
+    assert read[0] == ("Training: reading the examples", 15)
+    assert read[1] is None and read[2] is None  # the second featuriser, and other output
+    assert read[3] == ("Training: learning which answer each question wants", 30)
+    assert read[4] == ("Training: learning the words of English", 60)
+    assert read[5] == ("Training: learning the conversation rules", 70)
 
 
 def test_commands_run_with_their_output_read_line_by_line(tmp_path: Path) -> None:
@@ -269,12 +266,12 @@ def test_a_job_that_passes_with_no_assistant_running_is_kept_and_ready_for_make_
 
     # Readable from another thread while it trains; a second start is refused.
     deadline = time.monotonic() + 30
-    while "epoch 40" not in publisher.status(job_id)["stage"] and time.monotonic() < deadline:
+    while "which answer" not in publisher.status(job_id)["stage"] and time.monotonic() < deadline:
         time.sleep(0.02)
     running = publisher.status(job_id)
     assert running["state"] == "running"
-    assert running["stage"] == "Training: recognising questions (epoch 40 of 80)"
-    assert 12 < running["percent"] < 45
+    assert running["stage"] == "Training: learning which answer each question wants"
+    assert running["percent"] == 30
     with pytest.raises(PublishBusy, match="already running"):
         publisher.start("someone else")
     # Another publisher (another process's) sees the lock too.
