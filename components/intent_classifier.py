@@ -175,8 +175,10 @@ class FeatureScaler:
     @classmethod
     def from_arrays(cls, arrays: Any) -> FeatureScaler:
         """The scaler :meth:`arrays` described."""
-        sparse = list(zip(map(str, arrays["sparse_origins"]), map(int, arrays["sparse_sizes"])))
-        dense = list(zip(map(str, arrays["dense_origins"]), map(int, arrays["dense_sizes"])))
+        origins, sizes = arrays["sparse_origins"], arrays["sparse_sizes"]
+        sparse = list(zip(map(str, origins), map(int, sizes), strict=True))
+        origins, sizes = arrays["dense_origins"], arrays["dense_sizes"]
+        dense = list(zip(map(str, origins), map(int, sizes), strict=True))
         idf = {o: np.asarray(arrays[f"idf:{o}"]) for o, _ in sparse}
         return cls(sparse, dense, idf, float(arrays["dense_weight"]))
 
@@ -257,7 +259,7 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
         """Set each message's intent, its ranking and the FAQ topic."""
         if not messages or not self.labels:
             return messages
-        for message, row in zip(messages, self.probabilities(messages)):
+        for message, row in zip(messages, self.probabilities(messages), strict=True):
             self._set_prediction(message, row)
         return messages
 
@@ -270,10 +272,11 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
         for i in order:
             name = self.labels[i].split(RESPONSE_IDENTIFIER_DELIMITER)[0]
             intents[name] = intents.get(name, 0.0) + float(row[i])
+        ordered = sorted(intents.items(), key=lambda item: -item[1])
         ranking = [
             {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-            for name, confidence in sorted(intents.items(), key=lambda item: -item[1])
-        ][:RANKING_LENGTH]
+            for name, confidence in ordered[:RANKING_LENGTH]
+        ]
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         selector: Dict[str, Any] = {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.retrieval_intents}
@@ -290,8 +293,10 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
                     RESPONSE_SELECTOR_UTTER_ACTION_KEY: UTTER_PREFIX + best,
                 },
                 RESPONSE_SELECTOR_RANKING_KEY: [
-                    {PREDICTED_CONFIDENCE_KEY: float(row[i]) / total,
-                     INTENT_RESPONSE_KEY: self.labels[i]}
+                    {
+                        PREDICTED_CONFIDENCE_KEY: float(row[i]) / total,
+                        INTENT_RESPONSE_KEY: self.labels[i],
+                    }
                     for i in topics[:RANKING_LENGTH]
                 ],
             }
@@ -299,9 +304,8 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
         # The guess itself, kept whatever the fallback, gate or guard make of it: the
         # answer it points to, the confidence and lead the FallbackClassifier judges, and
         # the best labels (evaluation/calibration.py, the staff app's review).
-        top = str(ranking[0][INTENT_NAME_KEY])
-        second = float(ranking[1][PREDICTED_CONFIDENCE_KEY]) if len(ranking) > 1 else 0.0
-        confidence = float(ranking[0][PREDICTED_CONFIDENCE_KEY])
+        top, confidence = ordered[0]
+        second = ordered[1][1] if len(ordered) > 1 else 0.0
         message.set(
             PARSE_KEY,
             {
@@ -319,8 +323,11 @@ class IntentTopicClassifier(GraphComponent, IntentClassifier):
     def retrieval_intents(self) -> List[str]:
         """The retrieval intents among the labels ("faq")."""
         return sorted(
-            {label.split(RESPONSE_IDENTIFIER_DELIMITER)[0] for label in self.labels
-             if RESPONSE_IDENTIFIER_DELIMITER in label}
+            {
+                label.split(RESPONSE_IDENTIFIER_DELIMITER)[0]
+                for label in self.labels
+                if RESPONSE_IDENTIFIER_DELIMITER in label
+            }
         )
 
     def persist(self) -> None:

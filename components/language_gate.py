@@ -34,8 +34,8 @@ into emergency guidance.
 
 from __future__ import annotations
 
-import json
 import gzip
+import json
 import logging
 import re
 import unicodedata
@@ -82,8 +82,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 
 #: The most common function words of the reply languages that English dictionaries also
 #: list ("la" is a musical note, "de" an abbreviation): never counted as English.
-FOREIGN_FUNCTION_WORDS = frozenset(
-    """
+FOREIGN_FUNCTION_WORDS = (
+    frozenset(
+        """
     el la los las del al lo le les un una unos unas que y en por con para es son mi tu su
     sus se muy pero como cuando donde qué cómo hola gracias si sí usted ustedes está
     le la les des du et est une pour avec pas je tu il elle nous vous ils mon ma mes ne ce
@@ -95,7 +96,9 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     w z na nie się jest mam po do jak czy ale tak dzień dobry dziękuję
     de het een en van niet ik mijn met voor op te dat zijn heb hoe wat ja nee bedankt
     """.split()
-) - ENGLISH_FUNCTION_WORDS
+    )
+    - ENGLISH_FUNCTION_WORDS
+)
 
 #: The languages whose replies domain.yml has (the slot `language` picks the variation).
 DEFAULT_LANGUAGES = [
@@ -233,8 +236,11 @@ class LanguageRules:
                     and share <= self.max_english_share
                 )
                 # ... or lingua less sure but no more than one word in five English; ...
-                or (len(words) >= self.min_words + 1 and confidence >= self.min_confidence / 2
-                    and share <= 0.2)
+                or (
+                    len(words) >= self.min_words + 1
+                    and confidence >= self.min_confidence / 2
+                    and share <= 0.2
+                )
                 # ... or two words, neither English, and lingua sure ("buenas tardes").
                 or (len(words) == 2 and confidence >= 0.7 and share == 0)
             )
@@ -382,6 +388,8 @@ class LanguageGate(GraphComponent, IntentClassifier):
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:
         intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name
+        ]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

@@ -110,7 +110,9 @@ _NAMED_CONDITION = re.compile(
     re.IGNORECASE,
 )
 _NOT_CONDITIONS = {"today", "tomorrow", "yesterday", "monday", "friday", "everyone", "it"}
-_AGE = re.compile(r"\b(i'?m|i am|she'?s|he'?s|she is|he is)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE)
+_AGE = re.compile(
+    r"\b(i'?m|i am|she'?s|he'?s|she is|he is)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE
+)
 #: Words in capitals ("CANT", "SWALLOW"): a message with several is read in lower case.
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 #: Three or more of one letter stand for one ("heeelp", "pleeease", "sooo").
@@ -118,9 +120,7 @@ _REPEATED_LETTER = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
 #: Words that open a question about what could happen ("could botox make my throat
 #: swell?", "is it normal to see double?"): a symptom in such a sentence counts only when
 #: the message says it is happening now.
-QUESTION_OPENERS = frozenset(
-    "can could would will might may does do did is are what how".split()
-)
+QUESTION_OPENERS = frozenset("can could would will might may does do did is are what how".split())
 
 
 def _read_yaml(path: Path) -> Dict[str, Any]:
@@ -218,7 +218,9 @@ class GuardPatterns:
             owner_words=_phrases(advice.get("owner_words", []), "owner_words"),
             fine=_phrases(emergency.get("fine", []), "fine"),
             dose_always=_phrases(dose.get("always", []), "dose: always"),
-            dose_about_treatment=_phrases(dose.get("about_treatment", []), "dose: about_treatment"),
+            dose_about_treatment=_phrases(
+                dose.get("about_treatment", []), "dose: about_treatment"
+            ),
             treatment=_phrases(advice.get("treatment", []), "treatment"),
         )
 
@@ -432,7 +434,9 @@ class SafetyRules:
             cues.setdefault(key, []).append((start, end))
         past_spans = cues.get("past", [])
         now_spans = [
-            (s, e) for s, e in cues.get("now", []) if not any(ps <= s < pe for ps, pe in past_spans)
+            (s, e)
+            for s, e in cues.get("now", [])
+            if not any(ps <= s < pe for ps, pe in past_spans)
         ]
         now = bool(now_spans)
         person = bool(cues.get("person"))
@@ -481,7 +485,8 @@ class SafetyRules:
             # A symptom word and a body part: a denial just before the symptom word
             # ("throat is not swelling"); the word itself may carry one ("vision not clear").
             negated = any(
-                self._denies(t) for t in doc[max(0, symptom_start - NEGATION_WINDOW) : symptom_start]
+                self._denies(t)
+                for t in doc[max(0, symptom_start - NEGATION_WINDOW) : symptom_start]
             )
         else:
             negated = self._negated(doc, start, end)
@@ -527,7 +532,10 @@ class SafetyRules:
         if not words or doc[last - 1].text != "?":
             return False
         opener = words[0].lower_
-        if opener in ("so", "and", "but", "also", "ok", "okay", "hi", "hello", "hey") and len(words) > 1:
+        if (
+            opener in ("so", "and", "but", "also", "ok", "okay", "hi", "hello", "hey")
+            and len(words) > 1
+        ):
             words = words[1:]
             opener = words[0].lower_
         if opener not in QUESTION_OPENERS or opener in ("is", "are", "what", "how"):

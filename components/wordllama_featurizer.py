@@ -31,13 +31,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.wordllama import DEFAULT_DIR, WordLlama, WordLlamaMissing
+from nlp.wordllama import DEFAULT_DIR, WordLlama, WordLlamaMissingError
 
 logger = logging.getLogger(__name__)
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
     """Dense features from WordLlama's pretrained token embeddings (see module doc)."""
 
@@ -60,7 +59,7 @@ class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
         folder = self._config.get("model_dir")
         try:
             self.model = WordLlama(Path(folder) if folder else DEFAULT_DIR)
-        except WordLlamaMissing as missing:
+        except WordLlamaMissingError as missing:
             raise InvalidConfigException(str(missing)) from missing
 
     @classmethod
@@ -96,7 +95,7 @@ class WordLlamaFeaturizer(DenseFeaturizer, GraphComponent):
         for row, token in enumerate(tokens):
             ids = [
                 piece
-                for piece, (start, end) in zip(encoding.ids, encoding.offsets)
+                for piece, (start, end) in zip(encoding.ids, encoding.offsets, strict=True)
                 if start < token.end and end > token.start
             ]
             if ids:

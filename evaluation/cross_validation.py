@@ -49,7 +49,9 @@ PLOT = ROOT / "docs" / "calibration.png"
 FOLDS = 5
 
 
-def training_judgements(config: Path, domain: Path, data: Path, folds: int) -> List[Dict[str, Any]]:
+def training_judgements(
+    config: Path, domain: Path, data: Path, folds: int
+) -> List[Dict[str, Any]]:
     """Each training example judged by a model trained on the other folds."""
     importer = TrainingDataImporter.load_from_config(str(config), str(domain), [str(data)])
     training = importer.get_nlu_data()
@@ -75,13 +77,15 @@ def training_judgements(config: Path, domain: Path, data: Path, folds: int) -> L
             for example in test.intent_examples:
                 parse = loop.run_until_complete(agent.parse_message(example.get(TEXT)))
                 decided = decision(parse)
-                judged.append({
-                    "text": example.get(TEXT),
-                    "wanted": example.get(INTENT_RESPONSE_KEY) or example.get(INTENT),
-                    "decided_label": decided["label"],
-                    "decided_confidence": decided["confidence"] or 0.0,
-                    "decided_margin": decided["margin"] or 0.0,
-                })
+                judged.append(
+                    {
+                        "text": example.get(TEXT),
+                        "wanted": example.get(INTENT_RESPONSE_KEY) or example.get(INTENT),
+                        "decided_label": decided["label"],
+                        "decided_confidence": decided["confidence"] or 0.0,
+                        "decided_margin": decided["margin"] or 0.0,
+                    }
+                )
     return judged
 
 
@@ -92,23 +96,37 @@ def plot(
     figure = Figure(figsize=(7.5, 4.2))
     axis = figure.subplots()
     styles = ["-", "--"]
-    for (name, points), style in zip(curves.items(), styles):
+    for (name, points), style in zip(curves.items(), styles, strict=False):
         xs = [p.threshold for p in points]
-        axis.plot(xs, [100 * p.wrong_among_answered for p in points], style, color="tab:red",
-                  label=f"wrong among answered ({name})")
-        axis.plot(xs, [100 * p.lost for p in points], style, color="tab:blue",
-                  label=f"right answers withheld ({name})")
+        axis.plot(
+            xs,
+            [100 * p.wrong_among_answered for p in points],
+            style,
+            color="tab:red",
+            label=f"wrong among answered ({name})",
+        )
+        axis.plot(
+            xs,
+            [100 * p.lost for p in points],
+            style,
+            color="tab:blue",
+            label=f"right answers withheld ({name})",
+        )
     axis.axvline(chosen.threshold, color="grey", linestyle=":", linewidth=1)
-    axis.annotate(f"chosen {chosen.threshold:.3f}", (chosen.threshold, 28), xytext=(4, 0),
-                  textcoords="offset points", color="grey", fontsize=8)
+    axis.annotate(
+        f"chosen {chosen.threshold:.3f}",
+        (chosen.threshold, 28),
+        xytext=(4, 0),
+        textcoords="offset points",
+        color="grey",
+        fontsize=8,
+    )
     axis.set_xlabel("FallbackClassifier threshold (the classifier's confidence)")
     axis.set_ylabel("% of messages")
     axis.set_ylim(0, 30)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=7, loc="upper left")
-    axis.set_title(
-        f"Calibration (ambiguity_threshold {chosen.ambiguity:.3f})", fontsize=10
-    )
+    axis.set_title(f"Calibration (ambiguity_threshold {chosen.ambiguity:.3f})", fontsize=10)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
@@ -141,8 +159,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"{validated.lost:.3f}."
     )
     curves = {
-        "held-out sets": [calibration.point(found, t, chosen.ambiguity)
-                          for t in calibration.THRESHOLDS]
+        "held-out sets": [
+            calibration.point(found, t, chosen.ambiguity) for t in calibration.THRESHOLDS
+        ]
     }
     saved: Dict[str, Any] = {
         "chosen": {"threshold": chosen.threshold, "ambiguity_threshold": chosen.ambiguity},

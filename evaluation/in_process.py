@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa.core.agent import Agent
-from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.log_utils import configure_structlog
 
 from evaluation.outcome import Conversation

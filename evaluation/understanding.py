@@ -163,7 +163,9 @@ def load(folder: Path = SETS, only: Optional[str] = None) -> List[Item]:
         items.append(Item(e["text"], "advice", "request_medical_advice"))
     for e in filter(keep, _entries(safety.get("lookalikes"))):
         topic = str(e.get("topic", ""))
-        items.append(Item(e["text"], "lookalikes", topic if topic in INTENT_LABELS else f"faq/{topic}"))
+        items.append(
+            Item(e["text"], "lookalikes", topic if topic in INTENT_LABELS else f"faq/{topic}")
+        )
     for e in filter(keep, _entries(safety.get("negations_hypotheticals"))):
         items.append(Item(e["text"], "negations"))
     if only in (None, "dev") and (folder / "nlu.yml").is_file():
@@ -176,8 +178,15 @@ def run(conversation: Conversation, items: Iterable[Item]) -> List[Dict[str, Any
     results = []
     for number, item in enumerate(items):
         found = outcome(conversation(f"understanding-{item.group}-{number}", item.text))
-        results.append({"text": item.text, "group": item.group, "wanted": item.wanted,
-                        "detail": item.detail, **found})
+        results.append(
+            {
+                "text": item.text,
+                "group": item.group,
+                "wanted": item.wanted,
+                "detail": item.detail,
+                **found,
+            }
+        )
     return results
 
 
@@ -199,8 +208,21 @@ def figures(results: List[Dict[str, Any]]) -> Dict[str, float]:
     for result in results:
         by.setdefault(result["group"], []).append(result)
     nlu = by.get("nlu", [])
-    english = [r for g in ("english", "nlu", "emergencies", "advice", "lookalikes", "negations",
-                           "off_topic", "not_covered", "partly_covered") for r in by.get(g, [])]
+    english = [
+        r
+        for g in (
+            "english",
+            "nlu",
+            "emergencies",
+            "advice",
+            "lookalikes",
+            "negations",
+            "off_topic",
+            "not_covered",
+            "partly_covered",
+        )
+        for r in by.get(g, [])
+    ]
     values = {
         "off-topic answered as a Botox question": _share(
             by.get("off_topic", []), lambda r: r["kind"] in ANSWERS
@@ -231,9 +253,7 @@ def figures(results: List[Dict[str, Any]]) -> Dict[str, float]:
             by.get("lookalikes", []) + by.get("negations", []), lambda r: r["kind"] == EMERGENCY
         ),
         "look-alikes given the answer wanted": _share(by.get("lookalikes", []), answered_right),
-        "intent accuracy": _share(
-            nlu, lambda r: r["intent"] == r["wanted"].split("/")[0]
-        ),
+        "intent accuracy": _share(nlu, lambda r: r["intent"] == r["wanted"].split("/")[0]),
         "answer accuracy": _share(
             [r for r in nlu if r["wanted"].startswith("faq/")], answered_right
         ),
@@ -278,8 +298,10 @@ def misses(results: List[Dict[str, Any]]) -> List[str]:
             bad = not answered_right(r)
         if bad:
             got = f"{r['kind']} {r['topic']}".strip()
-            wrong.append(f"  {group}: {r['text']!r} -> {got} (intent {r['intent']}, "
-                         f"guard {r['guard']}; wanted {r['wanted'] or 'not that'})")
+            wrong.append(
+                f"  {group}: {r['text']!r} -> {got} (intent {r['intent']}, "
+                f"guard {r['guard']}; wanted {r['wanted'] or 'not that'})"
+            )
     return wrong
 
 

@@ -24,7 +24,7 @@ TOKENIZER = "l2_supercat_tokenizer_config.json"
 EMBEDDING_KEY = "embedding.weight"
 
 
-class WordLlamaMissing(FileNotFoundError):
+class WordLlamaMissingError(FileNotFoundError):
     """The model's files are not there (``make setup`` puts them there)."""
 
 
@@ -35,7 +35,7 @@ class WordLlama:
         weights, tokenizer = folder / WEIGHTS, folder / TOKENIZER
         missing = [str(p) for p in (weights, tokenizer) if not p.is_file()]
         if missing:
-            raise WordLlamaMissing(
+            raise WordLlamaMissingError(
                 f"WordLlama's model is missing ({', '.join(missing)}): run `make setup`, "
                 f"which takes it out of the wordllama wheel."
             )

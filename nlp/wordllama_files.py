@@ -45,9 +45,19 @@ def fetch(output: Path) -> None:
     """Download the wheel and keep the checked model files in ``output``."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--disable-pip-version-check", "--only-binary=:all:",
-             f"wordllama=={VERSION}", "-d", folder],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--only-binary=:all:",
+                f"wordllama=={VERSION}",
+                "-d",
+                folder,
+            ],
             check=True,
         )
         wheels = list(Path(folder).glob("wordllama-*.whl"))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up, then every check of the project: lint, types, unit and conversation tests, data
-# validation, test stories, and the held-out NLU evaluation with its thresholds.
+# validation, test stories, the held-out NLU evaluation and the held-out sets of
+# evaluation/ (with the calibration of the classifier), each with its thresholds.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -14,7 +15,7 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions bench channels components nlp scripts staff stores tests web
+mypy actions bench channels components evaluation nlp scripts staff stores tests web
 
 step "train (only if data or config changed)"
 model="$(bash scripts/train.sh)"
@@ -33,6 +34,9 @@ rm -rf results/nlu
 rasa test nlu --model "$model" --nlu tests/nlu_test.yml --out results/nlu --no-plot \
   >results/nlu.log 2>&1 || { tail -50 results/nlu.log; exit 1; }
 python scripts/check_nlu.py results/nlu
+
+step "held-out sets (evaluation/sets/): off topic, not covered, other languages, new wording"
+python -m evaluation --model "$model" --out results/understanding.json
 
 step "pytest (unit tests and conversations through the running servers)"
 pytest

@@ -43,17 +43,17 @@ from typing import (
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from nlp.wordllama import WordLlama
 from sanic import HTTPResponse, Request, Sanic, response
 from sanic.exceptions import NotFound, SanicException
 
+from nlp.wordllama import WordLlama
 from staff import audit as history
 from staff import checks, content, source
+from staff import unanswered as unanswered_questions
 from staff.accounts import Accounts
 from staff.audit import AuditLog
 from staff.checks import Problem
 from staff.publish import PLAIN_FIGURES, PublishBusy, Published, Publisher, PublishError
-from staff import unanswered as unanswered_questions
 from staff.review import FLAG_LABELS, PERIODS, ConversationStore, Message
 from staff.security import (
     CSRF_FIELD,

@@ -115,7 +115,10 @@ PLAIN_FIGURES = {
 #: The figures of the held-out sets (evaluation/understanding.py) carry this prefix.
 HELD_OUT_PREFIX = "held-out sets: "
 PLAIN_FIGURES.update(
-    {f"{HELD_OUT_PREFIX}{name}": f"{words} (held-out sets)" for name, words in understanding.PLAIN.items()}
+    {
+        f"{HELD_OUT_PREFIX}{name}": f"{words} (held-out sets)"
+        for name, words in understanding.PLAIN.items()
+    }
 )
 
 # Rasa's training output: the component it starts ("Starting to train component 'X'").

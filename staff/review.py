@@ -468,8 +468,9 @@ class ConversationStore:
         if end is not None:
             conditions.append(events.timestamp < end)
         query = (
-            sa.select(events.id, events.sender_id, events.timestamp, events.intent_name,
-                      events.data)
+            sa.select(
+                events.id, events.sender_id, events.timestamp, events.intent_name, events.data
+            )
             .where(*conditions)
             .order_by(events.timestamp.desc(), events.id.desc())
             .limit(limit)

@@ -20,7 +20,6 @@ from typing import Callable, List, Optional
 import numpy as np
 
 from nlp.words import ENGLISH_FUNCTION_WORDS
-from nlp.words import ENGLISH_FUNCTION_WORDS
 from staff.review import Asked
 
 #: Two messages whose meaning words are at least this close (cosine) ask the same thing.
@@ -39,9 +38,7 @@ Embed = Callable[[str], np.ndarray]
 def meaning_words(text: str) -> str:
     """The words of ``text`` that carry its meaning, lower-case, in order."""
     words = _WORD.findall(text.lower())
-    return " ".join(
-        w for w in words if w not in ENGLISH_FUNCTION_WORDS and w not in DOMAIN_WORDS
-    )
+    return " ".join(w for w in words if w not in ENGLISH_FUNCTION_WORDS and w not in DOMAIN_WORDS)
 
 
 @dataclass

@@ -91,7 +91,10 @@ def test_held_out_messages_are_not_training_examples(held_out: Dict[str, List[st
     training = {normalise(t) for texts in TRAINING.values() for t in texts}
     # Emoji and punctuation alone ("😂", "???") normalise to nothing: not compared.
     leaked = [
-        t for texts in held_out.values() for t in texts if normalise(t) and normalise(t) in training
+        t
+        for texts in held_out.values()
+        for t in texts
+        if normalise(t) and normalise(t) in training
     ]
     assert leaked == []
 

@@ -25,20 +25,47 @@ from components.intent_classifier import FeatureScaler, IntentTopicClassifier, s
 EXAMPLES: List[Tuple[str, str, str]] = [
     (text, intent, key)
     for intent, key, texts in [
-        ("faq", "faq/cost", ["how much does it cost", "what is the price", "is it expensive",
-                             "price please", "how much do I pay"]),
-        ("faq", "faq/pain", ["does it hurt", "is it painful", "will I feel pain",
-                             "how sore is it", "does the needle hurt"]),
+        (
+            "faq",
+            "faq/cost",
+            [
+                "how much does it cost",
+                "what is the price",
+                "is it expensive",
+                "price please",
+                "how much do I pay",
+            ],
+        ),
+        (
+            "faq",
+            "faq/pain",
+            [
+                "does it hurt",
+                "is it painful",
+                "will I feel pain",
+                "how sore is it",
+                "does the needle hurt",
+            ],
+        ),
         ("greet", "", ["hello", "hi there", "good morning", "hey", "hiya"]),
-        ("out_of_scope", "", ["what is the weather", "tell me a joke", "who won the match",
-                              "recipe for cake", "fix my laptop"]),
+        (
+            "out_of_scope",
+            "",
+            [
+                "what is the weather",
+                "tell me a joke",
+                "who won the match",
+                "recipe for cake",
+                "fix my laptop",
+            ],
+        ),
     ]
     for text in texts
 ]
 
 
 def context(name: str) -> ExecutionContext:
-    return ExecutionContext(graph_schema=None, node_name=name)  # type: ignore[arg-type]
+    return ExecutionContext(graph_schema=None, node_name=name)
 
 
 class Pipeline:
@@ -50,7 +77,9 @@ class Pipeline:
         self.featurizers = [
             CountVectorsFeaturizer.create(
                 {**CountVectorsFeaturizer.get_default_config(), **config},
-                self.storage, Resource(name), context(name),
+                self.storage,
+                Resource(name),
+                context(name),
             )
             for name, config in [
                 ("words", {}),
@@ -82,7 +111,9 @@ class Pipeline:
             featurizer.process_training_data(data)
         classifier = IntentTopicClassifier.create(
             {**IntentTopicClassifier.get_default_config(), "C": 10.0},
-            self.storage, self.resource, context("classifier"),
+            self.storage,
+            self.resource,
+            context("classifier"),
         )
         classifier.train(data)
         return classifier
@@ -117,9 +148,8 @@ def test_an_faq_question_is_the_intent_faq_with_its_topic_selected(
     assert intent["name"] == "faq"
     ranking = message.get("intent_ranking")
     assert [r["name"] for r in ranking] == sorted(
-        ["faq", "greet", "out_of_scope"], key=lambda n: -next(
-            r["confidence"] for r in ranking if r["name"] == n
-        )
+        ["faq", "greet", "out_of_scope"],
+        key=lambda n: -next(r["confidence"] for r in ranking if r["name"] == n),
     )
     assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
     selector = message.get("response_selector")
@@ -181,9 +211,7 @@ def test_a_model_trained_on_nothing_leaves_messages_alone(tmp_path: Path) -> Non
 def test_sparse_blocks_are_tf_idf_of_unit_length_and_dense_ones_weighted() -> None:
     def message(counts: List[float], dense: List[float]) -> Message:
         msg = Message(data={"text": "x"})
-        msg.add_features(
-            Features(scipy.sparse.coo_matrix([counts]), "sentence", "text", "words")
-        )
+        msg.add_features(Features(scipy.sparse.coo_matrix([counts]), "sentence", "text", "words"))
         msg.add_features(Features(np.array([dense]), "sentence", "text", "embedding"))
         return msg
 

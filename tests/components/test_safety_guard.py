@@ -403,7 +403,9 @@ def test_an_emergency_with_a_symptom_not_discounted_is_kept(nlp: Language) -> No
 
 
 def test_a_question_not_covered_in_the_first_person_is_not_refused(nlp: Language) -> None:
-    msg = run_guard(nlp, message(nlp, "should I avoid the sun after the treatment?", "not_covered"))
+    msg = run_guard(
+        nlp, message(nlp, "should I avoid the sun after the treatment?", "not_covered")
+    )
     assert msg.get("intent")["name"] == "not_covered"
     msg = run_guard(nlp, message(nlp, "I'm on warfarin, can I drink wine after?", "not_covered"))
     assert msg.get("intent")["name"] == "request_medical_advice"

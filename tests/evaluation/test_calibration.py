@@ -47,12 +47,19 @@ def test_the_chosen_thresholds_cost_least() -> None:
 
 def test_judgements_come_from_results_with_a_wanted_label() -> None:
     results = [
-        {"wanted": "faq/cost", "decided_label": "faq/cost", "decided_confidence": 0.7,
-         "decided_margin": 0.4},
-        {"wanted": "out_of_scope", "decided_label": "faq/pain", "decided_confidence": 0.6,
-         "decided_margin": 0.1},
-        {"wanted": "", "decided_label": "greet", "decided_confidence": 0.9,
-         "decided_margin": 0.9},
+        {
+            "wanted": "faq/cost",
+            "decided_label": "faq/cost",
+            "decided_confidence": 0.7,
+            "decided_margin": 0.4,
+        },
+        {
+            "wanted": "out_of_scope",
+            "decided_label": "faq/pain",
+            "decided_confidence": 0.6,
+            "decided_margin": 0.1,
+        },
+        {"wanted": "", "decided_label": "greet", "decided_confidence": 0.9, "decided_margin": 0.9},
     ]
     assert from_results(results) == [
         Judgement(0.7, 0.4, True, True),

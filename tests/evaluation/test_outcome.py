@@ -10,9 +10,11 @@ from evaluation.outcome import decision, outcome
 
 
 def events(intent: str, *actions: str, parse: Optional[Dict[str, Any]] = None) -> List[Dict]:
-    user = {"event": "user", "text": "x", "parse_data": {"intent": {"name": intent,
-                                                                    "confidence": 0.8},
-                                                         **(parse or {})}}
+    user = {
+        "event": "user",
+        "text": "x",
+        "parse_data": {"intent": {"name": intent, "confidence": 0.8}, **(parse or {})},
+    }
     return [
         {"event": "action", "name": "action_listen"},
         user,
@@ -23,8 +25,11 @@ def events(intent: str, *actions: str, parse: Optional[Dict[str, Any]] = None) -
 @pytest.mark.parametrize(
     ("intent", "actions", "kind"),
     [
-        ("report_emergency_symptom", ["utter_emergency_guidance", "action_emergency_guidance"],
-         "emergency"),
+        (
+            "report_emergency_symptom",
+            ["utter_emergency_guidance", "action_emergency_guidance"],
+            "emergency",
+        ),
         ("request_medical_advice", ["utter_refuse_medical_advice"], "refusal"),
         ("not_covered", ["utter_not_covered"], "not_covered"),
         ("other_language", ["utter_other_language"], "other_language"),

@@ -380,6 +380,70 @@ def test_review_teach_correct_publish_and_roll_back(browser: Browser, site: Staf
 # Phones and keyboards.
 
 
+def test_what_the_assistant_could_not_answer_is_found_and_leads_to_an_answer(
+    browser: Browser, site: StaffSite
+) -> None:
+    # Visitors ask what the source does not answer (the same thing twice, in other words),
+    # write in Spanish, and ask about something else.
+    for sender, message in [
+        ("visitor-alcohol-1", "can I drink alcohol the evening after the injections?"),
+        ("visitor-alcohol-2", "is a glass of wine ok the night after botox for scars"),
+        ("visitor-flying", "is it ok to fly the day after the treatment?"),
+        ("visitor-spanish", "¿Cuánto cuesta el tratamiento de las cicatrices con botox?"),
+        ("visitor-weather", "what's the weather like in Paris tomorrow?"),
+    ]:
+        site.say(sender, message)
+    tab = new_tab(browser)
+    page = tab.page
+    log_in(page, site)
+
+    # Conversations, by what the assistant could not answer.
+    for flag, senders in [
+        ("Not covered", {"visitor-alcohol-1", "visitor-alcohol-2", "visitor-flying"}),
+        ("Other language", {"visitor-spanish"}),
+        ("Off topic", {"visitor-weather"}),
+    ]:
+        page.get_by_role("link", name="Conversations", exact=True).click()
+        page.get_by_role("link", name=re.compile(f"^{flag} \\(")).click()
+        cards = page.locator(".conversation-card")
+        expect(cards).to_have_count(len(senders))
+        shown = {re.sub(r"^.*Visitor ", "", cards.nth(i).locator("h3").inner_text())
+                 for i in range(len(senders))}  # fmt: skip
+        assert shown == senders
+
+    # The unanswered questions: the two about alcohol are one question, asked twice.
+    page.get_by_role("link", name="Unanswered", exact=True).click()
+    expect(page.get_by_role("heading", name="Unanswered questions")).to_be_visible()
+    questions = page.locator(".question")
+    expect(questions).to_have_count(2)
+    first = questions.first
+    expect(first).to_contain_text("Asked 2 times")
+    expect(first).to_contain_text("said its information does not cover it")
+    expect(questions.nth(1)).to_contain_text("is it ok to fly the day after the treatment?")
+    shot(page, site, "12-unanswered")
+
+    # "Add an answer" opens the New topic form with the visitors' wordings as examples.
+    first.get_by_role("link", name="Add an answer (new topic)").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("topic", re.IGNORECASE)).first
+    ).to_be_visible()
+    examples = page.get_by_label("How patients ask it").input_value()
+    assert "can I drink alcohol the evening after the injections?" in examples
+    assert "is a glass of wine ok the night after botox for scars" in examples
+
+    # "Teach it as an existing topic" opens the conversation at that message.
+    page.go_back()
+    page.locator(".question").first.get_by_role(
+        "link", name="Teach it as an existing topic"
+    ).click()
+    expect(
+        page.get_by_role("heading", name=re.compile("^Conversation with visitor"))
+    ).to_be_visible()
+    expect(page.locator(".message--user").first).to_contain_text("Not covered")
+    page.context.close()
+    assert tab.errors == []
+
+
 def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     browser: Browser, site: StaffSite
 ) -> None:
@@ -393,7 +457,7 @@ def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     page = tab.page
     log_in(page, site)
     for path in ("/conversations", "/conversation?sender=visitor-refused", "/answers/pain",
-                 "/topics/new", "/check", "/publish", "/history"):  # fmt: skip
+                 "/topics/new", "/check", "/publish", "/history", "/unanswered"):  # fmt: skip
         page.goto(site.url + path)
         expect(page.locator("h1")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
