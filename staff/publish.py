@@ -599,7 +599,7 @@ class Publisher:
             return None
         trained = datetime.datetime.fromtimestamp(model.stat().st_mtime, datetime.timezone.utc)
         self.registry.mkdir(parents=True, exist_ok=True)
-        entry_id = f"{trained:%Y%m%d-%H%M%S}-{digest}"
+        entry_id = f"{trained:%Y%m%d-%H%M%S-%f}"[:-3] + f"-{digest}"
         with tempfile.TemporaryDirectory(dir=self.registry) as temporary:
             project = Path(temporary) / "project"
             snapshot(self.root, project)
@@ -826,7 +826,8 @@ class Publisher:
         self, job: Job, project: Path, model: Path, digest: str, figures: Dict[str, float]
     ) -> Published:
         moment = utc_now()
-        entry_id = f"{moment:%Y%m%d-%H%M%S}-{digest}"
+        # Milliseconds too: two versions published within a second stay in order.
+        entry_id = f"{moment:%Y%m%d-%H%M%S-%f}"[:-3] + f"-{digest}"
         folder = self.registry / entry_id
         partial = self.registry / f".{entry_id}.partial"
         shutil.rmtree(partial, ignore_errors=True)
