@@ -26,6 +26,11 @@ OUTER: Tuple[Tuple[str, str], ...] = (
 #: these areas; only a sample with none of them goes to the innermost frame of GENERAL.
 AREAS: Tuple[Tuple[str, str], ...] = (
     ("safety guard (project)", "components/safety_guard.py"),
+    ("language gate (project, lingua)", "components/language_gate.py"),
+    ("language gate (project, lingua)", "lingua/"),
+    ("intent and topic classifier (project)", "components/intent_classifier.py"),
+    ("WordLlama featurizer (project)", "components/wordllama_featurizer.py"),
+    ("WordLlama featurizer (project)", "nlp/wordllama.py"),
     ("payload guard (project)", "components/payload_guard.py"),
     ("response generation (clinic NLG)", "components/clinic_nlg.py"),
     ("response generation (clinic NLG)", "rasa/core/nlg/"),

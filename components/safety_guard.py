@@ -30,7 +30,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -50,10 +50,10 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from components.payload_guard import PARSE_KEY as FORGED_PAYLOAD_KEY
+from components.phrases import PhraseMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -71,39 +71,14 @@ GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment"}
 #: Entity ruler labels recorded beside a finding.
 REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
-#: The spaCy token attribute the guard matches content words on. Before matching, each
-#: token's NORM is set to the lemma of its lower-cased text (spaCy's own LEMMA is left as
-#: the pipeline made it: Rasa's featurisers read it). A native attribute, compared in
-#: spaCy's compiled matcher, costs a small fraction of a custom ``Token._`` getter, which
-#: spaCy calls in Python for every token and pattern: that was 4 ms of each message.
-MATCH_ATTR = "NORM"
-
 #: How many tokens before a symptom a negation or a hypothetical cue may stand.
 NEGATION_WINDOW = 3
 HYPOTHETICAL_WINDOW = 6
-WILDCARD_SPAN = 3
-#: Spellings of a word that mean the same to the guard.
-EQUIVALENT = {
-    "ca": {"ca", "can"},
-    "n't": {"n't", "nt", "not"},
-    "won't": {"won't", "wont"},
-    "wo": {"wo", "will"},
-    "i'm": {"i'm", "im"},
-}
 SENTENCE_END = {".", "!", "?", ";"}
 #: A negation after these words, or before these, says someone cannot do something
 #: ("can't swallow", "won't open", "not able to breathe"): a symptom, not a denial.
 INABILITY_BEFORE = {"ca", "can", "cannot", "wo", "will", "could", "couldn't"}
 INABILITY_AFTER = {"able", "can"}
-#: Words that match only as written: "I had it" must not match "I have it".
-FUNCTION_WORDS = frozenset(
-    (
-        "i me my we our us he she his her him they them their it its you your a an the this "
-        "that these those of in on at to for with from by and or but if is am are was were be "
-        "been being had has have having do does did done can could will would shall should "
-        "might may must not no what which who when where how since ago got get gotten help"
-    ).split()
-)
 #: A condition named after a person: "I have Hashimoto's", "diagnosed with Crohn's".
 _NAMED_CONDITION = re.compile(
     r"\b(i have|i've got|i suffer from|diagnosed with|she has|he has)\s+([a-z]+)(?:'|\u2019)s\b",
@@ -113,6 +88,12 @@ _NOT_CONDITIONS = {"today", "tomorrow", "yesterday", "monday", "friday", "everyo
 _AGE = re.compile(
     r"\b(i'?m|i am|she'?s|he'?s|she is|he is)\s+(1[0-9]|[2-9][0-9])\b", re.IGNORECASE
 )
+#: The symptoms a mild word before them makes a common side effect.
+MILD_GROUPS = frozenset({"emergency:swelling", "emergency:face_swelling"})
+#: Words that open a question even without a question mark.
+QUESTION_WORDS = frozenset("how what why when which who whats hows".split())
+#: Words that keep a symptom given another cause: it is happening now whatever the cause.
+STRONG_NOW = frozenset({"now", "currently", "suddenly", "worse", "help"})
 #: Words in capitals ("CANT", "SWALLOW"): a message with several is read in lower case.
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 #: Three or more of one letter stand for one ("heeelp", "pleeease", "sooo").
@@ -169,6 +150,7 @@ class GuardPatterns:
     groups: List[str] = field(default_factory=list)
     owner_words: List[str] = field(default_factory=list)
     fine: List[str] = field(default_factory=list)
+    mild: List[str] = field(default_factory=list)
     dose_always: List[str] = field(default_factory=list)
     dose_about_treatment: List[str] = field(default_factory=list)
     treatment: List[str] = field(default_factory=list)
@@ -217,6 +199,7 @@ class GuardPatterns:
             groups=_phrases(advice.get("groups", []), "groups"),
             owner_words=_phrases(advice.get("owner_words", []), "owner_words"),
             fine=_phrases(emergency.get("fine", []), "fine"),
+            mild=_phrases(emergency.get("mild", []), "mild"),
             dose_always=_phrases(dose.get("always", []), "dose: always"),
             dose_about_treatment=_phrases(
                 dose.get("about_treatment", []), "dose: about_treatment"
@@ -232,70 +215,6 @@ class Finding:
     intent: str
     rule: str
     matched: str
-
-
-def _lemma_lookup(nlp: Language) -> Any:
-    """The lookup lemmatiser's table of the project's pipeline (empty if it has none)."""
-    if "lemmatizer" not in nlp.pipe_names:
-        return {}
-    lemmatizer: Any = nlp.get_pipe("lemmatizer")
-    return lemmatizer.lookups.get_table("lemma_lookup", {})
-
-
-def _one_of(values: Iterable[str]) -> Any:
-    """A token-attribute value: the word itself when there is one (compared natively by
-    spaCy's matcher), else ``{"IN": [...]}`` (a predicate spaCy checks in Python)."""
-    ordered = sorted(set(values))
-    return ordered[0] if len(ordered) == 1 else {"IN": ordered}
-
-
-class _PhraseMatcher:
-    """spaCy Matcher for phrases in any form of their words, with "*" for a few words.
-
-    Content words match by lemma of the lower-cased token ("Drooping" and "droops" both
-    match "droop"); small words ("had", "my", "not") match as written, so "I had it" does
-    not match "I have it".
-    """
-
-    def __init__(self, nlp: Language) -> None:
-        self.nlp = nlp
-        self.matcher = Matcher(nlp.vocab)
-        self.table = _lemma_lookup(nlp)
-
-    def token_pattern(self, word: str) -> Dict[str, Any]:
-        """How one word of a phrase matches a token."""
-        forms = {word} | EQUIVALENT.get(word, set())
-        if word in FUNCTION_WORDS or word in EQUIVALENT or not word.isalpha():
-            return {"LOWER": _one_of(forms)}
-        return {MATCH_ATTR: _one_of({self.table.get(w, w) for w in forms})}
-
-    def lemmatise(self, doc: Doc) -> None:
-        """Set each token's NORM to the lemma of its lower-cased text ("Drooping" ->
-        "droop"), which the content-word patterns match."""
-        table = self.table
-        for token in doc:
-            lower = token.lower_
-            token.norm_ = table.get(lower, lower)
-
-    def add(self, key: str, phrases: Iterable[str]) -> None:
-        patterns = []
-        for phrase in phrases:
-            pattern: List[Dict[str, Any]] = []
-            for token in self.nlp.make_doc(phrase.lower()):
-                if token.text == "*":
-                    pattern.extend({"OP": "?"} for _ in range(WILDCARD_SPAN))
-                else:
-                    pattern.append(self.token_pattern(token.text))
-            patterns.append(pattern)
-        self.matcher.add(key, patterns)
-
-    def find(self, doc: Doc) -> List[Tuple[str, int, int]]:
-        """(key, start, end) of each match, longest first where they overlap."""
-        self.lemmatise(doc)
-        found = []
-        for match_id, start, end in self.matcher(doc):
-            found.append((self.nlp.vocab.strings[match_id], start, end))
-        return sorted(found, key=lambda m: (m[1], -(m[2] - m[1])))
 
 
 @dataclass(frozen=True)
@@ -329,53 +248,55 @@ class SafetyRules:
             if self.spellings
             else None
         )
-        self.symptoms = _PhraseMatcher(nlp)
+        self.symptoms = PhraseMatcher(nlp)
         for group, phrases in patterns.symptoms.items():
             self.symptoms.add(f"emergency:{group}", phrases)
         self.window = patterns.window
-        self.combinations = _PhraseMatcher(nlp)
+        self.combinations = PhraseMatcher(nlp)
         for name, combination in patterns.combinations.items():
             self.combinations.add(f"symptom:{name}", combination.symptom)
             self.combinations.add(f"body:{name}", combination.body)
-        self.cues = _PhraseMatcher(nlp)
+        self.cues = PhraseMatcher(nlp)
         for key, phrases in (
             ("general_question", patterns.general_question),
             ("hypothetical", patterns.hypothetical),
             ("person", patterns.person),
             ("now", patterns.now),
             ("not_symptom", patterns.not_symptoms),
-            ("past", patterns.past + patterns.other_cause),
+            ("past", patterns.past),
+            ("other_cause", patterns.other_cause),
             ("resolved", patterns.resolved),
             ("worse", patterns.worse),
+            ("mild", patterns.mild),
         ):
             if phrases:
                 self.cues.add(key, phrases)
         self.negations = {w.lower() for w in patterns.negations} | {"nt"}
-        self.personal = _PhraseMatcher(nlp)
+        self.personal = PhraseMatcher(nlp)
         for group, phrases in patterns.personal.items():
             self.personal.add(f"advice:{group}", phrases)
         self.needs_whose = {f"advice:{family}" for family in patterns.needs_whose}
         self.whose = {w.lower() for w in patterns.whose}
         self.owner_words = {w.lower() for w in patterns.owner_words}
-        self.groups = _PhraseMatcher(nlp)
+        self.groups = PhraseMatcher(nlp)
         if patterns.groups:
             self.groups.add("group", patterns.groups)
-        self.fine = _PhraseMatcher(nlp)
+        self.fine = PhraseMatcher(nlp)
         if patterns.fine:
             self.fine.add("fine", patterns.fine)
-        self.bodies = _PhraseMatcher(nlp)
+        self.bodies = PhraseMatcher(nlp)
         bodies = sorted({b for c in patterns.combinations.values() for b in c.body})
         if bodies:
             self.bodies.add("body", bodies)
-        self.in_general = _PhraseMatcher(nlp)
+        self.in_general = PhraseMatcher(nlp)
         if patterns.general:
             self.in_general.add("general", patterns.general)
-        self.dose = _PhraseMatcher(nlp)
+        self.dose = PhraseMatcher(nlp)
         if patterns.dose_always:
             self.dose.add("always", patterns.dose_always)
         if patterns.dose_about_treatment:
             self.dose.add("about_treatment", patterns.dose_about_treatment)
-        self.treatment = _PhraseMatcher(nlp)
+        self.treatment = PhraseMatcher(nlp)
         if patterns.treatment:
             self.treatment.add("treatment", patterns.treatment)
 
@@ -441,7 +362,9 @@ class SafetyRules:
         now = bool(now_spans)
         person = bool(cues.get("person"))
         general = bool(cues.get("general_question"))
-        question = doc.text.rstrip().endswith("?")
+        # A question mark, or a question word first ("how swollen are you afterwards").
+        first = next((tok.lower_ for tok in doc if tok.is_alpha), "")
+        question = doc.text.rstrip().endswith("?") or first in QUESTION_WORDS
         hypothetical_starts = [s for s, _ in cues.get("hypothetical", [])]
         person_starts = [s for s, _ in cues.get("person", [])]
         named = discounted = 0
@@ -449,7 +372,7 @@ class SafetyRules:
             if any(s < end and start < e for s, e in cues.get("not_symptom", [])):
                 continue
             named += 1
-            if self._denied(doc, start, end, symptom_start, cues, now_spans):
+            if self._denied(doc, key, start, end, symptom_start, cues, now_spans):
                 discounted += 1
                 continue
             owned = any(start - NEGATION_WINDOW <= p < end for p in person_starts)
@@ -472,6 +395,7 @@ class SafetyRules:
     def _denied(
         self,
         doc: Doc,
+        key: str,
         start: int,
         end: int,
         symptom_start: int,
@@ -492,10 +416,20 @@ class SafetyRules:
             negated = self._negated(doc, start, end)
         if negated:
             return True
+        if key in MILD_GROUPS and any(
+            symptom_start - 3 <= s < symptom_start for s, _ in cues.get("mild", [])
+        ):
+            return True  # "slight swelling": the common side effect
         first, last = self._sentence(doc, start)
         worse = cues.get("worse", [])
         if any(first <= s < last for s, _ in cues.get("past", [])) and not any(
             first <= s < last for s, _ in now_spans
+        ):
+            return not worse
+        # Another cause ("because of a cold", "I forgot my glasses"): only "now" itself
+        # keeps the symptom ("I have asthma and now I can't breathe since the botox").
+        if any(first <= s < last for s, _ in cues.get("other_cause", [])) and not any(
+            doc[i].lower_ in STRONG_NOW for i in range(first, last)
         ):
             return not worse
         for r_start, _ in cues.get("resolved", []):
@@ -556,9 +490,7 @@ class SafetyRules:
                     continue
             return Finding(ADVICE, key, doc[start:end].text)
         dose = self.dose.find(doc)
-        if dose and (
-            any(key == "always" for key, _, _ in dose) or whose or self.treatment.find(doc)
-        ):
+        if dose and (any(key == "always" for key, _, _ in dose) or self.treatment.find(doc)):
             key, start, end = dose[0]
             return Finding(ADVICE, "advice:dose", doc[start:end].text)
         age = _AGE.search(doc.text)

@@ -17,8 +17,10 @@ For each pair of thresholds:
 
 :func:`choose` picks the pair with the lowest cost, a confident wrong answer counting
 ``WRONG_ANSWER_COST`` times a lost answer (asking to rephrase a question that would have
-been answered right). :mod:`evaluation.cross_validation` applies it to the training data by
-cross-validation; ``make test`` prints the curve of the held-out sets.
+been answered right), among the pairs that still answer enough in-domain questions right
+(the bar's answer accuracy: a stricter pair would buy fewer wrong answers with fallbacks on
+questions the assistant knows). :mod:`evaluation.cross_validation` chooses them by
+cross-validation on the held-out sets; ``make test`` prints the curve.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from evaluation.outcome import ANSWER_LABELS
 
 CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
 
+#: The group of the in-domain questions (evaluation/sets/nlu.yml).
+IN_DOMAIN = "nlu"
 #: A confident wrong answer costs this many lost answers.
 WRONG_ANSWER_COST = 3.0
 #: The thresholds tried.
@@ -53,6 +57,10 @@ class Judgement:
     margin: float
     right: bool
     answer: bool = True
+    #: The held-out group the message is from ("nlu" for the in-domain questions).
+    group: str = ""
+    #: Whether the right answer is an FAQ topic's.
+    topic_question: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,8 @@ def from_results(results: Iterable[Dict[str, Any]]) -> List[Judgement]:
                     float(r["decided_margin"]),
                     label == wanted,
                     str(label).startswith("faq/") or label in ANSWER_LABELS,
+                    str(r.get("group") or ""),
+                    str(wanted).startswith("faq/"),
                 )
             )
     return judgements
@@ -122,14 +132,33 @@ def curve(judgements: Sequence[Judgement], ambiguity: float = 0.0) -> List[Point
     return [point(judgements, t, ambiguity) for t in REPORTED]
 
 
-def choose(judgements: Sequence[Judgement]) -> Point:
-    """The pair of thresholds of lowest cost (the lowest such pair on a tie)."""
-    points = [point(judgements, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
+def answered_right(judgements: Sequence[Judgement], threshold: float, ambiguity: float) -> float:
+    """The share of ``judgements`` answered, and answered right, at these thresholds."""
+    right = [
+        j for j in judgements if j.right and j.confidence >= threshold and j.margin >= ambiguity
+    ]
+    return len(right) / len(judgements) if judgements else 1.0
+
+
+def choose(judgements: Sequence[Judgement], in_domain_floor: float = 0.0) -> Point:
+    """The pair of thresholds of lowest cost (the lowest such pair on a tie) among those
+    that still answer at least ``in_domain_floor`` of the in-domain questions (group
+    "nlu"), and of those on FAQ topics, right: a fallback is never a right answer to a
+    question the assistant knows."""
+    in_domain = [j for j in judgements if j.group == IN_DOMAIN]
+    topics = [j for j in in_domain if j.topic_question]
+    pairs = [
+        (t, a)
+        for t in THRESHOLDS
+        for a in AMBIGUITIES
+        if min(answered_right(in_domain, t, a), answered_right(topics, t, a)) >= in_domain_floor
+    ] or [(0.0, 0.0)]
+    points = [point(judgements, t, a) for t, a in pairs]
     return min(points, key=lambda p: (round(p.cost, 9), p.threshold, p.ambiguity))
 
 
 def cross_validated(
-    judgements: Sequence[Judgement], folds: int = 5, seed: int = 0
+    judgements: Sequence[Judgement], folds: int = 5, seed: int = 0, in_domain_floor: float = 0.0
 ) -> Tuple[Point, List[Point]]:
     """The thresholds of lowest cost on all ``judgements``, and what thresholds chosen that
     way do to messages they were not chosen on: for each of ``folds`` parts in turn, the
@@ -140,9 +169,9 @@ def cross_validated(
     measured = []
     for part in parts:
         held = set(part)
-        chosen = choose([j for i, j in enumerate(judgements) if i not in held])
+        chosen = choose([j for i, j in enumerate(judgements) if i not in held], in_domain_floor)
         measured.append(point([judgements[i] for i in part], chosen.threshold, chosen.ambiguity))
-    return choose(judgements), measured
+    return choose(judgements, in_domain_floor), measured
 
 
 def mean(points: Sequence[Point]) -> Point:

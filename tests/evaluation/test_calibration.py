@@ -45,6 +45,20 @@ def test_the_chosen_thresholds_cost_least() -> None:
     assert best.threshold <= 0.375 and best.ambiguity > 0.1
 
 
+def test_the_chosen_thresholds_keep_the_in_domain_questions_answered() -> None:
+    # A stricter threshold would avoid the wrong answer, but withhold in-domain answers.
+    judgements = [
+        *(Judgement(0.9, 0.8, True, group="nlu", topic_question=True) for _ in range(8)),
+        Judgement(0.4, 0.1, True, group="nlu", topic_question=True),
+        Judgement(0.45, 0.1, True, group="nlu", topic_question=True),
+        Judgement(0.42, 0.1, False),
+    ]
+    assert choose(judgements).threshold > 0.42
+    floored = choose(judgements, in_domain_floor=0.95)
+    assert floored.threshold <= 0.4
+    assert floored.lost == 0.0
+
+
 def test_judgements_come_from_results_with_a_wanted_label() -> None:
     results = [
         {
@@ -62,8 +76,8 @@ def test_judgements_come_from_results_with_a_wanted_label() -> None:
         {"wanted": "", "decided_label": "greet", "decided_confidence": 0.9, "decided_margin": 0.9},
     ]
     assert from_results(results) == [
-        Judgement(0.7, 0.4, True, True),
-        Judgement(0.6, 0.1, False, True),
+        Judgement(0.7, 0.4, True, True, "", True),
+        Judgement(0.6, 0.1, False, True, "", False),
     ]
 
 
