@@ -2,16 +2,16 @@
 
 A question about another treatment, another use of Botox or another operation can sound
 like a question about Botox for acne scars: "how long is the recovery after a hair
-transplant?" has the words of the downtime answer, "is botox for sweaty palms painful?" those
-of the pain answer. The classifier, trained mostly on this treatment's questions, may give
-them that answer with confidence. The guard reads the message for the subjects of the
+transplant?" has the words of the downtime answer, "is botox for sweaty palms painful?"
+those of the pain answer. The classifier, trained mostly on this treatment's questions, may
+give them that answer with confidence. The guard reads the message for the subjects of the
 staff-readable list ``data/scope/other_subjects.yml``; when one is there and nothing about
 acne scars is (and, for another treatment, nothing about this one: "a spray tan after the
 treatment?" is a question about this treatment), it sets the intent ``out_of_scope`` (the
 assistant says what it can help with). It changes only messages the classifier took for an
-FAQ question, a question not covered or a message not understood; greetings, bookings, personal advice and emergencies
-are left as they are, and the safety guard after it still answers an emergency as one. What
-it did is in the parse data under ``scope_guard``.
+FAQ question, a question not covered or a message not understood; greetings, bookings,
+personal advice and emergencies are left as they are, and the safety guard after it still
+answers an emergency as one. What it did is in the parse data under ``scope_guard``.
 """
 
 from __future__ import annotations
