@@ -22,12 +22,14 @@ find_python() {
 }
 
 apt_install() {
-  # Debian packages, as root or through sudo.
-  local sudo=""
+  # Debian packages, as root or through sudo; waits for another install to finish
+  # (another clone's set-up, unattended upgrades) instead of failing on its lock.
+  local sudo="" wait=(-o DPkg::Lock::Timeout=900)
   [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "setup: installing Debian package(s): $*"
-  $sudo apt-get install -y -q "$@" >/dev/null || {
-    $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null
+  $sudo apt-get "${wait[@]}" install -y -q "$@" >/dev/null || {
+    $sudo apt-get "${wait[@]}" update -q >/dev/null &&
+      $sudo apt-get "${wait[@]}" install -y -q "$@" >/dev/null
   }
 }
 

@@ -9,6 +9,8 @@ every POST needs the form's CSRF token):
         message as a training example of the topic staff pick.
     ``/answers``: the FAQ topics; ``/answers/<topic>`` (GET, POST) edits an answer;
         ``/topics/new`` (GET, POST) adds a topic.
+    ``/messages``: the assistant's own messages (greeting, off-topic, not covered, other
+        languages...); ``/messages/<name>/<n>`` (GET, POST) edits one of their texts.
     ``/check`` (GET, POST): the checks of the whole project, in plain words.
     ``/publish``: retrain, test and publish; ``/publish/start``, ``/publish/rollback``
         (POST); ``/publish/status.json``: the progress, for the page's script.
@@ -49,6 +51,7 @@ from sanic.exceptions import NotFound, SanicException
 from nlp.wordllama import WordLlama
 from staff import audit as history
 from staff import checks, content, source
+from staff import messages as own_messages
 from staff import unanswered as unanswered_questions
 from staff.accounts import Accounts
 from staff.audit import AuditLog
@@ -87,6 +90,7 @@ DONE_MESSAGES = {
     "taught": "Saved. The assistant learns this example at the next publish.",
     "answer": "Saved. The assistant uses the new answer after the next publish.",
     "topic": "Topic added. The assistant learns it at the next publish.",
+    "message": "Saved. The assistant uses the new text after the next publish.",
     "started": "Publishing has started. You can leave this page; it goes on without you.",
     "logged_out": "You are logged out.",
     "rolled_back": "Done: the assistant now uses the version you chose.",
@@ -690,6 +694,71 @@ def create_app(
                 after=text,
             )
         return response.redirect(f"/answers/{name}?done=answer", status=303)
+
+    # The assistant's own messages.
+
+    @app.get("/messages")
+    async def messages_list(request: Request) -> HTTPResponse:
+        found = await blocking(own_messages.messages, root)
+        return render(request, "messages.html", messages=found)
+
+    async def message_page(
+        request: Request,
+        name: str,
+        index: int,
+        text: Optional[str] = None,
+        confirmed: bool = False,
+        problems: Sequence[Problem] = (),
+        status: int = 200,
+    ) -> HTTPResponse:
+        try:
+            found = await blocking(own_messages.message, name, root)
+            variation = found.variation(index)
+        except KeyError:
+            return refused(request, 404, "No such message", f"There is no message '{name}'.")
+        return render(
+            request,
+            "message.html",
+            status=status,
+            message=found,
+            variation=variation,
+            text=variation.text if text is None else text,
+            confirmed=confirmed,
+            problems=problems_by_field(problems),
+            blocking=any(p.blocking for p in problems),
+        )
+
+    @app.get("/messages/<name:str>/<index:int>")
+    async def message(request: Request, name: str, index: int) -> HTTPResponse:
+        return await message_page(request, name, index)
+
+    @app.post("/messages/<name:str>/<index:int>")
+    async def save_message(request: Request, name: str, index: int) -> HTTPResponse:
+        text = (request.form.get("text") or "").strip()
+        confirmed = request.form.get("no_medical_fact") == "yes"
+        who = user_of(request)
+        try:
+            before = (await blocking(own_messages.message, name, root)).variation(index).text
+            async with services.edit_lock:
+                changed, problems = await blocking(
+                    own_messages.save_message, name, index, text, confirmed, who, root
+                )
+        except KeyError:
+            return refused(request, 404, "No such message", f"There is no message '{name}'.")
+        except content.ContentError as error:
+            problems = problems_of(error, "answer")
+            return await message_page(request, name, index, text, confirmed, problems, 422)
+        flash_warnings(request, problems)
+        if changed:
+            await blocking(
+                services.audit.record,
+                who,
+                history.MESSAGE_EDITED,
+                subject=name,
+                before=before,
+                after=content.clean_answer(text),
+            )
+        return response.redirect(f"/messages/{name}/{index}?done=message", status=303)
 
     def new_topic_page(
         request: Request,

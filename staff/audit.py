@@ -1,9 +1,9 @@
 """The history: who changed what, and when, kept in the staff database.
 
-Every change staff make through the app is recorded (an answer edited, with the old and
-the new text; an example taught; a topic added; a publish started, passed, failed or made
-live; a rollback), and so are failed logins. The History page shows it in plain words,
-newest first.
+Every change staff make through the app is recorded (an answer or one of the assistant's
+own messages edited, with the old and the new text; an example taught; a topic added; a
+publish started, passed, failed or made live; a rollback), and so are failed logins. The
+History page shows it in plain words, newest first.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Callable, List, Optional
 from staff.accounts import connect
 
 ANSWER_EDITED = "answer_edited"
+MESSAGE_EDITED = "message_edited"
 EXAMPLE_TAUGHT = "example_taught"
 TOPIC_ADDED = "topic_added"
 PUBLISH_STARTED = "publish_started"
@@ -31,6 +32,7 @@ LOGOUT = "logout"
 #: What each kind of entry says, after the person's name; {subject} is filled in.
 DESCRIPTIONS = {
     ANSWER_EDITED: "changed the answer of the topic '{subject}'",
+    MESSAGE_EDITED: "changed the assistant's message '{subject}'",
     EXAMPLE_TAUGHT: "taught the assistant a new example of '{subject}'",
     TOPIC_ADDED: "added the topic '{subject}'",
     PUBLISH_STARTED: "started to publish a new version ({subject})",

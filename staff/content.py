@@ -511,9 +511,9 @@ def _value_span(lines: List[str], line: int, parent_col: int) -> int:
     return end
 
 
-def replace_response_text(document: str, response: str, text: str) -> str:
-    """``document`` with the first variation's text of ``response`` replaced by ``text``;
-    every other line as it was.
+def replace_response_text(document: str, response: str, text: str, index: int = 0) -> str:
+    """``document`` with the text of variation ``index`` of ``response`` replaced by
+    ``text``; every other line as it was.
 
     Raises:
         KeyError: the document has no such response.
@@ -521,9 +521,9 @@ def replace_response_text(document: str, response: str, text: str) -> str:
     """
     data = _yaml_rt().load(document)
     variations = (data or {}).get("responses", {}).get(response)
-    if not variations or "text" not in variations[0]:
+    if not variations or not 0 <= index < len(variations) or "text" not in variations[index]:
         raise KeyError(response)
-    variation = variations[0]
+    variation = variations[index]
     _, key_col = variation.lc.key("text")
     value_line, value_col = variation.lc.value("text")
     lines = document.splitlines(keepends=True)
@@ -532,7 +532,7 @@ def replace_response_text(document: str, response: str, text: str) -> str:
     edited = "".join(lines[:value_line]) + head + render_block(text, key_col + 2)
     edited += "".join(lines[end:])
     read_back = YAML(typ="safe", pure=True).load(edited)
-    if read_back["responses"][response][0]["text"] != text:
+    if read_back["responses"][response][index]["text"] != text:
         raise ContentError(f"The answer of {response} could not be written as intended.")
     return edited
 
@@ -686,7 +686,7 @@ def replace_review(document: str, response: str, entry: str) -> str:
     return body + entry
 
 
-def _who(who: str) -> str:
+def who_of(who: str) -> str:
     """A staff member's name as written into a comment: one line, no odd characters."""
     name = re.sub(r"[^\w .@'-]", "", " ".join(who.split()))[:60].strip()
     return name or "staff"
@@ -720,9 +720,12 @@ def audit(text: str, review: Dict[str, Any]) -> Tuple[List[str], str]:
     return stale, (rest.strip() if leftover else "")
 
 
-def _write_review(
+def write_review(
     root: Path, response: str, text: str, review: Review, note: str
 ) -> Optional[Path]:
+    """Write ``review`` as the entry of ``response`` in tests/content_claims.yml, after
+    checking that it covers ``text`` (the response's whole text); None when the project
+    keeps no claims review."""
     path = root / CLAIMS
     if not path.is_file():
         return None
@@ -780,8 +783,8 @@ def save_answer(
         changed = [path]
         if edited != document:
             write_atomic(path, edited)
-        note = f"Answer edited in the staff app by {_who(who)} on {today()}."
-        written = _write_review(root, response, cleaned, review, note)
+        note = f"Answer edited in the staff app by {who_of(who)} on {today()}."
+        written = write_review(root, response, cleaned, review, note)
         if written:
             changed.append(written)
         return changed
@@ -832,7 +835,7 @@ def add_example(target: str, text: str, who: str, root: Path = ROOT) -> Path:
             document += "\n"
         cleaned = clean_example(text)
         edited = document + _literal_example_item(
-            intent, cleaned, f"added by {_who(who)} on {today()}"
+            intent, cleaned, f"added by {who_of(who)} on {today()}"
         )
         last = (YAML(typ="safe", pure=True).load(edited).get("nlu") or [{}])[-1]
         if last.get("intent") != intent or example_lines(last.get("examples", "")) != [cleaned]:
@@ -892,7 +895,7 @@ def add_topic(
         cleaned_examples = [clean_example(e) for e in examples if clean_example(e)]
         cleaned = clean_answer(answer)
         document = render_topic(
-            name, cleaned_examples, cleaned, source.strip(), _who(who), today()
+            name, cleaned_examples, cleaned, source.strip(), who_of(who), today()
         )
         read_back = YAML(typ="safe", pure=True).load(document)
         if (
@@ -906,8 +909,8 @@ def add_topic(
         write_atomic(path, document)
         changed = [path]
         review = review_answer(cleaned, [source.strip()], {}, root)
-        note = f"Topic added in the staff app by {_who(who)} on {today()}."
-        written = _write_review(root, response, cleaned, review, note)
+        note = f"Topic added in the staff app by {who_of(who)} on {today()}."
+        written = write_review(root, response, cleaned, review, note)
         if written:
             changed.append(written)
         return changed

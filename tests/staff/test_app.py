@@ -381,6 +381,8 @@ def test_every_form_of_every_page_carries_the_token(staff: Staff) -> None:
         "/answers",
         "/answers/pain",
         "/topics/new",
+        "/messages",
+        "/messages/utter_other_language/0",
         "/check",
         "/publish",
         "/history",
@@ -409,7 +411,7 @@ def test_pages_carry_the_security_headers(staff: Staff) -> None:
 
 
 def test_pages_load_nothing_from_elsewhere_and_run_no_inline_script(staff: Staff) -> None:
-    for path in ("/conversations", "/publish", "/answers/pain"):
+    for path in ("/conversations", "/publish", "/answers/pain", "/messages/utter_greet/0"):
         page = staff.get(path).text
         assert "http://" not in page.replace(staff.url, "") or path == "/publish"
         assert not re.search(r"<script(?![^>]*\bsrc=)", page)
@@ -638,6 +640,65 @@ def test_an_answer_saved_with_a_warning_shows_it_on_the_next_page(
     assert '<p class="notice notice--note" role="status">Please check: The sentence' in page.text
     assert "shares few words with the source sentences you picked" in text_of(page)
     assert "Please check" not in staff.get("/answers/pain").text  # shown once
+
+
+def test_the_messages_page_lists_each_language_of_the_other_language_reply(
+    staff: Staff,
+) -> None:
+    page = text_of(staff.get("/messages"))
+    assert "The reply to a message in another language" in page
+    for language in ("Spanish:", "French:", "German:", "Italian:", "Portuguese:", "Polish:",
+                     "Dutch:", "English (any other language):"):  # fmt: skip
+        assert language in page
+    assert 'href="/messages/utter_other_language/2"' in staff.get("/messages").text
+
+
+def test_a_language_text_is_changed_and_recorded(
+    staff: Staff, settings: StaffSettings, services: Services
+) -> None:
+    german = (
+        "Entschuldigung, ich antworte nur auf Englisch. Bei Atemnot nach einer Behandlung "
+        "rufen Sie sofort die {emergency_number} an. Sonst: {clinic_phone}, {booking_url}."
+    )
+    staff.get("/messages/utter_other_language/2")
+    reply = staff.post(
+        "/messages/utter_other_language/2", {"text": german, "no_medical_fact": "yes"}
+    )
+    assert (reply.status_code, reply.headers["Location"]) == (
+        303,
+        "/messages/utter_other_language/2?done=message",
+    )
+    assert german.split(". ")[1] in (settings.data_root / "domain.yml").read_text()
+    [entry] = [e for e in history(services) if e.action == audit.MESSAGE_EDITED]
+    assert (entry.subject, entry.after) == ("utter_other_language", german)
+    assert entry.before is not None and entry.before.startswith("Entschuldigung, ich kann")
+    page = text_of(staff.get("/history"))
+    assert "ana changed the assistant's message 'utter_other_language'" in page
+
+
+def test_a_language_text_without_the_emergency_number_is_refused(
+    staff: Staff, settings: StaffSettings, services: Services
+) -> None:
+    before = (settings.data_root / "domain.yml").read_bytes()
+    staff.get("/messages/utter_other_language/0")
+    reply = staff.post(
+        "/messages/utter_other_language/0",
+        {"text": "Solo hablo inglés. Llame a {clinic_phone}.", "no_medical_fact": "yes"},
+    )
+    assert reply.status_code == 422
+    text = text_of(reply)
+    assert "Not saved" in text
+    assert "The Spanish text must keep {emergency_number}" in text
+    assert "Solo hablo inglés. Llame a {clinic_phone}." in html.unescape(reply.text)
+    assert (settings.data_root / "domain.yml").read_bytes() == before
+    assert [e for e in history(services) if e.action == audit.MESSAGE_EDITED] == []
+
+
+@pytest.mark.parametrize("path", ["/messages/utter_nothing/0", "/messages/utter_greet/5"])
+def test_an_unknown_message_says_so(staff: Staff, path: str) -> None:
+    reply = staff.get(path)
+    assert reply.status_code == 404
+    assert "There is no message" in text_of(reply)
 
 
 def test_suggest_ranks_the_source_sentences_for_the_text_typed(staff: Staff) -> None:

@@ -1,0 +1,258 @@
+"""The assistant's own messages, and the one edit that changes them.
+
+Besides its topic answers (``staff.content``, checked against the source text), the
+assistant says things of its own: the greeting, the off-topic and not-covered replies, the
+reply to a message in another language (one variation a language), the refusal of personal
+advice, the emergency guidance. They live in domain.yml. Staff change them here, one
+variation at a time; the rest of domain.yml stays as it was.
+
+These messages make no medical claim from the source text, so a sentence staff write in
+one is not matched to source sentences: it is recorded in the claims review as written by
+that staff member, once they confirm it states no medical fact (a medical fact belongs in a
+topic answer, where it is checked). A variation that gives the emergency number keeps it:
+it is what a visitor in trouble reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+from staff import checks, content
+from staff.checks import Problem
+
+#: What each message is for, in the order the Messages page lists them. A response of
+#: domain.yml not named here is listed after them, under its own name.
+PURPOSES: Dict[str, str] = {
+    "utter_greet": "The greeting: the reply to hello, and what the assistant offers.",
+    "utter_how_can_help": "What the assistant can help with (after a greeting or a thank-you).",
+    "utter_out_of_scope": "The reply to a message that is not about Botox for acne scars.",
+    "utter_not_covered": (
+        "The reply to a question about the treatment that the source text does not answer."
+    ),
+    "utter_other_language": (
+        "The reply to a message in another language: one text for each language, and one in "
+        "English for the others. Each must keep the emergency number."
+    ),
+    "utter_ask_rephrase": "The reply when the assistant did not understand the message.",
+    "utter_fallback_contact": "The reply when it still did not understand: the clinic's details.",
+    "utter_refuse_medical_advice": "The refusal of personal medical advice.",
+    "utter_emergency_guidance": "What a visitor describing a serious reaction reads first.",
+    "utter_emergency_follow_up": "What follows the emergency guidance.",
+    "utter_consultation_info": "How to book a consultation.",
+    "utter_no_booking": "The reply when a visitor does not want to book.",
+    "utter_human_handoff": "The reply to a visitor who asks for a person.",
+    "utter_iamabot": "The reply to 'are you a bot?'.",
+    "utter_you_are_welcome": "The reply to a thank-you.",
+    "utter_goodbye": "The goodbye.",
+    "utter_message_empty": "The reply to an empty message.",
+    "utter_message_too_long": "The reply to a message longer than the assistant reads.",
+    "utter_something_went_wrong": "The reply when something failed on the assistant's side.",
+}
+
+#: The languages of the variations (domain.yml's condition on the ``language`` slot).
+LANGUAGES = {
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "nl": "Dutch",
+}
+
+#: What a variation that has it must keep.
+EMERGENCY = "{emergency_number}"
+
+
+@dataclass(frozen=True)
+class Variation:
+    """One text of a message: its place among the message's variations, its text and how
+    staff know it ("Spanish"; "" when the message has one text)."""
+
+    index: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One of the assistant's own messages."""
+
+    name: str
+    purpose: str
+    variations: Tuple[Variation, ...]
+    buttons: Tuple[Tuple[str, str], ...]
+
+    def variation(self, index: int) -> Variation:
+        """The variation at ``index``.
+
+        Raises:
+            KeyError: the message has no such variation.
+        """
+        if 0 <= index < len(self.variations):
+            return self.variations[index]
+        raise KeyError(f"{self.name}[{index}]")
+
+
+def _label(variation: Dict[str, Any], index: int, count: int, conditioned: bool) -> str:
+    """How staff know a variation: its language, the English default of a message with
+    one text a language, its number, or "" when it is the message's only text."""
+    languages = [
+        str(c.get("value"))
+        for c in variation.get("condition") or []
+        if isinstance(c, dict) and c.get("name") == "language"
+    ]
+    if languages:
+        return " / ".join(LANGUAGES.get(code, code) for code in languages)
+    if conditioned:
+        return "English (any other language)"
+    return f"Text {index + 1}" if count > 1 else ""
+
+
+def messages(root: Path = content.ROOT) -> List[Message]:
+    """The assistant's own messages in domain.yml, those of ``PURPOSES`` first.
+
+    Raises:
+        ContentError: domain.yml is not valid YAML.
+    """
+    document = content.load(root / content.DOMAIN) or {}
+    found: List[Message] = []
+    for name, variations in (document.get("responses") or {}).items():
+        name = str(name)
+        kept = [v for v in variations or [] if isinstance(v, dict) and "text" in v]
+        if not kept or name.startswith(content.FAQ_RESPONSE):
+            continue
+        conditioned = any(v.get("condition") for v in kept)
+        texts = tuple(
+            Variation(index, str(v.get("text") or ""), _label(v, index, len(kept), conditioned))
+            for index, v in enumerate(kept)
+        )
+        buttons = tuple(
+            (str(b.get("title", "")), str(b.get("payload", "")))
+            for b in kept[0].get("buttons") or []
+            if isinstance(b, dict)
+        )
+        found.append(Message(name, PURPOSES.get(name, name), texts, buttons))
+    order = list(PURPOSES)
+    found.sort(key=lambda m: (order.index(m.name) if m.name in order else len(order), m.name))
+    return found
+
+
+def message(name: str, root: Path = content.ROOT) -> Message:
+    """The message ``name``.
+
+    Raises:
+        KeyError: domain.yml has no such message.
+    """
+    for found in messages(root):
+        if found.name == name:
+            return found
+    raise KeyError(name)
+
+
+def _new_review(
+    name: str, texts: Sequence[str], confirmed: bool, who: str, root: Path
+) -> Tuple[content.Review, List[Problem]]:
+    """The claims review of the message with ``texts``: what was reviewed stays; a new
+    sentence that only gives the clinic's details needs none; any other new sentence is
+    recorded as written by ``who`` when ``confirmed``, else it is a blocking problem."""
+    whole = "\n".join(texts)
+    review = content.review_answer(whole, [], content.claims(root).get(name) or {}, root)
+    problems: List[Problem] = []
+    if review.unsupported and not confirmed:
+        listed = "; ".join(checks.quote(part) for part in review.unsupported[:3])
+        problems.append(
+            Problem(
+                "confirm",
+                f"Please confirm that the new text states no medical fact ({listed}): the "
+                "assistant's own messages only say what it can do, how to reach the clinic "
+                "or what to do in an emergency. A medical fact belongs in a topic's answer, "
+                "where it is checked against the source text.",
+            )
+        )
+    why = f"written in the staff app by {content.who_of(who)}; states no medical fact"
+    review.no_claim += [{"answer": part, "why": why} for part in review.unsupported]
+    review.no_claim.sort(key=lambda item: whole.find(item["answer"]))
+    review.unsupported = []
+    return review, problems
+
+
+def check_message(
+    name: str, index: int, text: str, confirmed: bool, who: str = "", root: Path = content.ROOT
+) -> List[Problem]:
+    """What is wrong with ``text`` as variation ``index`` of message ``name``.
+
+    Raises:
+        KeyError: there is no such message or variation.
+    """
+    found = message(name, root)
+    old = found.variation(index)
+    subject = f"The {old.label} text" if old.label else "The message"
+    cleaned = content.clean_answer(text)
+    problems = checks.answer_text_problems(cleaned, subject)
+    if EMERGENCY in old.text and EMERGENCY not in cleaned:
+        problems.append(
+            Problem(
+                "answer",
+                f"{subject} must keep {EMERGENCY}: a visitor who reads it may be having a "
+                "serious reaction and must be told to call the emergency number.",
+            )
+        )
+    dropped = sorted(set(_placeholders(old.text)) - set(_placeholders(cleaned)) - {EMERGENCY})
+    if dropped:
+        problems.append(
+            Problem(
+                "answer",
+                f"{subject} no longer gives {', '.join(dropped)}; visitors used to find it here.",
+                blocking=False,
+            )
+        )
+    if not any(p.blocking for p in problems) and cleaned != old.text:
+        texts = [cleaned if v.index == index else v.text for v in found.variations]
+        problems += _new_review(name, texts, confirmed, who, root)[1]
+    return problems
+
+
+def _placeholders(text: str) -> List[str]:
+    return re.findall(r"\{\w+\}", text)
+
+
+def save_message(
+    name: str, index: int, text: str, confirmed: bool, who: str, root: Path = content.ROOT
+) -> Tuple[List[Path], List[Problem]]:
+    """Save ``text`` as variation ``index`` of message ``name``: checked once, written
+    with its claims review under the project's data lock.
+
+    Returns:
+        The files changed (none when the text is unchanged) and the warnings.
+
+    Raises:
+        KeyError: there is no such message or variation.
+        ContentError: a check found a blocking problem (listed in ``problems``).
+    """
+    with content.locked(root):
+        problems = check_message(name, index, text, confirmed, who, root)
+        blocking = [p for p in problems if p.blocking]
+        if blocking:
+            raise content.ContentError(
+                "The message was not saved: " + " ".join(p.message for p in blocking), blocking
+            )
+        found = message(name, root)
+        cleaned = content.clean_answer(text)
+        if cleaned == found.variation(index).text:
+            return [], problems
+        path = root / content.DOMAIN
+        document = path.read_text(encoding="utf-8")
+        edited = content.replace_response_text(document, name, cleaned, index)
+        texts = [cleaned if v.index == index else v.text for v in found.variations]
+        review, _ = _new_review(name, texts, confirmed, who, root)
+        note = f"Message edited in the staff app by {content.who_of(who)} on {content.today()}."
+        content.write_atomic(path, edited)
+        changed = [path]
+        written = content.write_review(root, name, "\n".join(texts), review, note)
+        if written:
+            changed.append(written)
+        return changed, problems
