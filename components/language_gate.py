@@ -34,17 +34,12 @@ into emergency guidance.
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Text, Type, Union
 
-import numpy as np
-import spacy_lookups_data
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -69,7 +64,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.words import ENGLISH_FUNCTION_WORDS
+from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary_words
 
 logger = logging.getLogger(__name__)
 
@@ -135,38 +130,6 @@ def words_of(text: str) -> List[str]:
 def is_latin(char: str) -> bool:
     """A letter of the Latin script (with or without accents)."""
     return "LATIN" in unicodedata.name(char, "")
-
-
-def dictionary_words() -> FrozenSet[str]:
-    """English words from spacy-lookups-data's lemma tables (no download)."""
-    folder = Path(spacy_lookups_data.__file__).resolve().parent / "data"
-    found: set = set()
-    with gzip.open(folder / "en_lemma_index.json.gz", "rt", encoding="utf-8") as file:
-        for words in json.load(file).values():
-            found.update(words)
-    with gzip.open(folder / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as file:
-        for form, lemma in json.load(file).items():
-            found.update((form, lemma))
-    # Two-letter entries are mostly abbreviations ("co", "sa", "de"); the English ones are
-    # among the function words.
-    return frozenset(w.lower() for w in found if w.isalpha() and len(w) > 2)
-
-
-class Vocabulary:
-    """A set of words held as a sorted array of their hashes: about 1 MiB for the 114,000
-    words of English the gate knows, where a set of strings takes 23 MiB. Built in the
-    process that uses it (Python's string hashes differ from one process to another)."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self._hashes = np.unique(np.fromiter((hash(w) for w in words), dtype=np.int64))
-
-    def __contains__(self, word: object) -> bool:
-        key = hash(word)
-        at = int(np.searchsorted(self._hashes, key))
-        return at < len(self._hashes) and int(self._hashes[at]) == key
-
-    def __len__(self) -> int:
-        return len(self._hashes)
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,28 @@ give them that answer with confidence. The guard reads the message for the subje
 staff-readable list ``data/scope/other_subjects.yml``; when one is there and nothing about
 acne scars is (and, for another treatment, nothing about this one: "a spray tan after the
 treatment?" is a question about this treatment), it sets the intent ``out_of_scope`` (the
-assistant says what it can help with). It changes only messages the classifier took for an
-FAQ question, a question not covered or a message not understood; greetings, bookings,
-personal advice and emergencies are left as they are, and the safety guard after it still
-answers an emergency as one. What it did is in the parse data under ``scope_guard``.
+assistant says what it can help with).
+
+No list names every other subject, so the guard also reads the message for unfamiliar
+words: words of an English dictionary that neither the training examples of the
+assistant's own topics nor the source text ever use ("pufferfish", "tenancy", "knit",
+"aloe vera"). A message with at least ``min_unfamiliar_words`` of them that names neither
+acne scars nor this treatment is about something else, whatever its other words ("is the
+poison in pufferfish a neurotoxin?" is not the what-is-Botox question). Typos are not in the
+dictionary and a name is one word, so a question about the treatment in new words or with
+mistakes stays in; the vocabulary is learnt at training, so a word staff teach in an
+example is familiar from the next publish on.
+
+It changes only messages the classifier took for an FAQ question, a question not covered
+or a message not understood; greetings, bookings, personal advice and emergencies are left
+as they are, and the safety guard after it still answers an emergency as one. What it did
+is in the parse data under ``scope_guard``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Type
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -36,12 +48,21 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from components.phrases import PhraseMatcher
+from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "scope" / "other_subjects.yml"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = ROOT / "data" / "scope" / "other_subjects.yml"
+#: The approved source text, whose words are the assistant's own.
+SOURCE_FILE = ROOT / "docs" / "source" / "botox-for-acne-scars.txt"
+#: The intents whose examples are not about the assistant's topics.
+NOT_OURS = {"out_of_scope", "other_language"}
+UNFAMILIAR = "unfamiliar_words"
+WORDS_FILE = "known_words.txt"
 OUT_OF_SCOPE = "out_of_scope"
 #: The group of other uses of Botox, to which naming Botox does not make a difference.
 OTHER_USES = "botox_for_other_uses"
@@ -56,10 +77,29 @@ def _phrases(value: Any, where: str) -> List[str]:
     return [str(p) for p in value]
 
 
-class ScopeRules:
-    """Which other subject a ``Doc`` names, if it names no acne scar (independent of Rasa)."""
+def words_of(doc: Doc) -> Iterable[str]:
+    """The forms of ``doc``'s words that count as known: each word and its lemma, in
+    lower case."""
+    for token in doc:
+        yield token.lower_
+        yield token.lemma_.lower()
 
-    def __init__(self, nlp: Language, path: Path) -> None:
+
+class ScopeRules:
+    """Which other subject a ``Doc`` names, if it names no acne scar (independent of Rasa).
+
+    ``known``: the words of the assistant's topics; without it, only the list decides.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        path: Path,
+        known: Optional[Vocabulary] = None,
+        min_unfamiliar: int = 2,
+    ) -> None:
+        self.known = known
+        self.min_unfamiliar = min_unfamiliar
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected `subjects` and `acne_scars`")
@@ -73,11 +113,29 @@ class ScopeRules:
         if this:
             self.treatment.add("this_treatment", _phrases(this, f"{path}: this_treatment"))
 
+    def unfamiliar(self, doc: Doc) -> List[str]:
+        """The dictionary words of ``doc`` that the assistant's topics never use."""
+        if self.known is None:
+            return []
+        english = dictionary()
+        found: List[str] = []
+        for token in doc:
+            lower, lemma = token.lower_, token.lemma_.lower()
+            if not token.is_alpha or len(lower) < 3 or token.is_stop:
+                continue
+            if lower in ENGLISH_FUNCTION_WORDS or lower in self.known or lemma in self.known:
+                continue
+            if lower in english or lemma in english:
+                found.append(token.text)
+        return found
+
     def other_subject(self, doc: Doc) -> Optional[Dict[str, str]]:
         """The subject and the words that name it, when the message is about another
         subject and not about acne scars; else None."""
         found = self.subjects.find(doc)
-        if not found or self.scars.find(doc):
+        if not found:
+            return self._unfamiliar_subject(doc)
+        if self.scars.find(doc):
             return None
         if self.treatment.find(doc):
             # This treatment is named: only another use of Botox makes it another subject.
@@ -87,28 +145,53 @@ class ScopeRules:
         name, start, end = found[0]
         return {"subject": name, "matched": doc[start:end].text}
 
+    def _unfamiliar_subject(self, doc: Doc) -> Optional[Dict[str, str]]:
+        if self.known is None or self.scars.find(doc) or self.treatment.find(doc):
+            return None
+        words = self.unfamiliar(doc)
+        if len(words) < self.min_unfamiliar:
+            return None
+        return {"subject": UNFAMILIAR, "matched": ", ".join(words)}
+
 
 @DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False, model_from="SpacyNLP"
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True, model_from="SpacyNLP"
 )
 class ScopeGuard(GraphComponent, IntentClassifier):
     """Another subject in this treatment's words becomes ``out_of_scope`` (module doc)."""
 
     @classmethod
     def required_components(cls) -> List[Type]:
-        """The classifier whose guess the guard checks."""
-        return [IntentClassifier]
+        """None: it reads spaCy's parse. It stands after the classifier in config.yml, whose
+        guess it checks (a trainable component cannot require another in Rasa's graph)."""
+        return []
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """``subjects_file``: the list of other subjects (default data/scope/...)."""
-        return {"subjects_file": None}
+        """``subjects_file``: the list of other subjects (default data/scope/...);
+        ``source_file``: the source text, whose words are familiar (default docs/source/...);
+        ``min_unfamiliar_words``: how many unfamiliar words make another subject (module
+        doc; 0 turns that rule off)."""
+        return {"subjects_file": None, "source_file": None, "min_unfamiliar_words": 2}
 
-    def __init__(self, config: Dict[str, Any]) -> None:
-        path = config.get("subjects_file")
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        known: Optional[FrozenSet[str]] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        path = self.config.get("subjects_file")
         self.path = Path(path) if path else DEFAULT_FILE
+        source = self.config.get("source_file")
+        self.source = Path(source) if source else SOURCE_FILE
         # Read now, so a broken file stops the server with its name.
         yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        self._model_storage = model_storage
+        self._resource = resource
+        minimum = int(self.config["min_unfamiliar_words"])
+        self.known = Vocabulary(known) if known is not None and minimum > 0 else None
         self._rules: Optional[ScopeRules] = None
         self._rules_for: Optional[int] = None
 
@@ -120,13 +203,49 @@ class ScopeGuard(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> ScopeGuard:
-        """Read the list of other subjects."""
-        return cls({**cls.get_default_config(), **config})
+        """A guard with the list only, until it has learnt the topics' words."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
+        """Learn the words of the assistant's topics: those of the training examples (all
+        but the off-topic and other-language ones) and of the source text."""
+        nlp = model.model
+        known = set(words_of(nlp(self.source.read_text(encoding="utf-8"))))
+        for example in training_data.intent_examples:
+            if example.get(INTENT) in NOT_OURS or not example.get(TEXT):
+                continue
+            known.update(words_of(example.get(SPACY_DOCS[TEXT]) or nlp(example.get(TEXT))))
+        if self._model_storage is not None and self._resource is not None:
+            with self._model_storage.write_to(self._resource) as folder:
+                (folder / WORDS_FILE).write_text("\n".join(sorted(known)), encoding="utf-8")
+        if int(self.config["min_unfamiliar_words"]) > 0:
+            self.known = Vocabulary(known)
+        self._rules = None
+        assert self._resource is not None
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ScopeGuard:
+        """The trained guard (the topics' words from the model)."""
+        try:
+            with model_storage.read_from(resource) as folder:
+                words = (folder / WORDS_FILE).read_text(encoding="utf-8").split("\n")
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, frozenset(words))
 
     def rules(self, nlp: Language) -> ScopeRules:
         """The compiled rules for this spaCy pipeline (compiled once)."""
         if self._rules is None or self._rules_for != id(nlp):
-            self._rules = ScopeRules(nlp, self.path)
+            minimum = int(self.config["min_unfamiliar_words"])
+            self._rules = ScopeRules(nlp, self.path, self.known, minimum)
             self._rules_for = id(nlp)
         return self._rules
 

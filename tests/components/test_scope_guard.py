@@ -1,18 +1,33 @@
 """The scope guard: another treatment, another use of Botox or another operation, in this
-treatment's words, is off topic; acne scars or this treatment named keep a question in."""
+treatment's words, is off topic, and so is a message with several dictionary words the
+assistant's topics never use; acne scars or this treatment named keep a question in."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import List
 
 import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 
-from components.scope_guard import DEFAULT_FILE, ScopeGuard, ScopeRules
+from components.scope_guard import DEFAULT_FILE, ScopeGuard, ScopeRules, words_of
 from nlp.build_pipeline import build, load_patterns
+from nlp.words import Vocabulary
+
+#: What the assistant's topics say, standing in for the training examples.
+TOPIC_TEXTS = [
+    "how long does it take and how much does it cost",
+    "what are the side effects, is it a poison or a neurotoxin",
+    "can i get a consultation, who does the injections, do I need one",
+    "how long is the recovery, can I exercise or go to work",
+]
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +112,82 @@ def test_a_broken_list_is_named(tmp_path: Path, nlp: Language) -> None:
     path.write_text("subjects:\n  other: hair transplant\nacne_scars: [scar]\n")
     with pytest.raises(ValueError, match="subjects: other must be a list of phrases"):
         ScopeRules(nlp, path)
+
+
+def known_words(nlp: Language, texts: List[str]) -> Vocabulary:
+    return Vocabulary(w for text in texts for w in words_of(nlp(text)))
+
+
+@pytest.fixture(scope="module")
+def learnt(nlp: Language) -> ScopeRules:
+    return ScopeRules(nlp, DEFAULT_FILE, known_words(nlp, TOPIC_TEXTS), 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "is the poison in pufferfish a neurotoxin, and why do chefs serve it",
+            "pufferfish, chefs, serve",
+        ),
+        ("I need a consultation with a lawyer about my tenancy", "lawyer, tenancy"),
+        ("how long does it take to knit a scarf", "knit, scarf"),
+    ],
+)
+def test_several_unfamiliar_words_are_another_subject(
+    learnt: ScopeRules, nlp: Language, text: str, words: str
+) -> None:
+    assert learnt.other_subject(nlp(text)) == {"subject": "unfamiliar_words", "matched": words}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does the recovery take, can I go to work",  # all familiar
+        "how long does the recovery take? Amsterdam here",  # one unfamiliar word, a name
+        "how lnog is teh recovrey and the cots",  # typos are no dictionary words
+        "is the botox poison in pufferfish like the one chefs serve",  # this treatment named
+        "my acne scars make me avoid the beach and parties",  # acne scars named
+    ],
+)
+def test_familiar_words_typos_a_single_word_or_the_treatment_named_keep_a_question_in(
+    learnt: ScopeRules, nlp: Language, text: str
+) -> None:
+    assert learnt.other_subject(nlp(text)) is None
+
+
+def test_without_the_topics_words_only_the_list_decides(rules: ScopeRules, nlp: Language) -> None:
+    assert rules.other_subject(nlp("how long does it take to knit a scarf")) is None
+
+
+def test_the_topics_words_are_learnt_from_the_examples_and_the_source(
+    tmp_path: Path, nlp: Language
+) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("scope")
+    context = ExecutionContext(graph_schema=None, node_name="scope")
+    source = tmp_path / "source.txt"
+    source.write_text("Botox relaxes the muscles around atrophic scars.", encoding="utf-8")
+    examples = [
+        Message(data={"text": "can I knit after the treatment", "intent": "faq"}),
+        Message(data={"text": "how to bake a pie with apples", "intent": "out_of_scope"}),
+    ]
+    config = {"source_file": str(source)}
+    guard = ScopeGuard.create(config, storage, resource, context)
+    guard.train(TrainingData(examples), SpacyModel(model=nlp, model_name="test"))
+
+    loaded = ScopeGuard.load(config, storage, resource, context)
+
+    assert loaded.known is not None
+    assert all(w in loaded.known for w in ("knit", "muscle", "muscles", "relax", "atrophic"))
+    assert "apples" not in loaded.known and "bake" not in loaded.known
+    msg = loaded.process(
+        [message(nlp, "how do I bake a pie with apples", "faq")],
+        SpacyModel(model=nlp, model_name="test"),
+    )[0]
+    assert msg.get("intent")["name"] == "out_of_scope"
+    assert msg.get("scope_guard") == {
+        "subject": "unfamiliar_words",
+        "matched": "bake, pie, apples",
+        "classifier_intent": "faq",
+    }
