@@ -54,6 +54,7 @@ from spacy.tokens import Doc, Token
 
 from components.payload_guard import PARSE_KEY as FORGED_PAYLOAD_KEY
 from components.phrases import PhraseMatcher
+from components.scope_guard import PARSE_KEY as SCOPE_GUARD_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,12 @@ ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE, "not_covered"}
 #: A question the source text does not answer, asked in the first person ("should I avoid
 #: the sun after?"), is still a general question: only these findings make it personal.
 NOT_COVERED = "not_covered"
-GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment"}
+GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment", "advice:asks_for_it"}
+#: A message the classifier took for off topic that asks for the treatment in the writer's
+#: case ("can I have it if I've got a cold sore?") is refused, unless the scope guard found
+#: another subject in it (components/scope_guard.py).
+OFF_TOPIC = "out_of_scope"
+OFF_TOPIC_RULES = {"advice:asks_for_it"}
 #: Entity ruler labels recorded beside a finding.
 REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
@@ -594,9 +600,18 @@ class SafetyGuard(GraphComponent, IntentClassifier):
             )
         elif finding is None or current == EMERGENCY:
             return  # nothing found, or the classifier already found an emergency
-        if finding.intent == ADVICE and (
-            current not in ADVICE_OVERRIDABLE | {EMERGENCY}
-            or (current == NOT_COVERED and finding.rule in GENERAL_WORDING_RULES)
+        asks_off_topic = (
+            current == OFF_TOPIC
+            and finding.rule in OFF_TOPIC_RULES
+            and message.get(SCOPE_GUARD_KEY) is None
+        )
+        if (
+            finding.intent == ADVICE
+            and not asks_off_topic
+            and (
+                current not in ADVICE_OVERRIDABLE | {EMERGENCY}
+                or (current == NOT_COVERED and finding.rule in GENERAL_WORDING_RULES)
+            )
         ):
             return
         message.set(

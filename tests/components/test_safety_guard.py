@@ -255,6 +255,7 @@ ADVICE_FAMILIES = {
     "own_case": ("am I a good candidate for this?", "who is a good candidate in general?"),
     "dose": ("what dose would my forehead need?", "what does the treatment involve?"),
     "own_treatment": ("I had botox on monday and my forehead feels heavy", "is there downtime?"),
+    "asks_for_it": ("can I still have it next week?", "can people have it more than once?"),
 }
 
 
@@ -409,3 +410,22 @@ def test_a_question_not_covered_in_the_first_person_is_not_refused(nlp: Language
     assert msg.get("intent")["name"] == "not_covered"
     msg = run_guard(nlp, message(nlp, "I'm on warfarin, can I drink wine after?", "not_covered"))
     assert msg.get("intent")["name"] == "request_medical_advice"
+
+
+def test_asking_for_it_in_ones_own_case_is_refused_even_when_taken_for_off_topic(
+    nlp: Language,
+) -> None:
+    text = "can I have it if I've got a cold sore right now"
+    msg = run_guard(nlp, message(nlp, text, "out_of_scope"))
+    assert msg.get("intent") == {"name": "request_medical_advice", "confidence": 1.0}
+    assert msg.get("safety_guard")["rule"] == "advice:asks_for_it"
+
+
+def test_another_subject_found_by_the_scope_guard_stays_off_topic(nlp: Language) -> None:
+    msg = message(nlp, "can I have it if it's for my migraines", "out_of_scope")
+    msg.set("scope_guard", {"subject": "botox_for_other_uses", "matched": "for my migraines"})
+    assert run_guard(nlp, msg).get("intent")["name"] == "out_of_scope"
+    other = run_guard(
+        nlp, message(nlp, "should I buy an iphone, is it safe for me", "out_of_scope")
+    )
+    assert other.get("intent")["name"] == "out_of_scope"
