@@ -71,9 +71,13 @@ NOT_COVERED = "not_covered"
 GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment", "advice:asks_for_it"}
 #: A message the classifier took for off topic that asks for the treatment in the writer's
 #: case ("can I have it if I've got a cold sore?") is refused, unless the scope guard found
-#: another subject in it (components/scope_guard.py).
+#: another subject in it (components/scope_guard.py). When the scope guard turned the
+#: classifier's personal advice into off topic, a personal question the guard finds is
+#: refused again; a dose question about another subject stays off topic ("which needle
+#: size for knitting a scarf?").
 OFF_TOPIC = "out_of_scope"
 OFF_TOPIC_RULES = {"advice:asks_for_it"}
+DOSE_RULE = "advice:dose"
 #: Entity ruler labels recorded beside a finding.
 REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
@@ -600,10 +604,10 @@ class SafetyGuard(GraphComponent, IntentClassifier):
             )
         elif finding is None or current == EMERGENCY:
             return  # nothing found, or the classifier already found an emergency
-        asks_off_topic = (
-            current == OFF_TOPIC
-            and finding.rule in OFF_TOPIC_RULES
-            and message.get(SCOPE_GUARD_KEY) is None
+        scope = message.get(SCOPE_GUARD_KEY) or {}
+        asks_off_topic = current == OFF_TOPIC and (
+            (finding.rule in OFF_TOPIC_RULES and not scope)
+            or (scope.get("classifier_intent") == ADVICE and finding.rule != DOSE_RULE)
         )
         if (
             finding.intent == ADVICE

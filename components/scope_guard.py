@@ -20,9 +20,10 @@ dictionary and a name is one word, so a question about the treatment in new word
 mistakes stays in; the vocabulary is learnt at training, so a word staff teach in an
 example is familiar from the next publish on.
 
-It changes only messages the classifier took for an FAQ question, a question not covered
-or a message not understood; greetings, bookings, personal advice and emergencies are left
-as they are, and the safety guard after it still answers an emergency as one. What it did
+It changes only messages the classifier took for an FAQ question, a question not covered,
+personal advice or a message not understood; greetings, bookings and emergencies are left
+as they are, and the safety guard after it still answers an emergency as one, and a
+question about the writer's own case as one. What it did
 is in the parse data under ``scope_guard``.
 """
 
@@ -67,8 +68,15 @@ OUT_OF_SCOPE = "out_of_scope"
 #: The group of other uses of Botox, to which naming Botox does not make a difference.
 OTHER_USES = "botox_for_other_uses"
 PARSE_KEY = "scope_guard"
-#: The classifier's readings the guard may turn into off topic.
-OVERRIDABLE = {"faq", "not_covered", DEFAULT_NLU_FALLBACK_INTENT_NAME}
+#: The classifier's readings the guard may turn into off topic. Personal advice is among
+#: them ("is botox for migraines any good?"); the safety guard after it refuses again when
+#: its own patterns find a personal question (components/safety_guard.py).
+OVERRIDABLE = {
+    "faq",
+    "not_covered",
+    "request_medical_advice",
+    DEFAULT_NLU_FALLBACK_INTENT_NAME,
+}
 
 
 def _phrases(value: Any, where: str) -> List[str]:

@@ -429,3 +429,29 @@ def test_another_subject_found_by_the_scope_guard_stays_off_topic(nlp: Language)
         nlp, message(nlp, "should I buy an iphone, is it safe for me", "out_of_scope")
     )
     assert other.get("intent")["name"] == "out_of_scope"
+
+
+def scoped(nlp: Language, text: str, classifier_intent: str, subject: str) -> Message:
+    """A message the scope guard turned into off topic."""
+    msg = message(nlp, text, "out_of_scope")
+    msg.set(
+        "scope_guard", {"subject": subject, "matched": "", "classifier_intent": classifier_intent}
+    )
+    return msg
+
+
+def test_a_personal_question_the_scope_guard_took_for_off_topic_is_refused_again(
+    nlp: Language,
+) -> None:
+    text = "I had botox 6 weeks ago for my forehead lines, can I have the scar one now?"
+    msg = run_guard(nlp, scoped(nlp, text, "request_medical_advice", "botox_for_other_uses"))
+    assert msg.get("intent")["name"] == "request_medical_advice"
+    assert msg.get("safety_guard")["rule"] == "advice:own_treatment"
+
+
+def test_a_dose_question_about_another_subject_stays_off_topic(nlp: Language) -> None:
+    text = "which needle size do i need for knitting a chunky scarf"
+    msg = run_guard(nlp, scoped(nlp, text, "request_medical_advice", "unfamiliar_words"))
+    assert msg.get("intent")["name"] == "out_of_scope"
+    faq = run_guard(nlp, scoped(nlp, "I'm pregnant, is botox for migraines ok?", "faq", "x"))
+    assert faq.get("intent")["name"] == "out_of_scope"

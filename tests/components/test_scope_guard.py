@@ -100,7 +100,17 @@ def test_an_faq_answer_to_another_subject_becomes_off_topic(nlp: Language) -> No
     }
 
 
-@pytest.mark.parametrize("intent", ["book_consultation", "request_medical_advice", "greet"])
+def test_the_classifiers_personal_advice_about_another_subject_becomes_off_topic(
+    nlp: Language,
+) -> None:
+    msg = run_guard(
+        nlp, message(nlp, "is botox any good for migraines?", "request_medical_advice")
+    )
+    assert msg.get("intent")["name"] == "out_of_scope"
+    assert msg.get("scope_guard")["classifier_intent"] == "request_medical_advice"
+
+
+@pytest.mark.parametrize("intent", ["book_consultation", "report_emergency_symptom", "greet"])
 def test_other_readings_are_left_alone(nlp: Language, intent: str) -> None:
     msg = run_guard(nlp, message(nlp, "do you do hair transplants", intent))
     assert msg.get("intent")["name"] == intent
