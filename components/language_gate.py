@@ -151,6 +151,10 @@ class Verdict:
         }
 
 
+#: Up to this many words, a message with an English word in it is English.
+SHORT_MESSAGE_WORDS = 3
+
+
 class LanguageRules:
     """The gate's decision for one text, independent of Rasa."""
 
@@ -210,11 +214,13 @@ class LanguageRules:
             and code != "en"
             and sum(map(plausible, words)) * 2 > len(words)
             and (
-                # Enough words, most of them not English, and lingua fairly sure; ...
+                # Enough words, most of them not English (none in a short message:
+                # "cheers, au revoir" is English), and lingua fairly sure; ...
                 (
                     len(words) >= self.min_words
                     and confidence >= self.min_confidence
                     and share <= self.max_english_share
+                    and (share == 0 or len(words) > SHORT_MESSAGE_WORDS)
                 )
                 # ... or lingua less sure but no more than one word in five English; ...
                 or (

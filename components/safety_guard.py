@@ -443,9 +443,18 @@ class SafetyRules:
         ):
             return not worse
         for r_start, _ in cues.get("resolved", []):
-            if r_start >= end and not any(w >= r_start for w, _ in worse):
+            if (
+                r_start >= end
+                and not any(w >= r_start for w, _ in worse)
+                and not self._resolution_denied(doc, r_start)
+            ):
                 return True
         return False
+
+    def _resolution_denied(self, doc: Doc, start: int) -> bool:
+        """A negation just before a resolution ("it is not going away", "it won't go
+        down", "hasn't settled"): the symptom is still there."""
+        return any(t.lower_ in self.negations for t in doc[max(0, start - 2) : start])
 
     def _functions_said_fine(self, doc: Doc) -> int:
         """How many body parts or functions the message says are fine ("breathing fine",

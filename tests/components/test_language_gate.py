@@ -69,6 +69,8 @@ def test_each_reply_language_is_recognised(rules: LanguageRules, text: str, code
         "Maria Gonzalez",
         "Jan Kowalski here",
         "danke, and how long does it last?",
+        "cheers, au revoir",
+        "merci, bye now",
         "is the procedure the same as in Mexico, my tia had it",
         "gracias for the info, does it hurt?",
         "I live in Kraków, do you have a clinic near Wrocław?",
@@ -92,6 +94,11 @@ def test_another_script_is_another_language_whatever_its_length(rules: LanguageR
 def test_two_foreign_words_are_enough_when_none_is_english(rules: LanguageRules) -> None:
     assert language(rules, "buenas tardes") == "es"
     assert language(rules, "dzień dobry") == "pl"
+
+
+def test_three_foreign_words_are_enough_when_none_is_english(rules: LanguageRules) -> None:
+    assert language(rules, "¿cuánto cuesta esto?") == "es"
+    assert language(rules, "wie viel kostet") == "de"
 
 
 def test_names_and_neutral_words_count_for_neither(rules: LanguageRules) -> None:

@@ -455,3 +455,27 @@ def test_a_dose_question_about_another_subject_stays_off_topic(nlp: Language) ->
     assert msg.get("intent")["name"] == "out_of_scope"
     faq = run_guard(nlp, scoped(nlp, "I'm pregnant, is botox for migraines ok?", "faq", "x"))
     assert faq.get("intent")["name"] == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i see two of everything since the treatment and it is not going away",
+        "I keep choking on water, it won't go down properly. Had botox 4 days ago.",
+        "the swelling in my throat hasn't gone down since this morning",
+        "my eyelid drooped on monday and it still hasn't settled, now my cheek is weak too",
+    ],
+)
+def test_a_resolution_denied_keeps_the_emergency(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) == "report_emergency_symptom"
+
+
+@pytest.mark.parametrize(
+    "text", ["my lip was swollen but it went down", "double vision yesterday but it settled"]
+)
+def test_a_resolution_still_discounts_the_symptom(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) is None
