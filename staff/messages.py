@@ -23,33 +23,65 @@ from typing import Any, Dict, List, Sequence, Tuple
 from staff import checks, content
 from staff.checks import Problem
 
-#: What each message is for, in the order the Messages page lists them. A response of
-#: domain.yml not named here is listed after them, under its own name.
-PURPOSES: Dict[str, str] = {
-    "utter_greet": "The greeting: the reply to hello, and what the assistant offers.",
-    "utter_how_can_help": "What the assistant can help with (after a greeting or a thank-you).",
-    "utter_out_of_scope": "The reply to a message that is not about Botox for acne scars.",
+#: Each message's short name and what it is for, in the order the Messages page lists
+#: them. A response of domain.yml not named here is listed after them, under its own name.
+PURPOSES: Dict[str, Tuple[str, str]] = {
+    "utter_greet": ("Greeting", "The reply to hello, and what the assistant offers."),
+    "utter_how_can_help": (
+        "What it can help with",
+        "What the assistant can help with (after a greeting or a thank-you).",
+    ),
+    "utter_out_of_scope": (
+        "Off-topic reply",
+        "The reply to a message that is not about Botox for acne scars.",
+    ),
     "utter_not_covered": (
-        "The reply to a question about the treatment that the source text does not answer."
+        "Not-covered reply",
+        "The reply to a question about the treatment that the source text does not answer.",
     ),
     "utter_other_language": (
+        "Other-language reply",
         "The reply to a message in another language: one text for each language, and one in "
-        "English for the others. Each must keep the emergency number."
+        "English for the others. Each must keep the emergency number.",
     ),
-    "utter_ask_rephrase": "The reply when the assistant did not understand the message.",
-    "utter_fallback_contact": "The reply when it still did not understand: the clinic's details.",
-    "utter_refuse_medical_advice": "The refusal of personal medical advice.",
-    "utter_emergency_guidance": "What a visitor describing a serious reaction reads first.",
-    "utter_emergency_follow_up": "What follows the emergency guidance.",
-    "utter_consultation_info": "How to book a consultation.",
-    "utter_no_booking": "The reply when a visitor does not want to book.",
-    "utter_human_handoff": "The reply to a visitor who asks for a person.",
-    "utter_iamabot": "The reply to 'are you a bot?'.",
-    "utter_you_are_welcome": "The reply to a thank-you.",
-    "utter_goodbye": "The goodbye.",
-    "utter_message_empty": "The reply to an empty message.",
-    "utter_message_too_long": "The reply to a message longer than the assistant reads.",
-    "utter_something_went_wrong": "The reply when something failed on the assistant's side.",
+    "utter_ask_rephrase": (
+        "Please rephrase",
+        "The reply when the assistant did not understand the message.",
+    ),
+    "utter_fallback_contact": (
+        "Still not understood",
+        "The reply when it still did not understand: the clinic's details.",
+    ),
+    "utter_refuse_medical_advice": (
+        "Refusal of personal advice",
+        "The reply to a question about the visitor's own case.",
+    ),
+    "utter_emergency_guidance": (
+        "Emergency guidance",
+        "What a visitor describing a serious reaction reads first.",
+    ),
+    "utter_emergency_follow_up": (
+        "After the emergency guidance",
+        "What follows the emergency guidance.",
+    ),
+    "utter_consultation_info": ("Booking a consultation", "How to book a consultation."),
+    "utter_no_booking": ("No booking", "The reply when a visitor does not want to book."),
+    "utter_human_handoff": (
+        "Asking for a person",
+        "The reply to a visitor who asks for a person.",
+    ),
+    "utter_iamabot": ("Are you a bot?", "The reply to 'are you a bot?'."),
+    "utter_you_are_welcome": ("You're welcome", "The reply to a thank-you."),
+    "utter_goodbye": ("Goodbye", "The reply to goodbye."),
+    "utter_message_empty": ("Empty message", "The reply to an empty message."),
+    "utter_message_too_long": (
+        "Message too long",
+        "The reply to a message longer than the assistant reads.",
+    ),
+    "utter_something_went_wrong": (
+        "Something went wrong",
+        "The reply when something failed on the assistant's side.",
+    ),
 }
 
 #: The languages of the variations (domain.yml's condition on the ``language`` slot).
@@ -82,6 +114,7 @@ class Message:
     """One of the assistant's own messages."""
 
     name: str
+    title: str
     purpose: str
     variations: Tuple[Variation, ...]
     buttons: Tuple[Tuple[str, str], ...]
@@ -135,7 +168,8 @@ def messages(root: Path = content.ROOT) -> List[Message]:
             for b in kept[0].get("buttons") or []
             if isinstance(b, dict)
         )
-        found.append(Message(name, PURPOSES.get(name, name), texts, buttons))
+        title, purpose = PURPOSES.get(name, (name, ""))
+        found.append(Message(name, title, purpose, texts, buttons))
     order = list(PURPOSES)
     found.sort(key=lambda m: (order.index(m.name) if m.name in order else len(order), m.name))
     return found

@@ -444,6 +444,44 @@ def test_what_the_assistant_could_not_answer_is_found_and_leads_to_an_answer(
     assert tab.errors == []
 
 
+def test_a_language_of_the_other_language_reply_is_changed_and_keeps_the_emergency_line(
+    tab: Tab, site: StaffSite
+) -> None:
+    page = tab.page
+    domain = site.data_root / "domain.yml"
+    log_in(page, site)
+    page.get_by_role("link", name="Messages").click()
+    expect(page.get_by_role("heading", name="The assistant's own messages")).to_be_visible()
+    page.get_by_role("link", name="Change German: Other-language reply").click()
+    field = page.get_by_label("The text (German)")
+    expect(field).to_contain_text("{emergency_number}")
+
+    # Without the emergency number: refused beside the field, nothing written.
+    before = domain.read_bytes()
+    field.fill("Entschuldigung, ich antworte nur auf Englisch. Rufen Sie {clinic_phone} an.")
+    page.get_by_label("The new text states no medical fact").check()
+    page.get_by_role("button", name="Save the text").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not saved")
+    expect(page.locator("#text-problems")).to_contain_text("must keep {emergency_number}")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    shot(page, site, "13-message")
+    assert domain.read_bytes() == before
+
+    german = (
+        "Entschuldigung, ich antworte nur auf Englisch. Bei Atemnot nach einer Behandlung "
+        "rufen Sie sofort die {emergency_number} an. Sonst: {clinic_phone}, {booking_url}."
+    )
+    field.fill(german)
+    page.get_by_label("The new text states no medical fact").check()
+    page.get_by_role("button", name="Save the text").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved. The assistant uses")
+    assert "Bei Atemnot nach einer Behandlung" in domain.read_text(encoding="utf-8")
+    page.goto(site.url + "/history")
+    expect(
+        page.get_by_text("changed the assistant's message 'utter_other_language'")
+    ).to_be_visible()
+
+
 def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     browser: Browser, site: StaffSite
 ) -> None:
@@ -457,7 +495,8 @@ def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     page = tab.page
     log_in(page, site)
     for path in ("/conversations", "/conversation?sender=visitor-refused", "/answers/pain",
-                 "/topics/new", "/check", "/publish", "/history", "/unanswered"):  # fmt: skip
+                 "/topics/new", "/check", "/publish", "/history", "/unanswered", "/messages",
+                 "/messages/utter_other_language/0"):  # fmt: skip
         page.goto(site.url + path)
         expect(page.locator("h1")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -43,9 +43,8 @@ def test_the_list_names_what_each_message_is_for_off_topic_and_not_covered_first
     assert names[:4] == ["utter_greet", "utter_how_can_help", "utter_out_of_scope",
                          "utter_not_covered"]  # fmt: skip
     assert not any(name.startswith(content.FAQ_RESPONSE) for name in names)
-    assert {m.name: m.purpose for m in found}["utter_not_covered"] == messages.PURPOSES[
-        "utter_not_covered"
-    ]
+    not_covered = {m.name: m for m in found}["utter_not_covered"]
+    assert (not_covered.title, not_covered.purpose) == messages.PURPOSES["utter_not_covered"]
 
 
 def test_each_language_is_named_and_the_default_is_english() -> None:
