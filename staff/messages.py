@@ -101,8 +101,8 @@ EMERGENCY = "{emergency_number}"
 
 @dataclass(frozen=True)
 class Variation:
-    """One text of a message: its place among the message's variations, its text and how
-    staff know it ("Spanish"; "" when the message has one text)."""
+    """One text of a message: its place in the message's list of variations in domain.yml,
+    its text and how staff know it ("Spanish"; "" when the message has one text)."""
 
     index: int
     text: str
@@ -125,8 +125,9 @@ class Message:
         Raises:
             KeyError: the message has no such variation.
         """
-        if 0 <= index < len(self.variations):
-            return self.variations[index]
+        for variation in self.variations:
+            if variation.index == index:
+                return variation
         raise KeyError(f"{self.name}[{index}]")
 
 
@@ -155,17 +156,22 @@ def messages(root: Path = content.ROOT) -> List[Message]:
     found: List[Message] = []
     for name, variations in (document.get("responses") or {}).items():
         name = str(name)
-        kept = [v for v in variations or [] if isinstance(v, dict) and "text" in v]
+        # Each text keeps its place in domain.yml's list, which the edit writes to.
+        kept = [
+            (index, v)
+            for index, v in enumerate(variations or [])
+            if isinstance(v, dict) and "text" in v
+        ]
         if not kept or name.startswith(content.FAQ_RESPONSE):
             continue
-        conditioned = any(v.get("condition") for v in kept)
+        conditioned = any(v.get("condition") for _, v in kept)
         texts = tuple(
             Variation(index, str(v.get("text") or ""), _label(v, index, len(kept), conditioned))
-            for index, v in enumerate(kept)
+            for index, v in kept
         )
         buttons = tuple(
             (str(b.get("title", "")), str(b.get("payload", "")))
-            for b in kept[0].get("buttons") or []
+            for b in kept[0][1].get("buttons") or []
             if isinstance(b, dict)
         )
         title, purpose = PURPOSES.get(name, (name, ""))
