@@ -64,6 +64,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.word_list import load_words, save_words
 from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary_words
 
 logger = logging.getLogger(__name__)
@@ -321,8 +322,7 @@ class LanguageGate(GraphComponent, IntentClassifier):
         ]
         words = self.english_words(texts)
         self.rules.english = Vocabulary(words)
-        with self._model_storage.write_to(self._resource) as folder:
-            (folder / WORDS_FILE).write_text("\n".join(sorted(words)), encoding="utf-8")
+        save_words(self._model_storage, self._resource, WORDS_FILE, words)
         return self._resource
 
     @classmethod
@@ -335,12 +335,8 @@ class LanguageGate(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> LanguageGate:
         """The trained gate (its vocabulary from the model)."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                words = (folder / WORDS_FILE).read_text(encoding="utf-8").split("\n")
-        except (ValueError, FileNotFoundError):
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, frozenset(words))
+        words = load_words(model_storage, resource, WORDS_FILE)
+        return cls(config, model_storage, resource, words)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Set ``other_language`` and the language entity where the gate says so."""

@@ -54,6 +54,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from components.phrases import PhraseMatcher
+from components.word_list import load_words, save_words
 from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,13 +224,12 @@ class ScopeGuard(GraphComponent, IntentClassifier):
             if example.get(INTENT) in NOT_OURS or not example.get(TEXT):
                 continue
             known.update(words_of(example.get(SPACY_DOCS[TEXT]) or nlp(example.get(TEXT))))
-        if self._model_storage is not None and self._resource is not None:
-            with self._model_storage.write_to(self._resource) as folder:
-                (folder / WORDS_FILE).write_text("\n".join(sorted(known)), encoding="utf-8")
+        if self._model_storage is None or self._resource is None:
+            raise ValueError("The scope guard is trained only in Rasa's graph (create()).")
+        save_words(self._model_storage, self._resource, WORDS_FILE, known)
         if int(self.config["min_unfamiliar_words"]) > 0:
             self.known = Vocabulary(known)
         self._rules = None
-        assert self._resource is not None
         return self._resource
 
     @classmethod
@@ -242,12 +242,8 @@ class ScopeGuard(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> ScopeGuard:
         """The trained guard (the topics' words from the model)."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                words = (folder / WORDS_FILE).read_text(encoding="utf-8").split("\n")
-        except (ValueError, FileNotFoundError):
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, frozenset(words))
+        words = load_words(model_storage, resource, WORDS_FILE)
+        return cls(config, model_storage, resource, words)
 
     def rules(self, nlp: Language) -> ScopeRules:
         """The compiled rules for this spaCy pipeline (compiled once)."""
