@@ -438,7 +438,10 @@ class SafetyRules:
             return not worse
         # Another cause ("because of a cold", "I forgot my glasses"): only "now" itself
         # keeps the symptom ("I have asthma and now I can't breathe since the botox").
-        if any(first <= s < last for s, _ in cues.get("other_cause", [])) and not any(
+        causes = [
+            s for s, _ in cues.get("other_cause", []) if not self._cue_negated(doc, s)
+        ]  # "I've never had asthma" names no other cause
+        if any(first <= s < last for s in causes) and not any(
             doc[i].lower_ in STRONG_NOW for i in range(first, last)
         ):
             return not worse
@@ -446,15 +449,16 @@ class SafetyRules:
             if (
                 r_start >= end
                 and not any(w >= r_start for w, _ in worse)
-                and not self._resolution_denied(doc, r_start)
+                and not self._cue_negated(doc, r_start, 2)
             ):
                 return True
         return False
 
-    def _resolution_denied(self, doc: Doc, start: int) -> bool:
-        """A negation just before a resolution ("it is not going away", "it won't go
-        down", "hasn't settled"): the symptom is still there."""
-        return any(t.lower_ in self.negations for t in doc[max(0, start - 2) : start])
+    def _cue_negated(self, doc: Doc, start: int, window: int = 3) -> bool:
+        """A negation just before a cue: a resolution denied ("it is not going away", "it
+        won't go down", "hasn't settled") leaves the symptom there; another cause denied
+        ("I've never had asthma", "I don't have hay fever") explains nothing."""
+        return any(t.lower_ in self.negations for t in doc[max(0, start - window) : start])
 
     def _functions_said_fine(self, doc: Doc) -> int:
         """How many body parts or functions the message says are fine ("breathing fine",

@@ -479,3 +479,22 @@ def test_a_resolution_still_discounts_the_symptom(
     rules: SafetyRules, nlp: Language, text: str
 ) -> None:
     assert decision(rules, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can barely get air in after my jabs please what do i do",
+        "I can hardly swallow since this morning",
+        "short of breath and wheezy after the treatment today, I've never had asthma in my life",
+        "my lips are swelling up since the jabs and it's not hay fever",
+    ],
+)
+def test_barely_hardly_and_a_cause_denied_keep_the_emergency(
+    rules: SafetyRules, nlp: Language, text: str
+) -> None:
+    assert decision(rules, nlp, text) == "report_emergency_symptom"
+
+
+def test_a_cause_named_still_discounts_the_symptom(rules: SafetyRules, nlp: Language) -> None:
+    assert decision(rules, nlp, "I always wheeze when I have hay fever") is None
