@@ -57,13 +57,12 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intents import override_intent
 from components.word_list import load_words, save_words
 from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary_words
 
@@ -356,9 +355,9 @@ class LanguageGate(GraphComponent, IntentClassifier):
         if verdict.language is None:
             # The classifier's guess, not the gate's: ask to rephrase rather than answer an
             # English message as another language.
-            self._set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            override_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
             return
-        self._set_intent(message, OTHER_LANGUAGE)
+        override_intent(message, OTHER_LANGUAGE)
         entity = {
             ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
             ENTITY_ATTRIBUTE_VALUE: verdict.language,
@@ -367,12 +366,3 @@ class LanguageGate(GraphComponent, IntentClassifier):
             EXTRACTOR: type(self).__name__,
         }
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
-
-    @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
-        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

@@ -45,13 +45,13 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from components.intents import override_intent
 from components.payload_guard import PARSE_KEY as FORGED_PAYLOAD_KEY
 from components.phrases import PhraseMatcher
 from components.scope_guard import PARSE_KEY as SCOPE_GUARD_KEY
@@ -649,14 +649,7 @@ class SafetyGuard(GraphComponent, IntentClassifier):
         )
         if finding.intent == current:
             return
-        intent = {INTENT_NAME_KEY: finding.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            r
-            for r in message.get(INTENT_RANKING_KEY) or []
-            if r.get(INTENT_NAME_KEY) != finding.intent
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        override_intent(message, finding.intent)
         logger.debug("safety guard: %s -> %s (rule %s)", current, finding.intent, finding.rule)
 
     @staticmethod

@@ -44,8 +44,6 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -53,6 +51,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from components.intents import override_intent
 from components.phrases import PhraseMatcher
 from components.word_list import load_words, save_words
 from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary
@@ -269,11 +268,4 @@ class ScopeGuard(GraphComponent, IntentClassifier):
         if found is None:
             return
         message.set(PARSE_KEY, {**found, "classifier_intent": current}, add_to_output=True)
-        intent = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            r
-            for r in message.get(INTENT_RANKING_KEY) or []
-            if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        override_intent(message, OUT_OF_SCOPE)
