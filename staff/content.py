@@ -697,7 +697,8 @@ def today() -> str:
     return datetime.date.today().isoformat()
 
 
-def _refuse_if_blocking(problems: Sequence[Problem], what: str) -> None:
+def refuse_if_blocking(problems: Sequence[Problem], what: str) -> None:
+    """Raise ContentError naming ``what`` and the blocking problems, if there are any."""
     blocking = [p for p in problems if p.blocking]
     if blocking:
         raise ContentError(
@@ -771,7 +772,7 @@ def save_answer(
         answer = responses(root).get(f"{FAQ_RESPONSE}{name}")
         if answer is None:
             raise KeyError(name)
-        _refuse_if_blocking(check_answer(name, text, sources, root), "The answer")
+        refuse_if_blocking(check_answer(name, text, sources, root), "The answer")
         cleaned = clean_answer(text)
         if cleaned == answer.text:
             return []  # unchanged: its file and its review stay as they are
@@ -819,7 +820,7 @@ def add_example(target: str, text: str, who: str, root: Path = ROOT) -> Path:
     from staff.checks import check_example
 
     with locked(root):
-        _refuse_if_blocking(check_example(target, text, root), "The example")
+        refuse_if_blocking(check_example(target, text, root), "The example")
         intent = intent_of(target, root)
         if intent is None:  # pragma: no cover - check_example refuses it first
             raise ContentError(f"There is no topic '{target}'.")
@@ -888,7 +889,7 @@ def add_topic(
     from staff.checks import check_new_topic
 
     with locked(root):
-        _refuse_if_blocking(
+        refuse_if_blocking(
             check_new_topic(name, examples, answer, source, root), f"The topic '{name}'"
         )
         response = f"{FAQ_RESPONSE}{name}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from staff import checks, content
 from staff.checks import Problem
@@ -220,14 +220,20 @@ def _new_review(
     return review, problems
 
 
-def check_message(
-    name: str, index: int, text: str, confirmed: bool, who: str = "", root: Path = content.ROOT
-) -> List[Problem]:
-    """What is wrong with ``text`` as variation ``index`` of message ``name``.
+@dataclass
+class _Checked:
+    """A new text for one variation, checked: the message, the text as it is saved, every
+    variation's text with it, the problems, and the claims review to write (None when a
+    problem blocks the save or nothing changed)."""
 
-    Raises:
-        KeyError: there is no such message or variation.
-    """
+    found: Message
+    cleaned: str
+    texts: List[str]
+    problems: List[Problem]
+    review: Optional[content.Review]
+
+
+def _check(name: str, index: int, text: str, confirmed: bool, who: str, root: Path) -> _Checked:
     found = message(name, root)
     old = found.variation(index)
     subject = f"The {old.label} text" if old.label else "The message"
@@ -250,10 +256,23 @@ def check_message(
                 blocking=False,
             )
         )
+    texts = [cleaned if v.index == index else v.text for v in found.variations]
+    review: Optional[content.Review] = None
     if not any(p.blocking for p in problems) and cleaned != old.text:
-        texts = [cleaned if v.index == index else v.text for v in found.variations]
-        problems += _new_review(name, texts, confirmed, who, root)[1]
-    return problems
+        review, review_problems = _new_review(name, texts, confirmed, who, root)
+        problems += review_problems
+    return _Checked(found, cleaned, texts, problems, review)
+
+
+def check_message(
+    name: str, index: int, text: str, confirmed: bool, who: str = "", root: Path = content.ROOT
+) -> List[Problem]:
+    """What is wrong with ``text`` as variation ``index`` of message ``name``.
+
+    Raises:
+        KeyError: there is no such message or variation.
+    """
+    return _check(name, index, text, confirmed, who, root).problems
 
 
 def _placeholders(text: str) -> List[str]:
@@ -274,25 +293,17 @@ def save_message(
         ContentError: a check found a blocking problem (listed in ``problems``).
     """
     with content.locked(root):
-        problems = check_message(name, index, text, confirmed, who, root)
-        blocking = [p for p in problems if p.blocking]
-        if blocking:
-            raise content.ContentError(
-                "The message was not saved: " + " ".join(p.message for p in blocking), blocking
-            )
-        found = message(name, root)
-        cleaned = content.clean_answer(text)
-        if cleaned == found.variation(index).text:
-            return [], problems
+        checked = _check(name, index, text, confirmed, who, root)
+        content.refuse_if_blocking(checked.problems, "The message")
+        if checked.review is None:
+            return [], checked.problems  # unchanged
         path = root / content.DOMAIN
         document = path.read_text(encoding="utf-8")
-        edited = content.replace_response_text(document, name, cleaned, index)
-        texts = [cleaned if v.index == index else v.text for v in found.variations]
-        review, _ = _new_review(name, texts, confirmed, who, root)
+        edited = content.replace_response_text(document, name, checked.cleaned, index)
         note = f"Message edited in the staff app by {content.who_of(who)} on {content.today()}."
         content.write_atomic(path, edited)
         changed = [path]
-        written = content.write_review(root, name, "\n".join(texts), review, note)
+        written = content.write_review(root, name, "\n".join(checked.texts), checked.review, note)
         if written:
             changed.append(written)
-        return changed, problems
+        return changed, checked.problems
