@@ -30,7 +30,7 @@ is in the parse data under ``scope_guard``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Type
+from typing import Any, Dict, FrozenSet, List, Optional, Type
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -51,10 +51,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from components import topic_words
 from components.intents import override_intent
 from components.phrases import PhraseMatcher
 from components.word_list import load_words, save_words
-from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary
+from nlp.words import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "data" / "scope" / "other_subjects.yml"
@@ -83,14 +84,6 @@ def _phrases(value: Any, where: str) -> List[str]:
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         raise ValueError(f"{where} must be a list of phrases")
     return [str(p) for p in value]
-
-
-def words_of(doc: Doc) -> Iterable[str]:
-    """The forms of ``doc``'s words that count as known: each word and its lemma, in
-    lower case."""
-    for token in doc:
-        yield token.lower_
-        yield token.lemma_.lower()
 
 
 class ScopeRules:
@@ -125,17 +118,7 @@ class ScopeRules:
         """The dictionary words of ``doc`` that the assistant's topics never use."""
         if self.known is None:
             return []
-        english = dictionary()
-        found: List[str] = []
-        for token in doc:
-            lower, lemma = token.lower_, token.lemma_.lower()
-            if not token.is_alpha or len(lower) < 3 or token.is_stop:
-                continue
-            if lower in ENGLISH_FUNCTION_WORDS or lower in self.known or lemma in self.known:
-                continue
-            if lower in english or lemma in english:
-                found.append(token.text)
-        return found
+        return topic_words.unfamiliar(doc, self.known)
 
     def other_subject(self, doc: Doc) -> Optional[Dict[str, str]]:
         """The subject and the words that name it, when the message is about another
@@ -217,12 +200,7 @@ class ScopeGuard(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
         """Learn the words of the assistant's topics: those of the training examples (all
         but the off-topic and other-language ones) and of the source text."""
-        nlp = model.model
-        known = set(words_of(nlp(self.source.read_text(encoding="utf-8"))))
-        for example in training_data.intent_examples:
-            if example.get(INTENT) in NOT_OURS or not example.get(TEXT):
-                continue
-            known.update(words_of(example.get(SPACY_DOCS[TEXT]) or nlp(example.get(TEXT))))
+        known = topic_words.learn(training_data, model.model, self.source, NOT_OURS)
         if self._model_storage is None or self._resource is None:
             raise ValueError("The scope guard is trained only in Rasa's graph (create()).")
         save_words(self._model_storage, self._resource, WORDS_FILE, known)

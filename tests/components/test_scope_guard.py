@@ -17,7 +17,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 
-from components.scope_guard import DEFAULT_FILE, ScopeGuard, ScopeRules, words_of
+from components.scope_guard import DEFAULT_FILE, ScopeGuard, ScopeRules
+from components.topic_words import words_of
 from nlp.build_pipeline import build, load_patterns
 from nlp.words import Vocabulary
 
