@@ -1,6 +1,7 @@
-"""The coverage guard: an unsure FAQ answer to a question with a word none of the answered
-intents' examples or the source text use becomes ``not_covered``; sure answers, other
-intents, names and typos are left alone."""
+"""The coverage guard: an FAQ answer to a question about a subject of data/scope/not_covered.yml,
+or an unsure one to a question with a word none of the answered intents' examples or the
+source text use, becomes ``not_covered``; sure answers, other intents, names and typos are
+left alone."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 
-from components.coverage_guard import CoverageGuard
+from components.coverage_guard import DEFAULT_FILE, CoverageGuard, named_subject, read_subjects
 from nlp.build_pipeline import build, load_patterns
 
 SOURCE = "Botox relaxes muscles. Results can last from three to six months. It may bruise."
@@ -51,7 +52,9 @@ def guard(tmp_path: Path, nlp: Language) -> CoverageGuard:
     return CoverageGuard.load(config, storage, resource, context)
 
 
-def message(nlp: Language, text: str, intent: str, confidence: float) -> Message:
+def message(
+    nlp: Language, text: str, intent: str, confidence: float, label: str = "faq/procedure"
+) -> Message:
     msg = Message(data={"text": text})
     msg.set(SPACY_DOCS["text"], nlp(text))
     msg.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
@@ -61,6 +64,7 @@ def message(nlp: Language, text: str, intent: str, confidence: float) -> Message
         {"faq": {"response": {"intent_response_key": "faq/results_duration"}}},
         add_to_output=True,
     )
+    msg.set("intent_classifier", {"label": label, "confidence": confidence}, add_to_output=True)
     return msg
 
 
@@ -71,12 +75,14 @@ def run(guard: CoverageGuard, nlp: Language, msg: Message) -> Message:
 def test_an_unsure_answer_to_a_question_with_an_unfamiliar_word_is_not_covered(
     guard: CoverageGuard, nlp: Language
 ) -> None:
-    msg = run(guard, nlp, message(nlp, "how long is an opened vial usable", "faq", 0.55))
+    msg = run(guard, nlp, message(nlp, "how long is an opened tube usable", "faq", 0.55))
 
     assert msg.get("intent") == {"name": "not_covered", "confidence": 1.0}
     assert [r["name"] for r in msg.get("intent_ranking")] == ["not_covered", "faq"]
     assert msg.get("coverage_guard") == {
-        "matched": "opened, vial, usable",
+        "subject": "unfamiliar_words",
+        "matched": "opened, tube, usable",
+        "classifier_intent": "faq",
         "topic": "faq/results_duration",
         "confidence": 0.55,
     }
@@ -87,7 +93,7 @@ def test_words_of_questions_the_assistant_does_not_answer_stay_unfamiliar(
 ) -> None:
     # "company" is in a not_covered example, "capital" in an off-topic one: neither is
     # the answers' word.
-    msg = run(guard, nlp, message(nlp, "what company is the capital behind it", "faq", 0.6))
+    msg = run(guard, nlp, message(nlp, "is the company in the capital", "faq", 0.6))
     assert msg.get("intent")["name"] == "not_covered"
     assert msg.get("coverage_guard")["matched"] == "company, capital"
 
@@ -95,13 +101,13 @@ def test_words_of_questions_the_assistant_does_not_answer_stay_unfamiliar(
 @pytest.mark.parametrize(
     ("text", "intent", "confidence"),
     [
-        ("how long is an opened vial usable", "faq", 0.7),  # sure enough: at the limit
-        ("how long is an opened vial usable", "faq", 0.95),
+        ("how long is an opened tube usable", "faq", 0.7),  # sure enough: at the limit
+        ("how long is an opened tube usable", "faq", 0.95),
         ("how long do results last, does it bruise", "faq", 0.5),  # all familiar
         ("how lnog do teh resluts last", "faq", 0.5),  # typos are no dictionary words
         ("does it hurt? Rotterdam here", "faq", 0.5),  # a name is not the question
-        ("how long is an opened vial usable", "book_consultation", 0.5),  # not an answer
-        ("how long is an opened vial usable", "nlu_fallback", 0.5),
+        ("how long is an opened tube usable", "book_consultation", 0.5),  # not an answer
+        ("how long is an opened tube usable", "nlu_fallback", 0.5),  # no rule of the list
         ("/faq", "faq", 0.5),  # a button's payload
     ],
 )
@@ -128,8 +134,86 @@ def test_an_untrained_or_switched_off_guard_changes_nothing(
     nlp: Language, config: Dict[str, Any]
 ) -> None:
     guard = CoverageGuard({**config}, known=None if not config else frozenset({"long"}))
-    msgs: List[Message] = [message(nlp, "how long is an opened vial usable", "faq", 0.5)]
+    msgs: List[Message] = [message(nlp, "how long is an opened tube usable", "faq", 0.5)]
     assert guard.process(msgs, SpacyModel(model=nlp, model_name="test"))[0].get("intent") == {
         "name": "faq",
         "confidence": 0.5,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "matched"),
+    [
+        (
+            "How many sessions does it usually take in total?",
+            "number_of_sessions",
+            "How many sessions",
+        ),
+        ("who actually makes botox? what company is it", "makers_and_brands", "what company"),
+        ("is it the same as Dysport", "makers_and_brands", "Dysport"),
+        ("is botox FDA approved for acne scars?", "approval_and_regulation", "FDA"),
+        ("how long is an opened vial good for", "storage", "vial"),
+        ("can you drink alcohol the night after", "aftercare_not_in_the_source", "drink alcohol"),
+        (
+            "when did doctors first start using it on scars",
+            "history_and_popularity",
+            "first start",
+        ),
+    ],
+)
+def test_the_list_names_subjects_the_source_does_not_cover(
+    nlp: Language, text: str, subject: str, matched: str
+) -> None:
+    found = named_subject(read_subjects(nlp, DEFAULT_FILE), nlp(text))
+    assert found == {"subject": subject, "matched": matched}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does a session take",  # procedure_duration
+        "who makes the decision whether I am suitable",  # candidacy
+        "how often do you need to go back for more",  # results_duration, in part
+        "can I go to the gym the next day",  # downtime, in part
+        "does insurance cover it",  # cost, in part
+    ],
+)
+def test_the_topics_own_questions_name_no_subject_of_the_list(nlp: Language, text: str) -> None:
+    assert named_subject(read_subjects(nlp, DEFAULT_FILE), nlp(text)) is None
+
+
+def test_a_question_about_a_listed_subject_is_not_covered_however_sure_the_classifier(
+    guard: CoverageGuard, nlp: Language
+) -> None:
+    msg = run(guard, nlp, message(nlp, "how many sessions does it take", "faq", 0.97))
+
+    assert msg.get("intent") == {"name": "not_covered", "confidence": 1.0}
+    assert msg.get("coverage_guard") == {
+        "subject": "number_of_sessions",
+        "matched": "how many sessions",
+        "classifier_intent": "faq",
+        "topic": "faq/results_duration",
+        "confidence": 0.97,
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("faq/procedure_duration", "not_covered"),
+        ("not_covered", "not_covered"),
+        ("out_of_scope", "nlu_fallback"),  # unsure between off topic and nothing: rephrase
+    ],
+)
+def test_an_unsure_reading_of_a_listed_subject_is_not_covered_when_it_was_about_the_topics(
+    guard: CoverageGuard, nlp: Language, label: str, expected: str
+) -> None:
+    msg = message(nlp, "how many sessions do people need", "nlu_fallback", 0.4, label)
+    assert run(guard, nlp, msg).get("intent")["name"] == expected
+
+
+def test_a_broken_list_is_named(tmp_path: Path, nlp: Language) -> None:
+    path = tmp_path / "not_covered.yml"
+    path.write_text("subjects:\n  brands: dysport\n")
+    with pytest.raises(ValueError, match="subjects: brands must be a list of phrases"):
+        read_subjects(nlp, path)
