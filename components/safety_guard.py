@@ -101,7 +101,12 @@ _AGE = re.compile(
 #: The symptoms a mild word before them makes a common side effect.
 MILD_GROUPS = frozenset({"emergency:swelling", "emergency:face_swelling"})
 #: Words that open a question even without a question mark.
-QUESTION_WORDS = frozenset("how what why when which who whats hows".split())
+#: Words that open a question when they come first in a message, with or without a
+#: question mark ("does your face swell up after", "is difficulty swallowing a known
+#: reaction"). Not "can" or "could": "can not breathe", "could barely swallow" describe.
+QUESTION_WORDS = frozenset("how what why when which who whats hows is are does do".split())
+#: Punctuation that ends what a negation before it can deny ("not sure, throat closing").
+CLAUSE_END = SENTENCE_END | {",", ":", "-", "\u2013", "\u2014"}
 #: Words that keep a symptom given another cause: it is happening now whatever the cause.
 STRONG_NOW = frozenset({"now", "currently", "suddenly", "worse", "help"})
 #: Words in capitals ("CANT", "SWALLOW"): a message with several is read in lower case.
@@ -418,9 +423,10 @@ class SafetyRules:
         if symptom_start != start or end - start == 1:
             # A symptom word and a body part: a denial just before the symptom word
             # ("throat is not swelling"); the word itself may carry one ("vision not clear").
-            negated = any(
-                self._denies(t)
-                for t in doc[max(0, symptom_start - NEGATION_WINDOW) : symptom_start]
+            # The denial may also stand before a body part named first ("not having any
+            # breathing issues").
+            negated = self._denial_before(doc, symptom_start) or (
+                start < symptom_start and self._denial_before(doc, start)
             )
         else:
             negated = self._negated(doc, start, end)
@@ -526,7 +532,17 @@ class SafetyRules:
 
     def _negated(self, doc: Doc, start: int, end: int) -> bool:
         """A denial just before the symptom or inside it ("throat isn't swollen")."""
-        return any(self._denies(t) for t in doc[max(0, start - NEGATION_WINDOW) : end])
+        return self._denial_before(doc, start) or any(self._denies(t) for t in doc[start:end])
+
+    def _denial_before(self, doc: Doc, index: int) -> bool:
+        """A denial in the ``NEGATION_WINDOW`` words before ``index`` with no comma or full
+        stop between it and ``index``: "not sure, throat closing up" denies nothing."""
+        for token in doc[max(0, index - NEGATION_WINDOW) : index]:
+            if self._denies(token) and not any(
+                t.text in CLAUSE_END for t in doc[token.i + 1 : index]
+            ):
+                return True
+        return False
 
     def _denies(self, token: Token) -> bool:
         """A negation that denies, not one that says someone cannot ("can't", "won't")."""

@@ -225,6 +225,12 @@ def test_each_symptom_family_fires_on_an_experience_only(
         ("negation", "my throat isn't swollen at all"),
         ("hypothetical", "suppose my eyelid droops, who do I call?"),
         ("general question", "can the injections cause double vision in people?"),
+        ("negation before the body part", "no breathing problems at all, just wondering"),
+        ("question first, no question mark", "does your throat swell after it"),
+        ("question first, no question mark", "is trouble breathing a known reaction to it"),
+        ("others in general", "have any patients had trouble swallowing after it?"),
+        ("what counts as what", "would a drooping eyelid count as a complication"),
+        ("curious", "just curious whether double vision ever happens"),
     ],
 )
 def test_cues_that_make_a_symptom_not_an_emergency(
@@ -239,6 +245,12 @@ def test_cues_that_make_a_symptom_not_an_emergency(
         ("now beats hypothetical", "what if this is serious, I can't swallow since yesterday"),
         ("inability is not negation", "I can't catch my breath"),
         ("owner beats general question", "my eyelid is drooping, is that a side effect?"),
+        ("a negation across a comma denies nothing", "not sure, throat closing up"),
+        ("a negation across a comma denies nothing", "no, my throat is swelling"),
+        ("a negation inside a long description", "my throat, not sure why, is swelling"),
+        ("can first is no question", "can not breathe properly after the jabs"),
+        ("the patient is someone", "the patient can't swallow since the injections"),
+        ("owner beats what counts", "my lips are swollen, does that count as a reaction"),
     ],
 )
 def test_cues_that_keep_an_emergency(
