@@ -49,6 +49,9 @@ def decision(rules: SafetyRules, nlp: Language, text: str) -> Optional[str]:
         "hives all over and my lips are swelling",
         "cnat brethe since my injections",
         "my eye lid is droping and im seing dubble",
+        "dbl vision since the jabs",
+        "my dad keeled over in the car park after his injections",
+        "she went limp right after the botox",
     ],
 )
 def test_an_experience_of_a_serious_symptom_is_an_emergency(
