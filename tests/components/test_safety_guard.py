@@ -52,6 +52,8 @@ def decision(rules: SafetyRules, nlp: Language, text: str) -> Optional[str]:
         "dbl vision since the jabs",
         "my dad keeled over in the car park after his injections",
         "she went limp right after the botox",
+        "feels like im breathing through a straw since the jabs",
+        "is it supposed to feel like my throat is closing?",
     ],
 )
 def test_an_experience_of_a_serious_symptom_is_an_emergency(
@@ -234,6 +236,7 @@ def test_each_symptom_family_fires_on_an_experience_only(
         ("others in general", "have any patients had trouble swallowing after it?"),
         ("what counts as what", "would a drooping eyelid count as a complication"),
         ("curious", "just curious whether double vision ever happens"),
+        ("a straw to drink from", "can you drink through a straw after the injections?"),
     ],
 )
 def test_cues_that_make_a_symptom_not_an_emergency(
