@@ -105,6 +105,10 @@ MILD_GROUPS = frozenset({"emergency:swelling", "emergency:face_swelling"})
 #: question mark ("does your face swell up after", "is difficulty swallowing a known
 #: reaction"). Not "can" or "could": "can not breathe", "could barely swallow" describe.
 QUESTION_WORDS = frozenset("how what why when which who whats hows is are does do".split())
+#: Modal verbs that open a question when they come first ("can botox give you ...").
+MODAL_OPENERS = frozenset("can could will would might may should".split())
+#: Words after a modal verb that make it a description ("could barely swallow").
+DESCRIBING_AFTER = frozenset("barely hardly only just really still no never n't not".split())
 #: Punctuation that ends what a negation before it can deny ("not sure, throat closing").
 CLAUSE_END = SENTENCE_END | {",", ":", "-", "\u2013", "\u2014"}
 #: Words that keep a symptom given another cause: it is happening now whatever the cause.
@@ -378,8 +382,13 @@ class SafetyRules:
         person = bool(cues.get("person"))
         general = bool(cues.get("general_question"))
         # A question mark, or a question word first ("how swollen are you afterwards").
-        first = next((tok.lower_ for tok in doc if tok.is_alpha), "")
-        question = doc.text.rstrip().endswith("?") or first in QUESTION_WORDS
+        words = [tok.lower_ for tok in doc if tok.is_alpha or tok.lower_ == "n't"][:2]
+        first = words[0] if words else ""
+        second = words[1] if len(words) > 1 else ""
+        # A modal verb first asks ("can scar botox give you double vision"), unless a
+        # denial or a "barely" follows it: "can not breathe", "could hardly swallow".
+        modal = first in MODAL_OPENERS and second not in self.negations | DESCRIBING_AFTER
+        question = doc.text.rstrip().endswith("?") or first in QUESTION_WORDS or modal
         hypothetical_starts = [s for s, _ in cues.get("hypothetical", [])]
         person_starts = [s for s, _ in cues.get("person", [])]
         named = discounted = 0

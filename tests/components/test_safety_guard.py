@@ -54,6 +54,8 @@ def decision(rules: SafetyRules, nlp: Language, text: str) -> Optional[str]:
         "she went limp right after the botox",
         "feels like im breathing through a straw since the jabs",
         "is it supposed to feel like my throat is closing?",
+        "cant get any water down since the botox",
+        "could barely swallow my tea after the injections",
     ],
 )
 def test_an_experience_of_a_serious_symptom_is_an_emergency(
@@ -237,6 +239,10 @@ def test_each_symptom_family_fires_on_an_experience_only(
         ("what counts as what", "would a drooping eyelid count as a complication"),
         ("curious", "just curious whether double vision ever happens"),
         ("a straw to drink from", "can you drink through a straw after the injections?"),
+        ("a modal verb first asks", "can the scar jabs cause you to see double"),
+        ("a modal verb first asks", "could botox for scars make it hard to swallow"),
+        ("worst case", "worst case, could my eyelid droop?"),
+        ("hearsay", "my aunt reckons the injections can stop you swallowing, true?"),
     ],
 )
 def test_cues_that_make_a_symptom_not_an_emergency(
