@@ -379,6 +379,7 @@ def test_dose_and_technique_are_refused_even_in_general(
         "how deep are ice pick scars",
         "how much swelling is typical around the injection points?",
         "is botox more effective than steroid shots in general? my friend had them",
+        "can you go back to work or should you take the day off?",
     ],
 )
 def test_general_questions_about_groups_and_plain_questions_are_not_refused(
@@ -393,6 +394,7 @@ def test_general_questions_about_groups_and_plain_questions_are_not_refused(
         "I'm on blood thinners, can I have it?",
         "my wife is pregnant, can she get it next week",
         "can she have it if she has lupus",
+        "I take ibuprofen most days, will I bruise more?",
     ],
 )
 def test_the_same_questions_about_ones_own_case_are_refused(
