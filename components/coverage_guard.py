@@ -71,8 +71,6 @@ from nlp.words import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "data" / "scope" / "not_covered.yml"
-#: The approved source text, whose words the answers speak.
-SOURCE_FILE = ROOT / "docs" / "source" / "botox-for-acne-scars.txt"
 NOT_COVERED = "not_covered"
 #: The intents whose examples are questions the assistant does not answer.
 NOT_ANSWERED = {NOT_COVERED, "out_of_scope", "other_language"}
@@ -147,7 +145,7 @@ class CoverageGuard(GraphComponent, IntentClassifier):
         subjects = self.config.get("subjects_file")
         self.path = Path(subjects) if subjects else DEFAULT_FILE
         source = self.config.get("source_file")
-        self.source = Path(source) if source else SOURCE_FILE
+        self.source = Path(source) if source else topic_words.SOURCE_FILE
         self.max_confidence = float(self.config["max_confidence"])
         self.min_unfamiliar = int(self.config["min_unfamiliar_words"])
         # Read now, so a broken file stops the server with its name.

@@ -59,8 +59,6 @@ from nlp.words import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "data" / "scope" / "other_subjects.yml"
-#: The approved source text, whose words are the assistant's own.
-SOURCE_FILE = ROOT / "docs" / "source" / "botox-for-acne-scars.txt"
 #: The intents whose examples are not about the assistant's topics.
 NOT_OURS = {"out_of_scope", "other_language"}
 UNFAMILIAR = "unfamiliar_words"
@@ -176,7 +174,7 @@ class ScopeGuard(GraphComponent, IntentClassifier):
         path = self.config.get("subjects_file")
         self.path = Path(path) if path else DEFAULT_FILE
         source = self.config.get("source_file")
-        self.source = Path(source) if source else SOURCE_FILE
+        self.source = Path(source) if source else topic_words.SOURCE_FILE
         # Read now, so a broken file stops the server with its name.
         yaml.safe_load(self.path.read_text(encoding="utf-8"))
         self._model_storage = model_storage
