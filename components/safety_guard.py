@@ -100,10 +100,9 @@ _AGE = re.compile(
 )
 #: The symptoms a mild word before them makes a common side effect.
 MILD_GROUPS = frozenset({"emergency:swelling", "emergency:face_swelling"})
-#: Words that open a question even without a question mark.
 #: Words that open a question when they come first in a message, with or without a
 #: question mark ("does your face swell up after", "is difficulty swallowing a known
-#: reaction"). Not "can" or "could": "can not breathe", "could barely swallow" describe.
+#: reaction"). Modal verbs are below: they ask only when no denial or "barely" follows.
 QUESTION_WORDS = frozenset("how what why when which who whats hows is are does do".split())
 #: Modal verbs that open a question when they come first ("can botox give you ...").
 MODAL_OPENERS = frozenset("can could will would might may should".split())
@@ -291,6 +290,8 @@ class SafetyRules:
             if phrases:
                 self.cues.add(key, phrases)
         self.negations = {w.lower() for w in patterns.negations} | {"nt"}
+        #: After a modal verb first, these make a description, not a question.
+        self.describing_after = self.negations | DESCRIBING_AFTER
         self.personal = PhraseMatcher(nlp)
         for group, phrases in patterns.personal.items():
             self.personal.add(f"advice:{group}", phrases)
@@ -387,7 +388,7 @@ class SafetyRules:
         second = words[1] if len(words) > 1 else ""
         # A modal verb first asks ("can scar botox give you double vision"), unless a
         # denial or a "barely" follows it: "can not breathe", "could hardly swallow".
-        modal = first in MODAL_OPENERS and second not in self.negations | DESCRIBING_AFTER
+        modal = first in MODAL_OPENERS and second not in self.describing_after
         question = doc.text.rstrip().endswith("?") or first in QUESTION_WORDS or modal
         hypothetical_starts = [s for s, _ in cues.get("hypothetical", [])]
         person_starts = [s for s, _ in cues.get("person", [])]
