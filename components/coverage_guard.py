@@ -10,10 +10,12 @@ took for an FAQ question for two marks of such a question:
 
 - **a subject the source does not cover**, from the staff-readable list
   ``data/scope/not_covered.yml`` (the number of sessions, makers and brands, approval and
-  studies, aftercare the source says nothing about...): whatever the classifier's
-  confidence, and also when it was unsure (``nlu_fallback``) between an FAQ topic or
-  ``not_covered`` and nothing else: the visitor is told honestly what the assistant does not
-  know rather than asked to rephrase;
+  studies, aftercare the source says nothing about...), named in what the message asks (a
+  statement beside a question only says where the writer comes from: "How does it work? I
+  only know it from celebrities."): whatever the classifier's confidence, and also when it
+  was unsure (``nlu_fallback``) between an FAQ topic or ``not_covered`` and nothing else:
+  the visitor is told honestly what the assistant does not know rather than asked to
+  rephrase;
 - **an unfamiliar word** in an answer the classifier was not sure of (confidence below
   ``max_confidence``): at least ``min_unfamiliar_words`` words that neither the source text
   nor any training example of the assistant's answers uses ("company", "fridge",
@@ -37,7 +39,7 @@ The two settings were chosen on the project's held-out sets and report batches (
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Optional, Type
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Type
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -82,6 +84,15 @@ CLASSIFIER_KEY = "intent_classifier"
 UNFAMILIAR = "unfamiliar_words"
 WORDS_FILE = "answered_words.txt"
 PARSE_KEY = "coverage_guard"
+#: What ends a sentence.
+SENTENCE_END = frozenset({".", "!", "?", "\n"})
+#: A shorter question refers to what was said before it ("I read it's banned. Is it?").
+MIN_QUESTION_WORDS = 5
+#: Words that open a question even without a question mark.
+QUESTION_OPENERS = frozenset(
+    """how what whats which who whos why when where is are does do did can could will would
+    should may might any anything""".split()
+)
 
 
 def read_subjects(nlp: Language, path: Path) -> PhraseMatcher:
@@ -98,13 +109,37 @@ def read_subjects(nlp: Language, path: Path) -> PhraseMatcher:
     return matcher
 
 
+def asked_parts(doc: Doc) -> List[Tuple[int, int]]:
+    """The token spans of ``doc`` that ask: all of it, unless it has both questions (a
+    sentence ending with "?" or opening with a question word, of at least
+    ``MIN_QUESTION_WORDS`` words) and statements, when only the questions. "How does Botox
+    work on muscles? I only know it from celebrity gossip." asks how Botox works; the gossip
+    is where the writer heard of it."""
+    sentences: List[Tuple[int, int, bool]] = []
+    start = 0
+    for token in doc:
+        if token.text in SENTENCE_END or token.i == len(doc) - 1:
+            end = token.i + 1
+            words = [t for t in doc[start:end] if not t.is_punct]
+            asks = doc[end - 1].text == "?" or bool(words and words[0].lower_ in QUESTION_OPENERS)
+            if words:
+                # A short question asks about the statement before it ("Is that true?").
+                sentences.append((start, end, asks and len(words) >= MIN_QUESTION_WORDS))
+            start = end
+    questions = [(s, e) for s, e, asks in sentences if asks]
+    if not questions or len(questions) == len(sentences):
+        return [(0, len(doc))]
+    return questions
+
+
 def named_subject(matcher: PhraseMatcher, doc: Doc) -> Optional[Dict[str, str]]:
-    """The first subject of the list that ``doc`` names, and its words; else None."""
-    found = matcher.find(doc)
-    if not found:
-        return None
-    name, start, end = found[0]
-    return {"subject": name, "matched": doc[start:end].text}
+    """The first subject of the list that the asking part of ``doc`` names (see
+    :func:`asked_parts`), and its words; else None."""
+    parts = asked_parts(doc)
+    for name, start, end in matcher.find(doc):
+        if any(first <= start and end <= last for first, last in parts):
+            return {"subject": name, "matched": doc[start:end].text}
+    return None
 
 
 @DefaultV1Recipe.register(

@@ -110,6 +110,13 @@ MODAL_OPENERS = frozenset("can could will would might may should".split())
 DESCRIBING_AFTER = frozenset("barely hardly only just really still no never n't not".split())
 #: Punctuation that ends what a negation before it can deny ("not sure, throat closing").
 CLAUSE_END = SENTENCE_END | {",", ":", "-", "\u2013", "\u2014"}
+#: "help" after these is a verb someone is asked about ("would the clinic be able to help?",
+#: "can you help"), not a cry for help: it does not say the symptom is happening now.
+HELP_ASKED_AFTER = frozenset(
+    {"to", "you", "u", "they", "clinic", "staff", "can", "could", "would", "will"}
+)
+#: Words after which a framing cue ("reckons", "worst case") no longer frames the sentence.
+CONTRAST = frozenset({"but", "though", "although", "however", "yet"})
 #: Words that keep a symptom given another cause: it is happening now whatever the cause.
 STRONG_NOW = frozenset({"now", "currently", "suddenly", "worse", "help"})
 #: Words in capitals ("CANT", "SWALLOW"): a message with several is read in lower case.
@@ -172,6 +179,7 @@ class GuardPatterns:
     dose_always: List[str] = field(default_factory=list)
     dose_about_treatment: List[str] = field(default_factory=list)
     treatment: List[str] = field(default_factory=list)
+    framing: List[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, folder: Path) -> GuardPatterns:
@@ -223,6 +231,7 @@ class GuardPatterns:
                 dose.get("about_treatment", []), "dose: about_treatment"
             ),
             treatment=_phrases(advice.get("treatment", []), "treatment"),
+            framing=_phrases(emergency.get("framing", []), "framing"),
         )
 
 
@@ -278,6 +287,7 @@ class SafetyRules:
         for key, phrases in (
             ("general_question", patterns.general_question),
             ("hypothetical", patterns.hypothetical),
+            ("framing", patterns.framing),
             ("person", patterns.person),
             ("now", patterns.now),
             ("not_symptom", patterns.not_symptoms),
@@ -378,6 +388,7 @@ class SafetyRules:
             (s, e)
             for s, e in cues.get("now", [])
             if not any(ps <= s < pe for ps, pe in past_spans)
+            and not (doc[s].lower_ == "help" and s > 0 and doc[s - 1].lower_ in HELP_ASKED_AFTER)
         ]
         now = bool(now_spans)
         person = bool(cues.get("person"))
@@ -391,6 +402,7 @@ class SafetyRules:
         modal = first in MODAL_OPENERS and second not in self.describing_after
         question = doc.text.rstrip().endswith("?") or first in QUESTION_WORDS or modal
         hypothetical_starts = [s for s, _ in cues.get("hypothetical", [])]
+        framing_starts = [s for s, _ in cues.get("framing", [])]
         person_starts = [s for s, _ in cues.get("person", [])]
         named = discounted = 0
         for key, start, end, symptom_start in self.mentions(doc):
@@ -406,8 +418,8 @@ class SafetyRules:
             elif self._asked(doc, start):
                 counts = False
             elif owned:
-                counts = not self._hypothetical(doc, start, hypothetical_starts)
-            elif self._hypothetical(doc, start, hypothetical_starts) or general:
+                counts = not self._hypothetical(doc, start, hypothetical_starts, framing_starts)
+            elif self._hypothetical(doc, start, hypothetical_starts, framing_starts) or general:
                 counts = False
             else:
                 # No sign either way: a description counts, a bare question does not.
@@ -545,11 +557,12 @@ class SafetyRules:
         return self._denial_before(doc, start) or any(self._denies(t) for t in doc[start:end])
 
     def _denial_before(self, doc: Doc, index: int) -> bool:
-        """A denial in the ``NEGATION_WINDOW`` words before ``index`` with no comma or full
-        stop between it and ``index``: "not sure, throat closing up" denies nothing."""
+        """A denial in the ``NEGATION_WINDOW`` words before ``index`` with no comma, full
+        stop or "but" between it and ``index``: "not sure, throat closing up" and "he says
+        it's nothing but I can't swallow" deny nothing."""
         for token in doc[max(0, index - NEGATION_WINDOW) : index]:
             if self._denies(token) and not any(
-                t.text in CLAUSE_END for t in doc[token.i + 1 : index]
+                t.text in CLAUSE_END or t.lower_ in CONTRAST for t in doc[token.i + 1 : index]
             ):
                 return True
         return False
@@ -563,13 +576,21 @@ class SafetyRules:
         return before not in INABILITY_BEFORE and after not in INABILITY_AFTER
 
     @staticmethod
-    def _hypothetical(doc: Doc, start: int, cue_starts: Sequence[int]) -> bool:
-        for cue in cue_starts:
-            if start - HYPOTHETICAL_WINDOW <= cue < start and not any(
-                t.text in SENTENCE_END for t in doc[cue:start]
-            ):
-                return True
-        return False
+    def _hypothetical(
+        doc: Doc, start: int, cue_starts: Sequence[int], framing_starts: Sequence[int]
+    ) -> bool:
+        """A hypothetical cue shortly before the symptom, or a framing cue ("worst case",
+        "hypothetically") anywhere before it in its sentence and not across a "but"."""
+
+        def same_sentence(cue: int) -> bool:
+            return cue < start and not any(t.text in SENTENCE_END for t in doc[cue:start])
+
+        def framed(cue: int) -> bool:
+            return same_sentence(cue) and not any(t.lower_ in CONTRAST for t in doc[cue:start])
+
+        return any(
+            start - HYPOTHETICAL_WINDOW <= cue and same_sentence(cue) for cue in cue_starts
+        ) or any(framed(cue) for cue in framing_starts)
 
 
 @DefaultV1Recipe.register(

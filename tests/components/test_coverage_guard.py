@@ -18,7 +18,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 
-from components.coverage_guard import DEFAULT_FILE, CoverageGuard, named_subject, read_subjects
+from components.coverage_guard import (
+    DEFAULT_FILE,
+    CoverageGuard,
+    asked_parts,
+    named_subject,
+    read_subjects,
+)
 from nlp.build_pipeline import build, load_patterns
 
 SOURCE = "Botox relaxes muscles. Results can last from three to six months. It may bruise."
@@ -176,10 +182,47 @@ def test_the_list_names_subjects_the_source_does_not_cover(
         "how often do you need to go back for more",  # results_duration, in part
         "can I go to the gym the next day",  # downtime, in part
         "does insurance cover it",  # cost, in part
+        "is it safe for someone with a history of seizures",  # a medical history
     ],
 )
 def test_the_topics_own_questions_name_no_subject_of_the_list(nlp: Language, text: str) -> None:
     assert named_subject(read_subjects(nlp, DEFAULT_FILE), nlp(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # A statement beside a real question is context: only the question counts.
+        (
+            "How does Botox work on muscles? I only know it from celebrity gossip.",
+            "How does Botox work on muscles?",
+        ),
+        ("how long until I see results? im flying after", "how long until I see results?"),
+        ("I read it's FDA approved.\nhow long does it last", "how long does it last"),
+        # A short question asks about what came before it: all of it counts.
+        ("I heard it's FDA approved. Is that true?", "I heard it's FDA approved. Is that true?"),
+        # Only questions, or only statements: all of it.
+        ("who makes botox? what company is it", "who makes botox? what company is it"),
+        ("tell me about the brands you use", "tell me about the brands you use"),
+    ],
+)
+def test_only_what_a_message_asks_counts_when_it_has_questions_and_statements(
+    nlp: Language, text: str, asked: str
+) -> None:
+    doc = nlp(text)
+    assert " ".join(doc[start:end].text for start, end in asked_parts(doc)) == asked
+
+
+def test_a_listed_subject_named_only_beside_the_question_leaves_the_answer(
+    guard: CoverageGuard, nlp: Language
+) -> None:
+    text = "How does Botox work on muscles? I only know it from celebrity gossip."
+    msg = run(guard, nlp, message(nlp, text, "faq", 0.98))
+
+    assert msg.get("intent") == {"name": "faq", "confidence": 0.98}
+    assert msg.get("coverage_guard") is None
+    asked = "what company makes it? I only know it from celebrity gossip."
+    assert run(guard, nlp, message(nlp, asked, "faq", 0.98)).get("intent")["name"] == "not_covered"
 
 
 def test_a_question_about_a_listed_subject_is_not_covered_however_sure_the_classifier(

@@ -243,6 +243,12 @@ def test_each_symptom_family_fires_on_an_experience_only(
         ("a modal verb first asks", "could botox for scars make it hard to swallow"),
         ("worst case", "worst case, could my eyelid droop?"),
         ("hearsay", "my aunt reckons the injections can stop you swallowing, true?"),
+        ("framing frames its whole sentence", "worst case scenario, could my whole face go weak?"),
+        ("framing frames its whole sentence", "hypothetically, if my lips swelled up a week on"),
+        (
+            "help the clinic would give",
+            "If I collapsed after it would the clinic be able to help?",
+        ),
     ],
 )
 def test_cues_that_make_a_symptom_not_an_emergency(
@@ -263,6 +269,10 @@ def test_cues_that_make_a_symptom_not_an_emergency(
         ("can first is no question", "can not breathe properly after the jabs"),
         ("the patient is someone", "the patient can't swallow since the injections"),
         ("owner beats what counts", "my lips are swollen, does that count as a reaction"),
+        ("a denial before 'but' denies nothing", "she says it's nothing but I can't swallow"),
+        ("framing ends at 'but'", "my husband reckons I'm fine but I can't breathe properly"),
+        ("a cry for help is now", "help, what if my throat is closing up"),
+        ("asking for help still describes", "my lips are swelling can you help"),
     ],
 )
 def test_cues_that_keep_an_emergency(

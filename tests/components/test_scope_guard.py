@@ -50,6 +50,11 @@ def rules(nlp: Language) -> ScopeRules:
         ("masseter botox for jaw clenching, is there any downtime", "botox_for_other_uses"),
         ("how much is botox for crows feet", "botox_for_other_uses"),
         ("what cream helps a c-section scar fade", "other_scars"),
+        ("does a b12 shot leave a bruise", "other_injections"),
+        ("how many units of insulin before dinner", "other_injections"),
+        ("any side effects from the weight loss jab", "other_injections"),
+        ("can injections help with hair loss", "other_conditions"),
+        ("is there downtime after removing warts", "other_conditions"),
     ],
 )
 def test_another_subject_is_found(
@@ -68,6 +73,9 @@ def test_another_subject_is_found(
         "is it the same botox people get for forehead lines?",
         "I suffer from migraines, is headache a side effect of the tox?",
         "how long is the recovery",
+        "I'm on ozempic, is botox for my scars still ok?",
+        "how does this compare with PRP?",
+        "does it hurt more than a flu jab or less, the scar injections",
     ],
 )
 def test_acne_scars_or_this_treatment_keep_a_question_in(
