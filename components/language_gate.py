@@ -24,7 +24,12 @@ Two opinions decide, so that short or mixed English is never taken for another l
 A message is in another language when it has at least ``min_words`` counted words, lingua
 names a language other than English with at least ``min_confidence``, and at most
 ``max_english_share`` of its words are English; a message mostly in another script
-(Cyrillic, Arabic, Chinese, ...) is one whatever its length. When the classifier took a
+(Cyrillic, Arabic, Chinese, ...) is one whatever its length. Lingua cannot tell the
+language of two or three words (it reads names as Polish or Italian), so a message of two
+to four words is also one when it is made of one reply language's marker words
+(``SHORT_MESSAGE_MARKERS``: "¿duele mucho?", "Olá, bom dia", "ile to kosztuje") and has no
+other English word; courtesy words alone ("gracias", "ciao") and single words are not
+enough. When the classifier took a
 message for ``other_language`` and the gate does not agree (a single foreign word such as
 "hola"), the message becomes ``nlu_fallback``: the visitor is asked to rephrase, never given
 the other-language reply for English. What the gate found is in the parse data under
@@ -38,7 +43,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Text, Type, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Text, Tuple, Type, Union
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -94,6 +99,37 @@ FOREIGN_FUNCTION_WORDS = (
     """.split()
     )
     - ENGLISH_FUNCTION_WORDS
+)
+
+#: Words that mark a short message as written in one of the reply languages: greetings,
+#: the words of the commonest short questions ("¿duele mucho?", "quanto custa", "ile to
+#: kosztuje") and of this treatment. A message of two to four words is in language L when
+#: at least half of its words are L's, the rest are no English words, and one of L's is no
+#: English word either ("to" and "do" are Polish too): "Olá, bom dia" is Portuguese, "to
+#: do" English.
+SHORT_MESSAGE_MARKERS: Dict[str, FrozenSet[str]] = {
+    code: frozenset(words.split())
+    for code, words in {
+        "es": """hola buenas buenos días dias tardes noches duele mucho cuánto cuanto cuesta
+            precio cicatrices qué que cómo como está puedo quiero tengo cita granos acné""",
+        "fr": """bonjour bonsoir ça fait mal combien coûte coute prix cicatrices est-ce
+            c'est je j'ai voudrais rendez-vous boutons acné""",
+        "de": """hallo guten tag morgen abend wie viel kostet tut weh narben ich möchte
+            termin akne aknenarben""",
+        "it": """buongiorno buonasera salve quanto costa fa male prezzo cicatrici vorrei
+            appuntamento acne""",
+        "pt": """olá ola bom boa dia tarde quanto custa dói doi preço cicatrizes quero tenho
+            consulta acne""",
+        "pl": """cześć dzień dobry ile to kosztuje boli czy blizny zabieg chcę wizyta trądzik""",
+        "nl": """hoi hallo goedemorgen goedemiddag hoeveel kost het doet pijn littekens wil
+            graag afspraak acne""",
+    }.items()
+}
+#: Courtesy words many English speakers use too ("gracias!", "merci beaucoup", "ciao"): a
+#: short message of them alone stays English.
+COURTESY_WORDS = frozenset(
+    """gracias muchas merci beaucoup danke schön schon grazie mille obrigado obrigada
+    dziękuję bedankt dank adios adiós ciao tschüss revoir au""".split()
 )
 
 #: The languages whose replies domain.yml has (the slot `language` picks the variation).
@@ -153,6 +189,8 @@ class Verdict:
 
 #: Up to this many words, a message with an English word in it is English.
 SHORT_MESSAGE_WORDS = 3
+#: Up to this many words, marker words alone may tell the language (SHORT_MESSAGE_MARKERS).
+SHORT_MESSAGE_MARKER_WORDS = 4
 
 
 class LanguageRules:
@@ -232,7 +270,34 @@ class LanguageRules:
                 or (len(words) == 2 and confidence >= 0.7 and share == 0)
             )
         )
+        if not foreign:
+            short = self.short_message_language(text, values)
+            if short is not None:
+                return Verdict(short, confidence, len(words), share)
         return Verdict(code if foreign else None, confidence, len(words), share)
+
+    def short_message_language(self, text: str, values: List[Any]) -> Optional[str]:
+        """The reply language a message of two to four words is in by its marker words
+        (``SHORT_MESSAGE_MARKERS``), if one; lingua's ranking breaks a tie."""
+        words = [w.lower() for w in words_of(text) if w.lower() not in self.neutral]
+        if not 2 <= len(words) <= SHORT_MESSAGE_MARKER_WORDS:
+            return None
+        ranking = [v.language.iso_code_639_1.name.lower() for v in values]
+        best: Optional[Tuple[int, int, str]] = None
+        for code, markers in SHORT_MESSAGE_MARKERS.items():
+            own = [w for w in words if w in markers]
+            others = [w for w in words if w not in markers]
+            distinctive = [w for w in own if w not in self.english and w not in COURTESY_WORDS]
+            if (
+                len(own) * 2 < len(words)
+                or not distinctive
+                or any(w.isascii() and w in self.english for w in others)
+            ):
+                continue
+            rank = ranking.index(code) if code in ranking else len(ranking)
+            candidate = (-len(own), rank, code)
+            best = candidate if best is None or candidate < best else best
+        return best[2] if best else None
 
 
 def build_detector(codes: List[str]) -> LanguageDetector:

@@ -101,6 +101,42 @@ def test_three_foreign_words_are_enough_when_none_is_english(rules: LanguageRule
     assert language(rules, "wie viel kostet") == "de"
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("¿Duele mucho?", "es"),
+        ("Ça fait mal ?", "fr"),
+        ("Guten Tag", "de"),
+        ("quanto costa", "it"),
+        ("Olá, bom dia", "pt"),
+        ("ile to kosztuje", "pl"),
+        ("hoeveel kost het", "nl"),
+    ],
+)
+def test_a_short_message_is_told_by_its_marker_words(
+    rules: LanguageRules, text: str, code: str
+) -> None:
+    assert language(rules, text) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "to do",  # Polish words, but English ones: no marker that is not English
+        "how much",
+        "hola",  # one word is too little
+        "ciao!",
+        "Maria Gonzalez",
+        "gracias amigo",  # courtesy words English speakers use too
+        "muy bien thanks",  # an English word among them
+    ],
+)
+def test_marker_words_never_make_english_or_a_single_word_foreign(
+    rules: LanguageRules, text: str
+) -> None:
+    assert language(rules, text) is None
+
+
 def test_names_and_neutral_words_count_for_neither(rules: LanguageRules) -> None:
     assert rules.counted_words("Hi, I'm Ana Souza and I saw botox on TV in São Paulo") == [
         "hi", "i'm", "and", "i", "saw", "on", "tv", "in",
