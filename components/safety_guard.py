@@ -70,8 +70,10 @@ ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE, "not_covered"}
 NOT_COVERED = "not_covered"
 GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment", "advice:asks_for_it"}
 #: A message the classifier took for off topic that asks for the treatment in the writer's
-#: case ("can I have it if I've got a cold sore?") is refused, unless the scope guard found
-#: another subject in it (components/scope_guard.py). When the scope guard turned the
+#: case ("can I have it if I've got a cold sore?"), or asks about the writer's own case with
+#: a word of this treatment or a visit for it (``visit`` in advice.yml: "I'm on antibiotics,
+#: can I still come in on Thursday?"), is refused, unless the scope guard found another
+#: subject in it (components/scope_guard.py). When the scope guard turned the
 #: classifier's personal advice into off topic, a personal question the guard finds is
 #: refused again; a dose question about another subject stays off topic ("which needle
 #: size for knitting a scarf?").
@@ -179,6 +181,7 @@ class GuardPatterns:
     dose_always: List[str] = field(default_factory=list)
     dose_about_treatment: List[str] = field(default_factory=list)
     treatment: List[str] = field(default_factory=list)
+    visit: List[str] = field(default_factory=list)
     framing: List[str] = field(default_factory=list)
 
     @classmethod
@@ -231,6 +234,7 @@ class GuardPatterns:
                 dose.get("about_treatment", []), "dose: about_treatment"
             ),
             treatment=_phrases(advice.get("treatment", []), "treatment"),
+            visit=_phrases(advice.get("visit", []), "visit"),
             framing=_phrases(emergency.get("framing", []), "framing"),
         )
 
@@ -329,6 +333,9 @@ class SafetyRules:
         self.treatment = PhraseMatcher(nlp)
         if patterns.treatment:
             self.treatment.add("treatment", patterns.treatment)
+        self.visit = PhraseMatcher(nlp)
+        if patterns.visit:
+            self.visit.add("visit", patterns.visit)
 
     def decide(self, doc: Doc) -> Finding | None:
         """An emergency if one is described, else personal advice if asked, else None."""
@@ -532,6 +539,7 @@ class SafetyRules:
         """A question about someone's own case, or about dose and injection technique."""
         whose = any(t.lower_ in self.whose for t in doc) and not self.in_general.find(doc)
         general = bool(self.groups.find(doc)) or bool(self.in_general.find(doc))
+        found: List[Finding] = []
         for key, start, end in self.personal.find(doc):
             if key in self.needs_whose and not whose:
                 # No "I" or "my": personal only when the words themselves say so ("still on
@@ -539,7 +547,14 @@ class SafetyRules:
                 owned = start > 0 and doc[start - 1].lower_ in self.owner_words
                 if general or not owned:
                     continue
-            return Finding(ADVICE, key, doc[start:end].text)
+            found.append(Finding(ADVICE, key, doc[start:end].text))
+        if found:
+            # Asking for the treatment first (refused even in what reads as off topic),
+            # then the most specific family: "should I stop my retinol" is medication, not
+            # only a question in the first person.
+            asks = [f for f in found if f.rule in OFF_TOPIC_RULES]
+            specific = [f for f in found if f.rule not in GENERAL_WORDING_RULES]
+            return (asks or specific or found)[0]
         dose = self.dose.find(doc)
         if dose and (any(key == "always" for key, _, _ in dose) or self.treatment.find(doc)):
             key, start, end = dose[0]
@@ -551,6 +566,10 @@ class SafetyRules:
         if named and named.group(2).lower() not in _NOT_CONDITIONS:
             return Finding(ADVICE, "advice:condition", named.group(0))
         return None
+
+    def about_a_visit(self, doc: Doc) -> bool:
+        """The message names this treatment or a visit for it (``visit`` in advice.yml)."""
+        return bool(self.visit.find(doc))
 
     def _negated(self, doc: Doc, start: int, end: int) -> bool:
         """A denial just before the symptom or inside it ("throat isn't swollen")."""
@@ -666,7 +685,14 @@ class SafetyGuard(GraphComponent, IntentClassifier):
             return  # nothing found, or the classifier already found an emergency
         scope = message.get(SCOPE_GUARD_KEY) or {}
         asks_off_topic = current == OFF_TOPIC and (
-            (finding.rule in OFF_TOPIC_RULES and not scope)
+            (
+                not scope
+                and (
+                    finding.rule in OFF_TOPIC_RULES
+                    or rules.about_a_visit(doc)
+                    or finding.rule == DOSE_RULE
+                )
+            )
             or (scope.get("classifier_intent") == ADVICE and finding.rule != DOSE_RULE)
         )
         if (

@@ -238,10 +238,15 @@ class ScopeGuard(GraphComponent, IntentClassifier):
     def _check(self, message: Message, rules: ScopeRules, nlp: Language) -> None:
         text = message.get(TEXT)
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if not text or text.strip().startswith("/") or current not in OVERRIDABLE:
+        if not text or text.strip().startswith("/"):
+            return
+        if current not in OVERRIDABLE and current != OUT_OF_SCOPE:
             return
         found = rules.other_subject(message.get(SPACY_DOCS[TEXT]) or nlp(text))
         if found is None:
             return
+        # Recorded for an off-topic reading too: the safety guard then knows the message is
+        # about another subject ("how many units for crow's feet?").
         message.set(PARSE_KEY, {**found, "classifier_intent": current}, add_to_output=True)
-        override_intent(message, OUT_OF_SCOPE)
+        if current != OUT_OF_SCOPE:
+            override_intent(message, OUT_OF_SCOPE)

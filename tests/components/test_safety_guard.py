@@ -485,6 +485,44 @@ def test_a_personal_question_the_scope_guard_took_for_off_topic_is_refused_again
     assert msg.get("safety_guard")["rule"] == "advice:own_treatment"
 
 
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("I'm on antibiotics, can I still come in on Thursday", "advice:medication"),
+        ("i take ibuprofen every day for my back, do i need to stop before", "advice:medication"),
+        ("which needle size is used", "advice:dose"),
+    ],
+)
+def test_a_personal_question_of_this_treatment_or_a_visit_taken_for_off_topic_is_refused(
+    nlp: Language, text: str, rule: str
+) -> None:
+    msg = run_guard(nlp, message(nlp, text, "out_of_scope"))
+    assert msg.get("intent")["name"] == "request_medical_advice"
+    assert msg.get("safety_guard")["rule"] == rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm on antibiotics for a chest infection, can I drink alcohol",  # no visit, no botox
+        "my toddler has eczema on his cheeks, which cream is best",
+    ],
+)
+def test_a_personal_health_question_about_nothing_of_this_treatment_stays_off_topic(
+    nlp: Language, text: str
+) -> None:
+    assert run_guard(nlp, message(nlp, text, "out_of_scope")).get("intent")["name"] == (
+        "out_of_scope"
+    )
+
+
+def test_the_most_specific_family_is_the_finding(rules: SafetyRules, nlp: Language) -> None:
+    finding = rules.decide(nlp("should I stop my retinol cream before treatment"))
+    assert finding is not None and finding.rule == "advice:medication"
+    finding = rules.decide(nlp("can I have it if I've got a cold sore right now"))
+    assert finding is not None and finding.rule == "advice:asks_for_it"
+
+
 def test_a_dose_question_about_another_subject_stays_off_topic(nlp: Language) -> None:
     text = "which needle size do i need for knitting a chunky scarf"
     msg = run_guard(nlp, scoped(nlp, text, "request_medical_advice", "unfamiliar_words"))

@@ -119,6 +119,19 @@ def test_the_classifiers_personal_advice_about_another_subject_becomes_off_topic
     assert msg.get("scope_guard")["classifier_intent"] == "request_medical_advice"
 
 
+def test_another_subject_in_an_off_topic_reading_is_recorded_for_the_safety_guard(
+    nlp: Language,
+) -> None:
+    msg = run_guard(nlp, message(nlp, "how many units of botox for crow's feet", "out_of_scope"))
+
+    assert msg.get("intent") == {"name": "out_of_scope", "confidence": 0.9}
+    assert msg.get("scope_guard") == {
+        "subject": "botox_for_other_uses",
+        "matched": "crow's feet",
+        "classifier_intent": "out_of_scope",
+    }
+
+
 @pytest.mark.parametrize("intent", ["book_consultation", "report_emergency_symptom", "greet"])
 def test_other_readings_are_left_alone(nlp: Language, intent: str) -> None:
     msg = run_guard(nlp, message(nlp, "do you do hair transplants", intent))
