@@ -308,6 +308,7 @@ def test_each_advice_family_fires_on_an_own_case_only(
     "text",
     [
         "swelling in my throat",
+        "things look doubled whenever i look sideways, started after the treatment",
         "my throat, it's swelling",
         "throat feels like it's closing",
         "omg!! my lips are swelling up after the jabs",
