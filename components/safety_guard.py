@@ -117,6 +117,8 @@ CLAUSE_END = SENTENCE_END | {",", ":", "-", "\u2013", "\u2014"}
 HELP_ASKED_AFTER = frozenset(
     {"to", "you", "u", "they", "clinic", "staff", "can", "could", "would", "will"}
 )
+#: Words that, shortly before a "now" cue, deny the present rather than describe it.
+DENYING_NOW = frozenset({"nothing", "no", "none", "nope"})
 #: Words after which a framing cue ("reckons", "worst case") no longer frames the sentence.
 CONTRAST = frozenset({"but", "though", "although", "however", "yet"})
 #: Words that keep a symptom given another cause: it is happening now whatever the cause.
@@ -396,6 +398,8 @@ class SafetyRules:
             for s, e in cues.get("now", [])
             if not any(ps <= s < pe for ps, pe in past_spans)
             and not (doc[s].lower_ == "help" and s > 0 and doc[s - 1].lower_ in HELP_ASKED_AFTER)
+            # "nothing wrong now", "no problems at the moment": a denial of the present
+            and not any(t.lower_ in DENYING_NOW for t in doc[max(0, s - 3) : s])
         ]
         now = bool(now_spans)
         person = bool(cues.get("person"))

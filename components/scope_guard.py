@@ -66,6 +66,8 @@ WORDS_FILE = "known_words.txt"
 OUT_OF_SCOPE = "out_of_scope"
 #: The group of other uses of Botox, to which naming Botox does not make a difference.
 OTHER_USES = "botox_for_other_uses"
+#: The group of attempts to change the assistant's instructions: off topic whatever they name.
+PROMPT_INJECTION = "prompt_injection"
 PARSE_KEY = "scope_guard"
 #: The classifier's readings the guard may turn into off topic. Personal advice is among
 #: them ("is botox for migraines any good?"); the safety guard after it refuses again when
@@ -124,6 +126,11 @@ class ScopeRules:
         found = self.subjects.find(doc)
         if not found:
             return self._unfamiliar_subject(doc)
+        injected = [f for f in found if f[0] == PROMPT_INJECTION]
+        if injected:
+            # An attempt to change the instructions, whatever it names.
+            name, start, end = injected[0]
+            return {"subject": name, "matched": doc[start:end].text}
         if self.scars.find(doc):
             return None
         if self.treatment.find(doc):

@@ -158,6 +158,8 @@ def test_an_untrained_or_switched_off_guard_changes_nothing(
         ("who actually makes botox? what company is it", "makers_and_brands", "what company"),
         ("is it the same as Dysport", "makers_and_brands", "Dysport"),
         ("is botox FDA approved for acne scars?", "approval_and_regulation", "FDA"),
+        ("is it cheaper than fillers", "comparisons", "cheaper than"),
+        ("is botox safer than laser resurfacing", "comparisons", "safer than"),
         ("how long is an opened vial good for", "storage", "vial"),
         ("can you drink alcohol the night after", "aftercare_not_in_the_source", "drink alcohol"),
         (
@@ -183,6 +185,8 @@ def test_the_list_names_subjects_the_source_does_not_cover(
         "can I go to the gym the next day",  # downtime, in part
         "does insurance cover it",  # cost, in part
         "is it safe for someone with a history of seizures",  # a medical history
+        "is filler better than botox for acne scars",  # dermal_fillers
+        "how does the pain compare with getting a tattoo",  # pain
     ],
 )
 def test_the_topics_own_questions_name_no_subject_of_the_list(nlp: Language, text: str) -> None:

@@ -249,6 +249,9 @@ def test_each_symptom_family_fires_on_an_experience_only(
             "help the clinic would give",
             "If I collapsed after it would the clinic be able to help?",
         ),
+        ("a denied now", "could botox make it hard to breathe? nothing wrong now, just asking"),
+        ("asking ahead", "what would a bad allergic reaction look like, just so I'm aware"),
+        ("asking ahead", "can it make your throat swell? asking before i book"),
     ],
 )
 def test_cues_that_make_a_symptom_not_an_emergency(
