@@ -76,6 +76,8 @@ logger = logging.getLogger(__name__)
 OTHER_LANGUAGE = "other_language"
 LANGUAGE_ENTITY = "language"
 PARSE_KEY = "language_gate"
+#: Where the classifier keeps its own best label (components/intent_classifier.py).
+CLASSIFIER_KEY = "intent_classifier"
 WORDS_FILE = "english_words.txt"
 
 #: A word: letters only, in any script, with inner apostrophes ("don't", "l'effet").
@@ -189,6 +191,9 @@ class Verdict:
 
 #: Up to this many words, a message with an English word in it is English.
 SHORT_MESSAGE_WORDS = 3
+#: How sure lingua must be to overrule the share of English words when the classifier too
+#: took the message for another language.
+SECOND_OPINION_CONFIDENCE = 0.9
 #: Up to this many words, marker words alone may tell the language (SHORT_MESSAGE_MARKERS).
 SHORT_MESSAGE_MARKER_WORDS = 4
 
@@ -227,11 +232,28 @@ class LanguageRules:
         return counted
 
     def english_share(self, words: List[str]) -> float:
-        """The share of ``words`` that are English (words with accents never are)."""
+        """The share of ``words`` that are English (words with accents never are). Single
+        letters count for neither: "a", "n" and "c" are English, French and chat alike
+        ("je n arrive plus a avaler")."""
+        words = [w for w in words if len(w) > 1]
         if not words:
             return 1.0
         english = sum(1 for w in words if w.isascii() and w in self.english)
         return english / len(words)
+
+    def second_opinion(self, text: str) -> Optional[str]:
+        """The language of a message the classifier took for another language, when lingua
+        is sure of it (``SECOND_OPINION_CONFIDENCE``) and the message has at least three
+        counted words, not all of them English: a second opinion for messages the share
+        rule leaves English ("je n arrive plus a avaler, c est grave?")."""
+        words = self.counted_words(text)
+        values = self.detector.compute_language_confidence_values(text)
+        if len(words) < 3 or not values or self.english_share(words) >= 1.0:
+            return None
+        code = values[0].language.iso_code_639_1.name.lower()
+        if code == "en" or values[0].value < SECOND_OPINION_CONFIDENCE:
+            return None
+        return code if sum(map(plausible, words)) * 2 > len(words) else None
 
     def judge(self, text: str) -> Verdict:
         """Which other language ``text`` is in, if any (``language`` None: English or too
@@ -414,6 +436,13 @@ class LanguageGate(GraphComponent, IntentClassifier):
             return  # a button payload
         verdict = self.rules.judge(text)
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        # The classifier's own best label, also when the fallback took its place.
+        label = (message.get(CLASSIFIER_KEY) or {}).get("label")
+        classifier_says = OTHER_LANGUAGE in (current, label)
+        if verdict.language is None and classifier_says:
+            second = self.rules.second_opinion(text)
+            if second is not None:
+                verdict = Verdict(second, verdict.confidence, verdict.words, verdict.english_share)
         if verdict.language is None and current != OTHER_LANGUAGE:
             return
         message.set(PARSE_KEY, verdict.as_dict(), add_to_output=True)

@@ -137,6 +137,11 @@ def test_marker_words_never_make_english_or_a_single_word_foreign(
     assert language(rules, text) is None
 
 
+def test_single_letters_count_for_neither_language(rules: LanguageRules) -> None:
+    assert rules.english_share(["je", "n", "arrive", "a", "c"]) == 0.5
+    assert rules.english_share(["n"]) == 1.0  # nothing to count: English
+
+
 def test_names_and_neutral_words_count_for_neither(rules: LanguageRules) -> None:
     assert rules.counted_words("Hi, I'm Ana Souza and I saw botox on TV in São Paulo") == [
         "hi", "i'm", "and", "i", "saw", "on", "tv", "in",
@@ -209,3 +214,36 @@ def test_the_training_examples_words_join_the_vocabulary(tmp_path: Path) -> None
 
     assert "wots" in loaded.rules.english and "dermo's" in loaded.rules.english
     assert "cuesta" not in loaded.rules.english
+
+
+def unsure(text: str, label: str) -> Message:
+    """A message the fallback took, the classifier's own best label kept beside it."""
+    msg = message(text, "nlu_fallback")
+    msg.set("intent_classifier", {"label": label, "confidence": 0.55}, add_to_output=True)
+    return msg
+
+
+def test_the_classifiers_other_language_with_lingua_sure_is_another_language(
+    gate: LanguageGate,
+) -> None:
+    # German nouns are capitalised and counted as names, leaving "was" and "gegen": the
+    # share rule alone says English.
+    text = "Was kostet Botox gegen Aknenarben?"
+    assert gate.rules.judge(text).language is None
+    msg = gate.process([unsure(text, "other_language")])[0]
+    assert msg.get("intent")["name"] == "other_language"
+    assert msg.get("language_gate")["language"] == "de"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("ciao, thanks!", "other_language"),  # too short for a second opinion
+        ("Was kostet Botox gegen Aknenarben?", "faq/cost"),  # the classifier did not say so
+    ],
+)
+def test_no_second_opinion_without_the_classifier_or_enough_words(
+    gate: LanguageGate, text: str, label: str
+) -> None:
+    msg = gate.process([unsure(text, label)])[0]
+    assert msg.get("intent")["name"] == "nlu_fallback"

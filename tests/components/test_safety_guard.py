@@ -252,6 +252,7 @@ def test_each_symptom_family_fires_on_an_experience_only(
         ("a denied now", "could botox make it hard to breathe? nothing wrong now, just asking"),
         ("asking ahead", "what would a bad allergic reaction look like, just so I'm aware"),
         ("asking ahead", "can it make your throat swell? asking before i book"),
+        ("framing", "in the unlikely event of a drooping eyelid, what happens"),
     ],
 )
 def test_cues_that_make_a_symptom_not_an_emergency(
@@ -494,6 +495,8 @@ def test_a_personal_question_the_scope_guard_took_for_off_topic_is_refused_again
     [
         ("I'm on antibiotics, can I still come in on Thursday", "advice:medication"),
         ("i take ibuprofen every day for my back, do i need to stop before", "advice:medication"),
+        ("we're trying for a baby at the moment, should i wait", "advice:pregnancy"),
+        ("I'm pregnant, what are the side effects", "advice:pregnancy"),
         ("which needle size is used", "advice:dose"),
     ],
 )
