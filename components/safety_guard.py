@@ -68,7 +68,7 @@ ADVICE_OVERRIDABLE = {"faq", FALLBACK, ADVICE, "not_covered"}
 #: A question the source text does not answer, asked in the first person ("should I avoid
 #: the sun after?"), is still a general question: only these findings make it personal.
 NOT_COVERED = "not_covered"
-GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment", "advice:asks_for_it"}
+GENERAL_WORDING_RULES = {"advice:own_case", "advice:own_treatment"}
 #: A message the classifier took for off topic that asks for the treatment in the writer's
 #: case ("can I have it if I've got a cold sore?"), or asks about the writer's own case with
 #: a word of this treatment or a visit for it (``visit`` in advice.yml: "I'm on antibiotics,

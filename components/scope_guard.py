@@ -20,6 +20,10 @@ dictionary and a name is one word, so a question about the treatment in new word
 mistakes stays in; the vocabulary is learnt at training, so a word staff teach in an
 example is familiar from the next publish on.
 
+A message of punctuation or emoji alone ("??") asks no topic's question either; an
+attempt to change the assistant's instructions (the list's ``prompt_injection``) is off topic
+whatever else it names.
+
 It changes only messages the classifier took for an FAQ question, a question not covered,
 personal advice or a message not understood; greetings, bookings and emergencies are left
 as they are, and the safety guard after it still answers an emergency as one, and a
@@ -68,10 +72,13 @@ OUT_OF_SCOPE = "out_of_scope"
 OTHER_USES = "botox_for_other_uses"
 #: The group of attempts to change the assistant's instructions: off topic whatever they name.
 PROMPT_INJECTION = "prompt_injection"
+#: A message without a letter or a digit.
+NO_WORDS = "no_words"
 PARSE_KEY = "scope_guard"
 #: The classifier's readings the guard may turn into off topic. Personal advice is among
 #: them ("is botox for migraines any good?"); the safety guard after it refuses again when
 #: its own patterns find a personal question (components/safety_guard.py).
+FALLBACK = DEFAULT_NLU_FALLBACK_INTENT_NAME
 OVERRIDABLE = {
     "faq",
     "not_covered",
@@ -123,6 +130,9 @@ class ScopeRules:
     def other_subject(self, doc: Doc) -> Optional[Dict[str, str]]:
         """The subject and the words that name it, when the message is about another
         subject and not about acne scars; else None."""
+        if not any(char.isalnum() for char in doc.text):
+            # Punctuation and emoji alone ask nothing ("??", "..."): no topic's question.
+            return {"subject": NO_WORDS, "matched": doc.text}
         found = self.subjects.find(doc)
         if not found:
             return self._unfamiliar_subject(doc)
@@ -250,8 +260,8 @@ class ScopeGuard(GraphComponent, IntentClassifier):
         if current not in OVERRIDABLE and current != OUT_OF_SCOPE:
             return
         found = rules.other_subject(message.get(SPACY_DOCS[TEXT]) or nlp(text))
-        if found is None:
-            return
+        if found is None or (found["subject"] == NO_WORDS and current == FALLBACK):
+            return  # (an unsure reading of "??" already asks to rephrase)
         # Recorded for an off-topic reading too: the safety guard then knows the message is
         # about another subject ("how many units for crow's feet?").
         message.set(PARSE_KEY, {**found, "classifier_intent": current}, add_to_output=True)

@@ -444,6 +444,13 @@ def test_an_emergency_with_a_symptom_not_discounted_is_kept(nlp: Language) -> No
     assert msg.get("intent")["name"] == "report_emergency_symptom"
 
 
+def test_asking_for_it_in_a_question_not_covered_is_refused(nlp: Language) -> None:
+    text = "my scars are from chickenpox not acne, can i still have it"
+    msg = run_guard(nlp, message(nlp, text, "not_covered"))
+    assert msg.get("intent")["name"] == "request_medical_advice"
+    assert msg.get("safety_guard")["rule"] == "advice:asks_for_it"
+
+
 def test_a_question_not_covered_in_the_first_person_is_not_refused(nlp: Language) -> None:
     msg = run_guard(
         nlp, message(nlp, "should I avoid the sun after the treatment?", "not_covered")
@@ -497,6 +504,7 @@ def test_a_personal_question_the_scope_guard_took_for_off_topic_is_refused_again
         ("i take ibuprofen every day for my back, do i need to stop before", "advice:medication"),
         ("we're trying for a baby at the moment, should i wait", "advice:pregnancy"),
         ("I'm pregnant, what are the side effects", "advice:pregnancy"),
+        ("i have a needle phobia and panic attacks, should i even try this", "advice:own_case"),
         ("which needle size is used", "advice:dose"),
     ],
 )

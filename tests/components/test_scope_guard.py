@@ -137,6 +137,16 @@ def test_another_subject_in_an_off_topic_reading_is_recorded_for_the_safety_guar
     }
 
 
+@pytest.mark.parametrize(
+    ("intent", "expected"), [("faq", "out_of_scope"), ("nlu_fallback", "nlu_fallback")]
+)
+def test_punctuation_alone_is_no_topics_question(
+    nlp: Language, intent: str, expected: str
+) -> None:
+    msg = run_guard(nlp, message(nlp, "??", intent))
+    assert msg.get("intent")["name"] == expected
+
+
 @pytest.mark.parametrize("intent", ["book_consultation", "report_emergency_symptom", "greet"])
 def test_other_readings_are_left_alone(nlp: Language, intent: str) -> None:
     msg = run_guard(nlp, message(nlp, "do you do hair transplants", intent))
