@@ -187,6 +187,7 @@ def test_the_list_names_subjects_the_source_does_not_cover(
         "is it safe for someone with a history of seizures",  # a medical history
         "is filler better than botox for acne scars",  # dermal_fillers
         "how does the pain compare with getting a tattoo",  # pain
+        "Roughly what would a course of sessions cost?",  # cost
     ],
 )
 def test_the_topics_own_questions_name_no_subject_of_the_list(nlp: Language, text: str) -> None:
