@@ -117,6 +117,8 @@ CLAUSE_END = SENTENCE_END | {",", ":", "-", "\u2013", "\u2014"}
 HELP_ASKED_AFTER = frozenset(
     {"to", "you", "u", "they", "clinic", "staff", "can", "could", "would", "will"}
 )
+#: Words after "going down" that say where a symptom goes, not that it has gone.
+SPREADING_AFTER = frozenset({"my", "his", "her", "their", "your", "towards", "into", "onto"})
 #: Words that, shortly before a "now" cue, deny the present rather than describe it.
 DENYING_NOW = frozenset({"nothing", "no", "none", "nope"})
 #: Words after which a framing cue ("reckons", "worst case") no longer frames the sentence.
@@ -484,14 +486,21 @@ class SafetyRules:
             doc[i].lower_ in STRONG_NOW for i in range(first, last)
         ):
             return not worse
-        for r_start, _ in cues.get("resolved", []):
+        for r_start, r_end in cues.get("resolved", []):
             if (
                 r_start >= end
                 and not any(w >= r_start for w, _ in worse)
                 and not self._cue_negated(doc, r_start, 2)
+                and not self._spreading(doc, r_end)
             ):
                 return True
         return False
+
+    @staticmethod
+    def _spreading(doc: Doc, end: int) -> bool:
+        """A resolution word that says where something goes ("the weakness is going down
+        my face", "went down into her neck"): it spreads, it has not gone."""
+        return end < len(doc) and doc[end].lower_ in SPREADING_AFTER
 
     def _cue_negated(self, doc: Doc, start: int, window: int = 3) -> bool:
         """A negation just before a cue: a resolution denied ("it is not going away", "it

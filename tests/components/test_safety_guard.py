@@ -313,6 +313,7 @@ def test_each_advice_family_fires_on_an_own_case_only(
     [
         "swelling in my throat",
         "things look doubled whenever i look sideways, started after the treatment",
+        "eyelid dropped on the left side and now the weakness is going down my face",
         "my throat, it's swelling",
         "throat feels like it's closing",
         "omg!! my lips are swelling up after the jabs",
@@ -528,6 +529,16 @@ def test_a_personal_health_question_about_nothing_of_this_treatment_stays_off_to
 ) -> None:
     assert run_guard(nlp, message(nlp, text, "out_of_scope")).get("intent")["name"] == (
         "out_of_scope"
+    )
+
+
+def test_the_contraceptive_pill_is_no_swallowing_problem(
+    rules: SafetyRules, nlp: Language
+) -> None:
+    finding = rules.decide(nlp("I'm on the pill and sertraline, is that a problem for botox"))
+    assert finding is not None and finding.rule == "advice:medication"
+    assert decision(rules, nlp, "I can't get the pill down, my throat is swollen") == (
+        "report_emergency_symptom"
     )
 
 
