@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -144,10 +144,19 @@ def tracker_db(tmp_path: Path) -> Path:
     return tmp_path / "tracker.db"
 
 
+def a_time_today() -> float:
+    """A minute ago, or an hour past local midnight if that is later: the fixture's
+    conversations, up to an hour before it, then all fall today (a run just after midnight
+    would put some of them in yesterday)."""
+    now = datetime.now().astimezone()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    return max(now.timestamp() - 60, midnight + 3660)
+
+
 @pytest.fixture
 async def conversations_saved(tracker_db: Path) -> Path:
     store = sqlite_store(tracker_db)
-    await save_conversations(store, kinds_of_conversations(time.time() - 60))
+    await save_conversations(store, kinds_of_conversations(a_time_today()))
     store.engine.dispose()
     return tracker_db
 
