@@ -66,6 +66,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from components import topic_words
+from components.intent_classifier import PARSE_KEY as CLASSIFIER_KEY
 from components.intents import override_intent
 from components.phrases import PhraseMatcher
 from components.word_list import load_words, save_words
@@ -79,8 +80,6 @@ NOT_ANSWERED = {NOT_COVERED, "out_of_scope", "other_language"}
 #: The intent whose answers the guard checks.
 FAQ = "faq"
 FALLBACK = "nlu_fallback"
-#: Where the classifier keeps its own best label (components/intent_classifier.py).
-CLASSIFIER_KEY = "intent_classifier"
 UNFAMILIAR = "unfamiliar_words"
 WORDS_FILE = "answered_words.txt"
 PARSE_KEY = "coverage_guard"

@@ -67,6 +67,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intent_classifier import PARSE_KEY as CLASSIFIER_KEY
 from components.intents import override_intent
 from components.word_list import load_words, save_words
 from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary_words
@@ -76,8 +77,6 @@ logger = logging.getLogger(__name__)
 OTHER_LANGUAGE = "other_language"
 LANGUAGE_ENTITY = "language"
 PARSE_KEY = "language_gate"
-#: Where the classifier keeps its own best label (components/intent_classifier.py).
-CLASSIFIER_KEY = "intent_classifier"
 WORDS_FILE = "english_words.txt"
 
 #: A word: letters only, in any script, with inner apostrophes ("don't", "l'effet").
