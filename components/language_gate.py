@@ -28,8 +28,9 @@ names a language other than English with at least ``min_confidence``, and at mos
 language of two or three words (it reads names as Polish or Italian), so a message of two
 to four words is also one when it is made of one reply language's marker words
 (``SHORT_MESSAGE_MARKERS``: "¿duele mucho?", "Olá, bom dia", "ile to kosztuje") and has no
-other English word; courtesy words alone ("gracias", "ciao") and single words are not
-enough. When the classifier took a
+other English word; courtesy words alone ("gracias", "ciao") are not enough, and a single
+word only when English speakers do not write it alone (``SINGLE_WORD_MARKERS``: "Bonjour",
+"¿Duele?", "Hoi"; not "hola"). When the classifier took a
 message for ``other_language`` and the gate does not agree (a single foreign word such as
 "hola"), the message becomes ``nlu_fallback``: the visitor is asked to rephrase, never given
 the other-language reply for English. What the gate found is in the parse data under
@@ -124,6 +125,22 @@ SHORT_MESSAGE_MARKERS: Dict[str, FrozenSet[str]] = {
         "pl": """cześć dzień dobry ile to kosztuje boli czy blizny zabieg chcę wizyta trądzik""",
         "nl": """hoi hallo goedemorgen goedemiddag hoeveel kost het doet pijn littekens wil
             graag afspraak acne""",
+    }.items()
+}
+#: Single words that are a whole message in one reply language and that English speakers do
+#: not write alone: a greeting ("Bonjour", "Hoi", "Cześć") or the commonest one-word question
+#: ("¿Duele?", "Dói?", "Boli?"). Not "hola", "ciao", "salut" or "merci": English speakers
+#: write them too, and a single word of them is asked to be rephrased.
+SINGLE_WORD_MARKERS: Dict[str, FrozenSet[str]] = {
+    code: frozenset(words.split())
+    for code, words in {
+        "es": "duele buenas",
+        "fr": "bonjour bonsoir coucou",
+        "de": "moin servus",
+        "it": "buongiorno buonasera",
+        "pt": "olá dói",
+        "pl": "cześć czesc boli",
+        "nl": "hoi goedemorgen goedemiddag goedenavond",
     }.items()
 }
 #: Courtesy words many English speakers use too ("gracias!", "merci beaucoup", "ciao"): a
@@ -298,9 +315,12 @@ class LanguageRules:
         return Verdict(code if foreign else None, confidence, len(words), share)
 
     def short_message_language(self, text: str, values: List[Any]) -> Optional[str]:
-        """The reply language a message of two to four words is in by its marker words
-        (``SHORT_MESSAGE_MARKERS``), if one; lingua's ranking breaks a tie."""
+        """The reply language a message of one word (``SINGLE_WORD_MARKERS``) or of two to
+        four words (``SHORT_MESSAGE_MARKERS``) is in by its marker words, if one; lingua's
+        ranking breaks a tie."""
         words = [w.lower() for w in words_of(text) if w.lower() not in self.neutral]
+        if len(words) == 1:
+            return next((c for c, m in SINGLE_WORD_MARKERS.items() if words[0] in m), None)
         if not 2 <= len(words) <= SHORT_MESSAGE_MARKER_WORDS:
             return None
         ranking = [v.language.iso_code_639_1.name.lower() for v in values]

@@ -123,6 +123,11 @@ SPREADING_AFTER = frozenset({"my", "his", "her", "their", "your", "towards", "in
 DENYING_NOW = frozenset({"nothing", "no", "none", "nope"})
 #: Words after which a framing cue ("reckons", "worst case") no longer frames the sentence.
 CONTRAST = frozenset({"but", "though", "although", "however", "yet"})
+#: "You" meaning anyone, just before an owner word: "can you have it if you're on
+#: antidepressants?" asks in general.
+GENERIC_YOU = frozenset({"you", "u", "ya"})
+#: How many words before an owner word a generic "you" may stand ("if you're still on").
+GENERIC_YOU_WINDOW = 3
 #: Words that keep a symptom given another cause: it is happening now whatever the cause.
 STRONG_NOW = frozenset({"now", "currently", "suddenly", "worse", "help"})
 #: Words in capitals ("CANT", "SWALLOW"): a message with several is read in lower case.
@@ -557,7 +562,14 @@ class SafetyRules:
             if key in self.needs_whose and not whose:
                 # No "I" or "my": personal only when the words themselves say so ("still on
                 # roaccutane") and no group of people is named.
-                owned = start > 0 and doc[start - 1].lower_ in self.owner_words
+                owned = (
+                    start > 0
+                    and doc[start - 1].lower_ in self.owner_words
+                    and not any(
+                        t.lower_ in GENERIC_YOU
+                        for t in doc[max(0, start - 1 - GENERIC_YOU_WINDOW) : start - 1]
+                    )
+                )
                 if general or not owned:
                     continue
             found.append(Finding(ADVICE, key, doc[start:end].text))
@@ -697,6 +709,10 @@ class SafetyGuard(GraphComponent, IntentClassifier):
         elif finding is None or current == EMERGENCY:
             return  # nothing found, or the classifier already found an emergency
         scope = message.get(SCOPE_GUARD_KEY) or {}
+        if _same_words(scope.get("matched"), finding.matched):
+            # What the finding names is the other subject ("where should I rotate my insulin
+            # injections?"): a question about it, not about this treatment.
+            scope = {**scope, "classifier_intent": None}
         asks_off_topic = current == OFF_TOPIC and (
             (
                 not scope
@@ -746,3 +762,11 @@ class SafetyGuard(GraphComponent, IntentClassifier):
             if name and name != EMERGENCY:
                 return str(name)
         return FALLBACK
+
+
+def _same_words(scope_matched: Any, finding_matched: str) -> bool:
+    """The scope guard's subject and the safety guard's finding name the same words."""
+    if not scope_matched:
+        return False
+    a, b = str(scope_matched).lower(), finding_matched.lower()
+    return a in b or b in a

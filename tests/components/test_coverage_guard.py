@@ -167,6 +167,22 @@ def test_an_untrained_or_switched_off_guard_changes_nothing(
             "history_and_popularity",
             "first start",
         ),
+        ("does it fade the red marks acne leaves", "other_skin_concerns", "red marks"),
+        ("does it make pores look smaller", "other_skin_concerns", "pores"),
+        ("does it do anything for active acne", "other_skin_concerns", "for active acne"),
+        ("do men and women get different results", "men_and_women", "men and women"),
+        ("do results get better with each session", "repeated_treatment", "better with each"),
+        ("do the scars come back worse", "repeated_treatment", "come back worse"),
+        (
+            "can it be done on the same day as the consultation",
+            "consultation_timing",
+            "same day as the consultation",
+        ),
+        ("is there a cancellation fee", "payments_and_policies", "cancellation"),
+        ("which numbing cream do they use", "numbing_cream_details", "which numbing"),
+        ("can a friend come in with me", "visit_practicalities", "friend come"),
+        ("what else is in the injection", "preparation", "what else is in"),
+        ("can the effect be reversed", "reversal", "reversed"),
     ],
 )
 def test_the_list_names_subjects_the_source_does_not_cover(
@@ -188,6 +204,11 @@ def test_the_list_names_subjects_the_source_does_not_cover(
         "is filler better than botox for acne scars",  # dermal_fillers
         "how does the pain compare with getting a tattoo",  # pain
         "Roughly what would a course of sessions cost?",  # cost
+        "can people who still get active acne have it",  # candidacy
+        "why do raised scars form after a bad breakout",  # hypertrophic_scars
+        "can it be combined with laser",  # combination_treatments
+        "does it stop working after a few months",  # results_duration
+        "is a numbing cream used",  # procedure
     ],
 )
 def test_the_topics_own_questions_name_no_subject_of_the_list(nlp: Language, text: str) -> None:

@@ -120,12 +120,32 @@ def test_a_short_message_is_told_by_its_marker_words(
 
 
 @pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("¿Duele?", "es"),
+        ("Bonjour !", "fr"),
+        ("Moin", "de"),
+        ("Buongiorno", "it"),
+        ("Dói?", "pt"),
+        ("Cześć", "pl"),
+        ("Hoi", "nl"),
+    ],
+)
+def test_a_single_word_english_speakers_do_not_write_alone_is_foreign(
+    rules: LanguageRules, text: str, code: str
+) -> None:
+    assert language(rules, text) == code
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "to do",  # Polish words, but English ones: no marker that is not English
         "how much",
-        "hola",  # one word is too little
+        "hola",  # one word English speakers write alone too
         "ciao!",
+        "merci",
+        "bonjour, does it hurt?",  # a foreign greeting in an English message
         "Maria Gonzalez",
         "gracias amigo",  # courtesy words English speakers use too
         "muy bien thanks",  # an English word among them

@@ -93,6 +93,7 @@ def test_a_denied_symptom_is_not_an_emergency(rules: SafetyRules, nlp: Language)
     [
         ("I'm pregnant, what are the side effects?", "advice:pregnancy"),
         ("I take warfarin, how long does it last?", "advice:medication"),
+        ("still on roaccutane, can you do it anyway?", "advice:medication"),
         ("I'm 16, can I have it?", "advice:age"),
         ("should I get botox or fillers?", "advice:own_case"),
         ("how many units would I need?", "advice:dose"),
@@ -396,6 +397,7 @@ def test_dose_and_technique_are_refused_even_in_general(
         "how much swelling is typical around the injection points?",
         "is botox more effective than steroid shots in general? my friend had them",
         "can you go back to work or should you take the day off?",
+        "can you have it if you're on antidepressants",
     ],
 )
 def test_general_questions_about_groups_and_plain_questions_are_not_refused(
@@ -507,6 +509,9 @@ def test_a_personal_question_the_scope_guard_took_for_off_topic_is_refused_again
         ("I'm pregnant, what are the side effects", "advice:pregnancy"),
         ("i have a needle phobia and panic attacks, should i even try this", "advice:own_case"),
         ("which needle size is used", "advice:dose"),
+        ("what size needle do you use", "advice:dose"),
+        ("I'm having a tooth out next week, should I postpone my botox", "advice:own_case"),
+        ("I have a cold sore right now, can I still go ahead tomorrow", "advice:condition"),
     ],
 )
 def test_a_personal_question_of_this_treatment_or_a_visit_taken_for_off_topic_is_refused(
@@ -547,6 +552,25 @@ def test_the_most_specific_family_is_the_finding(rules: SafetyRules, nlp: Langua
     assert finding is not None and finding.rule == "advice:medication"
     finding = rules.decide(nlp("can I have it if I've got a cold sore right now"))
     assert finding is not None and finding.rule == "advice:asks_for_it"
+
+
+def test_a_personal_question_about_the_other_subject_itself_stays_off_topic(
+    nlp: Language,
+) -> None:
+    # The classifier took it for advice, the scope guard for another subject: the medicine
+    # the safety guard finds is that subject.
+    msg = message(nlp, "where should I rotate my insulin injections", "out_of_scope")
+    msg.set(
+        "scope_guard",
+        {
+            "subject": "other_injections",
+            "matched": "insulin",
+            "classifier_intent": "request_medical_advice",
+        },
+    )
+    msg = run_guard(nlp, msg)
+    assert msg.get("intent")["name"] == "out_of_scope"
+    assert msg.get("safety_guard") is None
 
 
 def test_a_dose_question_about_another_subject_stays_off_topic(nlp: Language) -> None:
