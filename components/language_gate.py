@@ -18,8 +18,8 @@ Two opinions decide, so that short or mixed English is never taken for another l
   lemma tables of ``spacy-lookups-data``), English function words, and every word of the
   English training examples (so "botox", "jabs" and typos count), minus the most common
   function words of the reply languages ("el", "la", "de", "het"). Capitalised words that do
-  not start a sentence (names, places; not "I" or "I'm") and the words of ``neutral_words``
-  count for neither.
+  not start a sentence (names, places; not "I" or "I'm"), the words of ``neutral_words``
+  and English chat shorthand (``CHAT_SHORTHAND``: "sry wat", "thx") count for neither.
 
 A message is in another language when it has at least ``min_words`` counted words, lingua
 names a language other than English with at least ``min_confidence``, and at most
@@ -143,6 +143,15 @@ SINGLE_WORD_MARKERS: Dict[str, FrozenSet[str]] = {
         "nl": "hoi goedemorgen goedemiddag goedenavond",
     }.items()
 }
+#: English chat shorthand, which no dictionary lists ("sry", "thx m8", "idk tbh"): it counts
+#: for neither language, like a name, so "sry wat" is one word, too little to tell. Not
+#: "wat", "ya" or "um", which are Dutch, Spanish and Portuguese words.
+CHAT_SHORTHAND = frozenset(
+    """sry srry soz wot wut wha pls plz plss thx thnx tnx ty tyvm ur urs kk okk lol lmao
+    omg idk idc tbh btw bc cuz coz cos wdym wtf nvm np rn imo imho yeah yea yep yup nah nope
+    gonna wanna gotta dunno hmm hmmm mm umm uh huh ppl m8 b4 gr8 2day tmrw tmr tho thru abt
+    smth sth pic pics msg txt asap fyi jk ngl bruh""".split()
+)
 #: Courtesy words many English speakers use too ("gracias!", "merci beaucoup", "ciao"): a
 #: short message of them alone stays English.
 COURTESY_WORDS = frozenset(
@@ -234,7 +243,7 @@ class LanguageRules:
         self.max_english_share = max_english_share
 
     def counted_words(self, text: str) -> List[str]:
-        """The lower-cased words that count: not names, not neutral words."""
+        """The lower-cased words that count: not names, neutral words or chat shorthand."""
         counted = []
         for index, match in enumerate(_WORD.finditer(text)):
             word = match.group(0)
@@ -243,7 +252,7 @@ class LanguageRules:
             lower = word.lower()
             if word[0].isupper() and not sentence_start and lower not in ENGLISH_FUNCTION_WORDS:
                 continue  # a name or a place ("Maria", "Kraków"), a German noun
-            if lower not in self.neutral:
+            if lower not in self.neutral and lower not in CHAT_SHORTHAND:
                 counted.append(lower)
         return counted
 

@@ -79,6 +79,8 @@ def test_each_reply_language_is_recognised(rules: LanguageRules, text: str, code
         "wat is the price for the botox on scars pls",
         "my throat is closing up",
         "asdkjh qwepo zzz",
+        "sry wat",  # English chat shorthand and one word
+        "thx m8",
         "qwe rty uiop",
     ],
 )
@@ -99,6 +101,21 @@ def test_two_foreign_words_are_enough_when_none_is_english(rules: LanguageRules)
 def test_three_foreign_words_are_enough_when_none_is_english(rules: LanguageRules) -> None:
     assert language(rules, "¿cuánto cuesta esto?") == "es"
     assert language(rules, "wie viel kostet") == "de"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wat kost het?",
+        "wat is de prijs van botox voor littekens",
+        "wat doet botox precies",
+        "Wat is botox eigenlijk precies?",
+    ],
+)
+def test_dutch_wat_is_still_dutch_beside_other_dutch_words(
+    rules: LanguageRules, text: str
+) -> None:
+    assert language(rules, text) == "nl"
 
 
 @pytest.mark.parametrize(
