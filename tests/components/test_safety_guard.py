@@ -346,6 +346,9 @@ def test_a_symptom_and_a_body_part_in_any_order_make_an_emergency(
         ("gone", "my lip was puffy right after but it settled down within an hour, all good now"),
         ("other cause", "I can't breathe through my nose because of a cold, what helps?"),
         ("other cause", "my eyes get blurry after hours on the computer"),
+        ("other cause", "short of breath because I just ran up four flights of stairs haha"),
+        ("not the treatment", "my lips are swollen from a filler at another place, not the botox"),
+        ("not the treatment", "the weakness in my arm is from the gym, nothing to do with botox"),
         ("denied", "Nothing wrong with my eyelids or vision, I wondered about smoother skin"),
         ("not a symptom", "it's hard to talk about my scars with anyone"),
         ("not a symptom", "can I fall asleep face down after the treatment?"),
@@ -612,6 +615,7 @@ def test_a_resolution_still_discounts_the_symptom(
         "I can hardly swallow since this morning",
         "short of breath and wheezy after the treatment today, I've never had asthma in my life",
         "my lips are swelling up since the jabs and it's not hay fever",
+        "I can't breathe since the botox, I ran up the stairs and now it's worse",
     ],
 )
 def test_barely_hardly_and_a_cause_denied_keep_the_emergency(
