@@ -85,6 +85,13 @@ REVIEW_ENTITIES = {"symptom", "body_area", "treatment"}
 PARSE_KEY = "safety_guard"
 #: How many tokens before a symptom a negation or a hypothetical cue may stand.
 NEGATION_WINDOW = 3
+#: How far a denial reaches over a list of what it denies ("not having any swelling or
+#: breathing problems", "no rash, itching or trouble swallowing"): across "or" and "nor".
+LISTED_NEGATION_WINDOW = 7
+LIST_WORDS = frozenset({"or", "nor"})
+#: Words that make a "not ... or ..." a doubt, not a list denied ("not sure if it's my
+#: throat or my tongue swelling").
+HEDGES = frozenset({"sure", "know", "certain", "whether", "if", "idea", "tell", "think"})
 HYPOTHETICAL_WINDOW = 6
 SENTENCE_END = {".", "!", "?", ";"}
 #: A negation after these words, or before these, says someone cannot do something
@@ -601,12 +608,23 @@ class SafetyRules:
         return self._denial_before(doc, start) or any(self._denies(t) for t in doc[start:end])
 
     def _denial_before(self, doc: Doc, index: int) -> bool:
-        """A denial in the ``NEGATION_WINDOW`` words before ``index`` with no comma, full
-        stop or "but" between it and ``index``: "not sure, throat closing up" and "he says
-        it's nothing but I can't swallow" deny nothing."""
-        for token in doc[max(0, index - NEGATION_WINDOW) : index]:
+        """A denial in the ``NEGATION_WINDOW`` words before ``index`` (``LISTED_NEGATION_
+        WINDOW`` when an "or" lists what it denies: "no swelling or breathing problems")
+        with no full stop or "but" between it and ``index``, nor a comma unless in such a
+        list: "not sure, throat closing up" and "he says it's nothing but I can't swallow"
+        deny nothing."""
+        for token in doc[max(0, index - LISTED_NEGATION_WINDOW) : index]:
+            between = doc[token.i + 1 : index]
+            listed = any(t.lower_ in LIST_WORDS for t in between) and not any(
+                t.lower_ in HEDGES for t in between
+            )
+            if index - token.i > NEGATION_WINDOW and not listed:
+                continue
             if self._denies(token) and not any(
-                t.text in CLAUSE_END or t.lower_ in CONTRAST for t in doc[token.i + 1 : index]
+                (t.text in CLAUSE_END and not (listed and t.text == ","))
+                or t.text in SENTENCE_END
+                or t.lower_ in CONTRAST
+                for t in between
             ):
                 return True
         return False

@@ -350,6 +350,8 @@ def test_a_symptom_and_a_body_part_in_any_order_make_an_emergency(
         ("not the treatment", "my lips are swollen from a filler at another place, not the botox"),
         ("not the treatment", "the weakness in my arm is from the gym, nothing to do with botox"),
         ("denied", "Nothing wrong with my eyelids or vision, I wondered about smoother skin"),
+        ("denied in a list", "not having any swelling or breathing problems, just curious"),
+        ("denied in a list", "no rash, itching or trouble swallowing, only a small bruise"),
         ("not a symptom", "it's hard to talk about my scars with anyone"),
         ("not a symptom", "can I fall asleep face down after the treatment?"),
     ],
@@ -616,6 +618,8 @@ def test_a_resolution_still_discounts_the_symptom(
         "short of breath and wheezy after the treatment today, I've never had asthma in my life",
         "my lips are swelling up since the jabs and it's not hay fever",
         "I can't breathe since the botox, I ran up the stairs and now it's worse",
+        "not sure if it's my throat or my tongue swelling up, had botox an hour ago",
+        "no idea why but my lips or tongue are swelling since the jabs",
     ],
 )
 def test_barely_hardly_and_a_cause_denied_keep_the_emergency(
