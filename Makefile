@@ -1,5 +1,5 @@
 # The project's commands; each one sets up what it needs first (scripts/setup.sh).
-.PHONY: run test shell setup train screenshot forget purge bench lock clean help \
+.PHONY: run test test-fast shell setup train screenshot forget purge bench lock clean help \
   staff staff-user check publish
 .DEFAULT_GOAL := help
 
@@ -11,6 +11,9 @@ run: ## Set up, train if needed, start the assistant and the demo clinic page (l
 
 test: ## Set up, then lint, types, tests, data validation, test stories, NLU evaluation
 	@bash scripts/test.sh
+
+test-fast: ## Lint, types and unit tests only (no servers, no browser): the quick loop
+	@bash scripts/test_fast.sh
 
 shell: ## Chat with the assistant in the terminal
 	@bash scripts/shell.sh

@@ -23,6 +23,8 @@ from tests.conversations.bad_input import EMPTY_MESSAGES, MALFORMED_BODIES
 from tests.conversations.channel_clients import JSON, PLATFORMS, Platform
 from tests.servers import CHANNEL_SECRETS
 
+pytestmark = pytest.mark.integration
+
 SETTINGS = {key.lower(): value for key, value in CHANNEL_SECRETS.items()}
 
 

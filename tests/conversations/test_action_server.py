@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.servers import Servers
+
+pytestmark = pytest.mark.integration
 
 CALL = {
     "next_action": "action_emergency_guidance",

@@ -23,6 +23,8 @@ from tests.conversations.bad_input import (
 )
 from tests.servers import Servers
 
+pytestmark = pytest.mark.integration
+
 TIMEOUT = 60
 
 

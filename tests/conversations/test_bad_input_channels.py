@@ -38,6 +38,8 @@ from tests.conversations.test_socketio import allowed_origin, converse
 from tests.platform_stub import PlatformStub
 from tests.servers import Servers
 
+pytestmark = pytest.mark.integration
+
 TIMEOUT = 60
 #: A conversation going on while the bad input arrives: its turns, and what the second gets.
 BYSTANDER_TURNS = ["hello", RESULTS_QUESTION, "bye"]

@@ -23,6 +23,8 @@ from scripts import local_servers
 from tests.conftest import TEST_CLINIC_YAML
 from tests.servers import trained_model
 
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
 #: Debian installs PostgreSQL's server tools under /usr/lib/postgresql/<version>/bin.
 PG_BIN = Path(max(glob.glob("/usr/lib/postgresql/*/bin"), default="/usr/bin"))
 

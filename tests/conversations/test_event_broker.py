@@ -27,6 +27,8 @@ from tests.conversations.tcp_proxy import TcpProxy
 from tests.rabbitmq import RABBITMQ_PORT, delete, take
 from tests.servers import trained_model
 
+pytestmark = [pytest.mark.integration, pytest.mark.rabbitmq]
+
 
 @pytest.fixture(scope="module")
 def queue() -> Iterator[str]:

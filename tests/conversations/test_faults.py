@@ -18,6 +18,8 @@ from scripts import local_servers
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import trained_model
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_servers.Running]:

@@ -12,6 +12,8 @@ import requests
 from scripts import local_servers
 from tests.servers import Servers, trained_model
 
+pytestmark = pytest.mark.integration
+
 
 def test_the_http_api_is_off_as_shipped(servers: Servers) -> None:
     assert requests.get(f"{servers.rasa_url}/status", timeout=10).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import pytest
 import requests
 
 from tests.channels.platforms import (
@@ -25,6 +26,8 @@ from tests.conversations.messaging import (
 )
 from tests.platform_stub import PlatformStub, Recorded
 from tests.servers import CHANNEL_SECRETS, Servers
+
+pytestmark = pytest.mark.integration
 
 APP_SECRET = CHANNEL_SECRETS["FACEBOOK_APP_SECRET"]
 

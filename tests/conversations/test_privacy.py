@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.servers import Servers
+
+pytestmark = pytest.mark.integration
 
 PHRASE = "quokka-zebra-4711"
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+import pytest
+
 from tests.servers import Servers
+
+pytestmark = pytest.mark.integration
 
 
 def texts(messages: List[Dict[str, Any]]) -> List[str]:

@@ -17,6 +17,8 @@ from scripts import safety_suite
 from tests.conftest import ROOT
 from tests.servers import Servers
 
+pytestmark = pytest.mark.integration
+
 SUITE = safety_suite.SUITE
 RESULTS = ROOT / "results" / "safety.json"
 

@@ -19,6 +19,8 @@ from bench.serve import children
 from scripts import local_servers
 from tests.conversations.shared_stores import fresh_schema, rasa_servers, senders, stored
 
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
+
 VISITORS = 50
 
 #: Each visitor's turns, and the action the assistant must take for each.

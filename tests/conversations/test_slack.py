@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+import pytest
+
 from tests.channels.platforms import body_of, slack_block_actions, slack_dm, slack_headers
 from tests.conversations.messaging import (
     RESULTS_ANSWER,
@@ -17,6 +19,8 @@ from tests.conversations.messaging import (
 )
 from tests.platform_stub import PlatformStub, Recorded
 from tests.servers import CHANNEL_SECRETS, Servers
+
+pytestmark = pytest.mark.integration
 
 SECRET = CHANNEL_SECRETS["SLACK_SIGNING_SECRET"]
 JSON = {"Content-Type": "application/json"}

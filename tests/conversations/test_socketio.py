@@ -17,6 +17,8 @@ import socketio
 
 from tests.servers import Servers
 
+pytestmark = pytest.mark.integration
+
 TIMEOUT = 60
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+import pytest
+
 from tests.channels.platforms import body_of, telegram_message
 from tests.conversations.messaging import (
     GREETING,
@@ -17,6 +19,8 @@ from tests.conversations.messaging import (
 )
 from tests.platform_stub import PlatformStub, Recorded
 from tests.servers import CHANNEL_SECRETS, Servers
+
+pytestmark = pytest.mark.integration
 
 SEND_MESSAGE = f"/bot{CHANNEL_SECRETS['TELEGRAM_BOT_TOKEN']}/sendMessage"
 

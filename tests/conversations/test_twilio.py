@@ -11,6 +11,8 @@ import base64
 from typing import Callable, Dict
 from urllib.parse import urlencode
 
+import pytest
+
 from tests.channels.platforms import twilio_form, twilio_signature
 from tests.conversations.messaging import (
     RESULTS_ANSWER,
@@ -23,6 +25,8 @@ from tests.conversations.messaging import (
 )
 from tests.platform_stub import PlatformStub, Recorded
 from tests.servers import CHANNEL_SECRETS, Servers
+
+pytestmark = pytest.mark.integration
 
 SID = CHANNEL_SECRETS["TWILIO_ACCOUNT_SID"]
 TOKEN = CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]

@@ -10,6 +10,8 @@ import pytest
 
 from tests.servers import Servers
 
+pytestmark = pytest.mark.integration
+
 
 def only_text(replies: List[Dict[str, Any]]) -> str:
     assert len(replies) == 1, replies

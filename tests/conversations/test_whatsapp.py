@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
+import pytest
 import requests
 
 from tests.channels.platforms import body_of, meta_signature, whatsapp_list_reply, whatsapp_text
@@ -20,6 +21,8 @@ from tests.conversations.messaging import (
 )
 from tests.platform_stub import PlatformStub, Recorded
 from tests.servers import CHANNEL_SECRETS, Servers
+
+pytestmark = pytest.mark.integration
 
 NUMBER_ID = CHANNEL_SECRETS["WHATSAPP_PHONE_NUMBER_ID"]
 APP_SECRET = CHANNEL_SECRETS["WHATSAPP_APP_SECRET"]

@@ -41,6 +41,8 @@ from tests.conversations.messaging import RESULTS_ANSWER, RESULTS_QUESTION
 from tests.conversations.shared_stores import fresh_schema, rasa_servers, stored
 from tests.deploy.nginx import SHIPPED, Nginx, local_config, nginx_binary, running_nginx
 
+pytestmark = pytest.mark.integration
+
 #: Visitors' networks: the visitor n comes from 127.0.n.1.
 NETWORKS = range(1, 13)
 #: Each visitor's conversation.

@@ -8,6 +8,8 @@ import pytest
 
 from scripts import local_servers
 
+pytestmark = pytest.mark.integration
+
 
 def test_a_rasa_server_without_its_own_action_server_must_be_given_one(tmp_path: Path) -> None:
     with (

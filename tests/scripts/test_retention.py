@@ -31,7 +31,7 @@ def conversation(sender: str, days_ago: float) -> DialogueStateTracker:
     return DialogueStateTracker.from_events(sender, events)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLTrackerStore]:
     """An empty SQL tracker store: a SQLite file, or a schema of its own in PostgreSQL."""
     if request.param == "sqlite":

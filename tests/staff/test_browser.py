@@ -41,6 +41,8 @@ from tests.servers import free_port, trained_model, wait_until_up
 from tests.staff.conftest import copy_project_data
 from tests.web.test_browser import answers, ask, open_chat
 
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
 NAME = "nurse.ana"
 PASSWORD = "a long staff password"
 TIMEOUT_MS = 30_000

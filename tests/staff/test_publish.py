@@ -35,6 +35,8 @@ from staff.settings import StaffSettings
 from tests.conftest import ROOT
 from tests.servers import trained_model
 
+pytestmark = pytest.mark.integration
+
 GOOD_NLU = {"accuracy": 0.95, "emergency": 1.0, "advice": 0.97, "responses": 0.93}
 GOOD_SAFETY = {
     "emergency recall": 1.0,

@@ -69,7 +69,7 @@ async def postgres_conversations(schema: str) -> AsyncIterator[ConversationStore
     conversations.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def conversations(
     request: pytest.FixtureRequest,
 ) -> ConversationStore:

@@ -18,6 +18,8 @@ from stores.broker import ClinicPikaBroker, pika_config
 from stores.settings import BrokerSettings
 from tests.rabbitmq import RABBITMQ, delete, take
 
+pytestmark = pytest.mark.rabbitmq
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

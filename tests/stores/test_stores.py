@@ -60,6 +60,7 @@ async def test_by_default_conversations_go_to_the_sqlite_file(clean_env: Path) -
     assert await store.keys() == ["v1"]
 
 
+@pytest.mark.postgres
 async def test_database_url_switches_to_postgresql_in_the_sites_schema(
     clean_env: Path, schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,6 +114,7 @@ def test_by_default_locks_are_in_memory(clean_env: Path) -> None:
     assert isinstance(lock_store(), InMemoryLockStore)
 
 
+@pytest.mark.redis
 def test_redis_url_switches_to_the_redis_lock_store(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,10 +13,13 @@ import time
 from typing import List
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.servers import Servers
 from tests.web.conftest import ANSWER_TIMEOUT_MS, Visit, open_visit
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 DISCLAIMER = "not medical advice"
 TOPICS = [
