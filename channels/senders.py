@@ -12,7 +12,7 @@ would share a tracker with the WhatsApp Cloud API's ``whatsapp:...``. So:
 - the REST and socket.io channels refuse a sender id that starts with a messaging
   channel's prefix (in any case): only that channel's verified webhook can write there.
 
-This is also the sender id to give ``make forget SENDER=...`` (README, retention).
+This is also the sender id to give ``make forget SENDER=...`` (docs/operations.md, retention).
 """
 
 from __future__ import annotations

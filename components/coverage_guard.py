@@ -32,8 +32,9 @@ all. An emergency or a question about the writer's own case is still answered as
 safety guard comes after). The words are learnt at training from the source text and the
 examples of every intent but ``not_covered``, ``out_of_scope`` and ``other_language`` (the
 words of questions the assistant does not answer are not its own), and kept in the model.
-The two settings were chosen on the project's held-out sets and report batches (README,
-"Understanding"). What the guard did is in the parse data under ``coverage_guard``.
+The two settings were chosen on the project's held-out sets and report batches
+(docs/how-it-works.md, "Understanding"). What the guard did is in the parse data under
+``coverage_guard``.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ multinomial logistic regression (scikit-learn) over:
 
 Measured on held-out messages written apart from the training data, this gave fewer
 confident wrong answers to off-topic and not-covered questions than DIET with the same data
-(see the README's figures). Its probabilities are what the ``FallbackClassifier`` thresholds
-are chosen on (``python -m evaluation.calibration``).
+(see the figures in docs/how-it-works.md). Its probabilities are what the
+``FallbackClassifier`` thresholds are chosen on (``python -m evaluation.calibration``).
 
 Output, as Rasa's own components write it: ``intent`` and ``intent_ranking``, where an FAQ
 topic counts for the intent ``faq`` with the probability of all topics together (so a

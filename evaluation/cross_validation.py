@@ -12,7 +12,7 @@ was right (:mod:`evaluation.calibration`), and then:
   into five parts; for each part the pair is chosen on the other four and measured on it,
   so the printed figures are those of thresholds on messages they were not chosen on; the
   pair chosen on all messages is the one to put in config.yml;
-- writes ``results/thresholds.json`` and draws ``docs/calibration.png`` (in the README).
+- writes ``results/thresholds.json`` and draws ``docs/calibration.png`` (in docs/how-it-works.md).
 
 ``--training`` adds the same curve by cross-validation of the training data (five models,
 each trained on four fifths of ``data/`` and judging the fifth; about six minutes on 2
