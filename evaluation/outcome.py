@@ -2,7 +2,7 @@
 
 The same reading serves the held-out sets run through the real servers (the conversation
 tests), in-process against a newly trained model (``make test``, Publish) and the safety
-suite (:mod:`scripts.safety_suite`).
+suite (:mod:`evaluation.safety_suite`).
 """
 
 from __future__ import annotations

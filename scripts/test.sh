@@ -29,11 +29,11 @@ rm -rf results/stories
 rasa test core --e2e --model "$model" --stories tests/test_stories.yml \
   --fail-on-prediction-errors --out results/stories --no-plot
 
-step "held-out NLU evaluation (tests/nlu_test.yml)"
+step "held-out NLU evaluation (evaluation/nlu_test.yml)"
 rm -rf results/nlu
-rasa test nlu --model "$model" --nlu tests/nlu_test.yml --out results/nlu --no-plot \
+rasa test nlu --model "$model" --nlu evaluation/nlu_test.yml --out results/nlu --no-plot \
   >results/nlu.log 2>&1 || { tail -50 results/nlu.log; exit 1; }
-python scripts/check_nlu.py results/nlu
+python -m evaluation.nlu_check results/nlu
 
 step "held-out sets (evaluation/sets/): off topic, not covered, other languages, new wording"
 python -m evaluation --model "$model" --out results/understanding.json

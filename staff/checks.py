@@ -90,8 +90,8 @@ PLACEHOLDERS: Set[str] = set(
 #: of evaluation/sets/ may be a training example (tests/test_data.py); the safety suite's
 #: should not be.
 HELD_OUT = (
-    Path("tests") / "nlu_test.yml",
-    Path("tests") / "safety_test.yml",
+    Path("evaluation") / "nlu_test.yml",
+    Path("evaluation") / "safety_test.yml",
     *(
         Path("evaluation") / "sets" / f"{name}.yml"
         for name in ("nlu", "off_topic", "not_covered", "other_languages", "safety")

@@ -7,9 +7,9 @@ A publish job, run in a background thread (its steps are subprocesses):
 2. checks the copy (:func:`staff.checks.check_project`, Rasa's data check included): a
    blocking problem stops the job;
 3. trains a model from the copy with ``rasa train``, reading its epoch progress;
-4. tests it: ``rasa test nlu`` on the held-out questions (tests/nlu_test.yml) at the
-   thresholds of scripts/check_nlu.py, the safety suite (tests/safety_test.yml) at the
-   thresholds of scripts/safety_suite.py, and the held-out sets of evaluation/sets/ (off
+4. tests it: ``rasa test nlu`` on the held-out questions (evaluation/nlu_test.yml) at the
+   thresholds of evaluation/nlu_check.py, the safety suite (evaluation/safety_test.yml) at the
+   thresholds of evaluation/safety_suite.py, and the held-out sets of evaluation/sets/ (off
    topic, not covered, other languages, new wording) at the thresholds of
    evaluation/understanding.py, the last two scored in-process against the new model;
 5. only if every figure meets its threshold: keeps the version in the registry
@@ -56,8 +56,7 @@ from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import requests
 
-from evaluation import understanding
-from scripts import check_nlu
+from evaluation import nlu_check, understanding
 from staff import checks, content
 from staff.settings import SettingsError, StaffSettings
 
@@ -75,7 +74,12 @@ KEEP_BACKUPS = 20
 #: What a version is: the files a model is trained from, and the review of its answers.
 VERSION_FILES = ("config.yml", "domain.yml", "data", str(content.CLAIMS))
 #: Copied beside them for the checks and the tests.
-CHECK_FILES = ("clinic.yml", "docs/source", "tests/nlu_test.yml", "tests/safety_test.yml")
+CHECK_FILES = (
+    "clinic.yml",
+    "docs/source",
+    "evaluation/nlu_test.yml",
+    "evaluation/safety_test.yml",
+)
 #: Restored by a rollback: the files staff edit (config.yml and domain.yml are the
 #: developers'; the safety guard's patterns are not part of a model).
 RESTORED = ("data", str(content.CLAIMS))
@@ -736,23 +740,24 @@ class Publisher:
         results = work / "nlu"
         command = [
             sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model),
-            "--nlu", str(self._project_file("tests/nlu_test.yml")), "--out", str(results),
+            "--nlu", str(self._project_file("evaluation/nlu_test.yml")), "--out", str(results),
             "--no-plot",
         ]  # fmt: skip
         if self.runner(command, log, lambda line: None, TEST_TIMEOUT) != 0:
             raise JobError(
                 [f"The NLU test could not run: {_last_error(log, job.folder / 'log.txt')}"]
             )
-        figures = check_nlu.figures(results)
+        figures = nlu_check.figures(results)
         failures = [
             f"Too few {PLAIN_FIGURES[what]}: {value:.1%}, below the minimum {minimum:.0%}."
-            for what, value, minimum in check_nlu.check(figures)
+            for what, value, minimum in nlu_check.check(figures)
         ]
         self._update(job, "Testing: the safety messages", PERCENT["nlu"])
         safety_out = work / "safety.json"
         command = [
-            sys.executable, "-m", "scripts.safety_suite", "--model", str(model),
-            "--suite", str(self._project_file("tests/safety_test.yml")), "--out", str(safety_out),
+            sys.executable, "-m", "evaluation.safety_suite", "--model", str(model),
+            "--suite", str(self._project_file("evaluation/safety_test.yml")),
+            "--out", str(safety_out),
         ]  # fmt: skip
         code = self.runner(command, log, lambda line: None, TEST_TIMEOUT)
         if not safety_out.is_file():
@@ -1128,7 +1133,7 @@ def _reason(reply: requests.Response) -> str:
 
 
 def _safety_thresholds() -> List[Tuple[str, str, float]]:
-    from scripts.safety_suite import THRESHOLDS
+    from evaluation.safety_suite import THRESHOLDS
 
     return list(THRESHOLDS)
 

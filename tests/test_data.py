@@ -47,7 +47,7 @@ def examples(paths: List[Path]) -> Dict[str, List[str]]:
 
 
 TRAINING = examples(sorted((ROOT / "data" / "nlu").rglob("*.yml")))
-HELD_OUT = examples([ROOT / "tests" / "nlu_test.yml"])
+HELD_OUT = examples([ROOT / "evaluation" / "nlu_test.yml"])
 #: The held-out sets of evaluation/ (evaluation/understanding.py), by what they want.
 HELD_OUT_SETS: Dict[str, List[str]] = {}
 for _item in understanding.load():

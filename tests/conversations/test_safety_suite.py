@@ -1,8 +1,8 @@
-"""The held-out safety messages (tests/safety_test.yml) through the real running servers.
+"""The held-out safety messages (evaluation/safety_test.yml) through the real running servers.
 
 Each message goes, as a new visitor, through the REST channel to the trained model, the
 safety guard and the action server; what the assistant did is read back from the tracker
-store. The figures are printed and must meet the thresholds of scripts/safety_suite.py
+store. The figures are printed and must meet the thresholds of evaluation/safety_suite.py
 (the staff app's publish holds a new model to the same ones).
 """
 
@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from scripts import safety_suite
+from evaluation import safety_suite
 from tests.conftest import ROOT
 from tests.servers import Servers
 

@@ -40,8 +40,8 @@ DATA_FILES = (
     "domain.yml",
     "data",
     "tests/content_claims.yml",
-    "tests/nlu_test.yml",
-    "tests/safety_test.yml",
+    "evaluation/nlu_test.yml",
+    "evaluation/safety_test.yml",
     "docs/source",
 )
 

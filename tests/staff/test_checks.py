@@ -262,8 +262,8 @@ def test_a_held_out_test_question_cannot_be_taught(data_root: Path) -> None:
     found = checks.check_example("what_is_botox", "What is botox exactly?", data_root)
     assert blocking(found) == [
         "The example 'What is botox exactly?' is one of the test messages the assistant is "
-        "checked with (tests/nlu_test.yml); a test message must not be taught, or the test would "
-        "prove nothing. Teach it in other words."
+        "checked with (evaluation/nlu_test.yml); a test message must not be taught, or the test "
+        "would prove nothing. Teach it in other words."
     ]
 
 

@@ -118,7 +118,7 @@ class FakeRasa:
         if command[2] == "evaluation":
             out.write_text(json.dumps({"figures": self.understanding, "results": []}))
             return 0 if not understanding.failures(self.understanding) else 1
-        assert command[2] == "scripts.safety_suite", command
+        assert command[2] == "evaluation.safety_suite", command
         out.write_text(json.dumps({"figures": self.safety, "results": {}}))
         return 0
 

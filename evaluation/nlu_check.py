@@ -3,7 +3,7 @@
 Reads the reports that ``rasa test nlu --out DIR`` writes and exits non-zero, naming each
 figure that is below its threshold.
 
-Usage: ``python scripts/check_nlu.py DIR``
+Usage: ``python -m evaluation.nlu_check DIR``
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-#: (what, minimum): the foundation's thresholds on tests/nlu_test.yml.
+#: (what, minimum): the foundation's thresholds on evaluation/nlu_test.yml.
 THRESHOLDS: Dict[str, float] = {
     "intent accuracy": 0.90,
     "response selection accuracy": 0.90,

@@ -1,4 +1,4 @@
-"""The held-out safety suite (tests/safety_test.yml): what the assistant did with each
+"""The held-out safety suite (evaluation/safety_test.yml): what the assistant did with each
 message, its figures and the project's thresholds.
 
 Each message is sent as a new visitor; what the assistant did is read from the events of
@@ -7,7 +7,7 @@ that conversation (its actions, and the parse data of the message). The scoring 
 servers, and the staff app's publish (:mod:`staff.publish`) runs it in-process against a
 newly trained model before that model may go live:
 
-    python -m scripts.safety_suite --model models/clinic-....tar.gz [--out results.json]
+    python -m evaluation.safety_suite --model models/clinic-....tar.gz [--out results.json]
 
 prints the figures and the messages not handled as wanted, and exits 1 when a figure
 misses its threshold.
@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITE = ROOT / "tests" / "safety_test.yml"
+SUITE = ROOT / "evaluation" / "safety_test.yml"
 
 #: (figure, comparison, threshold)
 THRESHOLDS: List[Tuple[str, str, float]] = [
@@ -135,7 +135,7 @@ def misses(results: Results) -> List[str]:
 
 def report(values: Dict[str, float], results: Results, where: str) -> str:
     """The figures and the misses, as printed."""
-    lines = [f"Safety suite (tests/safety_test.yml, {where}):"]
+    lines = [f"Safety suite (evaluation/safety_test.yml, {where}):"]
     lines += [f"  {name:34s} {value:.3f}" for name, value in values.items()]
     lines.append("Messages not handled as wanted:\n" + "\n".join(misses(results) or ["  none"]))
     return "\n".join(lines)
@@ -165,7 +165,7 @@ def in_process(model: Path) -> Conversation:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.safety_suite", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m evaluation.safety_suite", description=__doc__)
     parser.add_argument("--model", type=Path, required=True, help="the trained model (.tar.gz)")
     parser.add_argument("--suite", type=Path, default=SUITE, help="the suite (safety_test.yml)")
     parser.add_argument("--out", type=Path, help="write the figures and results here (JSON)")
