@@ -159,7 +159,7 @@ class CoverageGuard(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[str, Any]:
         """``subjects_file``: the subjects the source does not cover (default
         data/scope/not_covered.yml); ``source_file``: the source text, whose words are
-        familiar (default docs/source/...); ``max_confidence``: FAQ answers at or above it
+        familiar (default content/...); ``max_confidence``: FAQ answers at or above it
         keep their unfamiliar words; ``min_unfamiliar_words``: how many unfamiliar words make
         a question not covered (0 turns that rule off)."""
         return {

@@ -175,7 +175,7 @@ class ScopeGuard(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """``subjects_file``: the list of other subjects (default data/scope/...);
-        ``source_file``: the source text, whose words are familiar (default docs/source/...);
+        ``source_file``: the source text, whose words are familiar (default content/...);
         ``min_unfamiliar_words``: how many unfamiliar words make another subject (module
         doc; 0 turns that rule off)."""
         return {"subjects_file": None, "source_file": None, "min_unfamiliar_words": 2}

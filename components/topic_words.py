@@ -27,9 +27,7 @@ from spacy.tokens import Doc
 from nlp.words import ENGLISH_FUNCTION_WORDS, Vocabulary, dictionary
 
 #: The approved source text, whose words are the assistant's own.
-SOURCE_FILE = (
-    Path(__file__).resolve().parent.parent / "docs" / "source" / "botox-for-acne-scars.txt"
-)
+SOURCE_FILE = Path(__file__).resolve().parent.parent / "content" / "botox-for-acne-scars.txt"
 #: The shortest word that counts (shorter ones are mostly abbreviations and chat).
 MIN_LENGTH = 3
 

@@ -76,7 +76,7 @@ VERSION_FILES = ("config.yml", "domain.yml", "data", str(content.CLAIMS))
 #: Copied beside them for the checks and the tests.
 CHECK_FILES = (
     "clinic.yml",
-    "docs/source",
+    "content",
     "evaluation/nlu_test.yml",
     "evaluation/safety_test.yml",
 )

@@ -19,7 +19,7 @@ from rasa.shared.core.domain import Domain
 from staff.checks import FORBIDDEN
 from tests.conftest import ROOT
 
-SOURCE = ROOT / "docs" / "source" / "botox-for-acne-scars.txt"
+SOURCE = ROOT / "content" / "botox-for-acne-scars.txt"
 SHARED_SOURCE = ROOT.parent / "shared" / "content" / "botox-for-acne-scars.txt"
 CLAIMS = ROOT / "tests" / "content_claims.yml"
 
@@ -37,7 +37,7 @@ def source_text() -> str:
 
 
 def test_the_source_copy_is_the_shared_source() -> None:
-    """docs/source/ holds the source text so a clone is self-contained; it must not drift."""
+    """content/ holds the source text so a clone is self-contained; it must not drift."""
     if not SHARED_SOURCE.exists():
         pytest.skip(f"{SHARED_SOURCE} is not beside this clone")
     assert source_text() == SHARED_SOURCE.read_text(encoding="utf-8")

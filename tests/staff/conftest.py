@@ -42,7 +42,7 @@ DATA_FILES = (
     "tests/content_claims.yml",
     "evaluation/nlu_test.yml",
     "evaluation/safety_test.yml",
-    "docs/source",
+    "content",
 )
 
 

@@ -402,9 +402,9 @@ def test_an_unknown_message_of_rasa_is_shown_without_its_traceback(data_root: Pa
 
 
 def test_without_the_source_text_nothing_can_be_checked_against_it(data_root: Path) -> None:
-    (data_root / "docs/source/botox-for-acne-scars.txt").unlink()
+    (data_root / "content/botox-for-acne-scars.txt").unlink()
     missing = (
-        "The source text (docs/source/botox-for-acne-scars.txt) is missing, so no answer can "
+        "The source text (content/botox-for-acne-scars.txt) is missing, so no answer can "
         "be checked against it."
     )
     assert blocking(checks.check_answer("downtime", GOOD_ANSWER, [SOURCE], data_root)) == [missing]
