@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic import get_clinic
+from clinic.config import get_clinic
 
 FALLBACK_INTENT = "nlu_fallback"
 

@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic import get_clinic
+from clinic.config import get_clinic
 
 
 class ActionEmergencyGuidance(Action):

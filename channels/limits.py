@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Optional
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from actions.clinic import get_clinic
+from clinic.config import get_clinic
 from stores.tracker import StoreUnavailable
 
 logger = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.clinic import get_clinic
 from channels.limits import max_message_chars
+from clinic.config import get_clinic
 
 
 class ClinicResponseGenerator(TemplatedNaturalLanguageGenerator):

@@ -15,7 +15,7 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions bench channels components evaluation nlp scripts staff stores tests web
+mypy actions bench channels clinic components evaluation nlp scripts staff stores tests web
 
 step "train (only if data or config changed)"
 model="$(bash scripts/train.sh)"

@@ -15,7 +15,7 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions bench channels components evaluation nlp scripts staff stores tests web
+mypy actions bench channels clinic components evaluation nlp scripts staff stores tests web
 
 step "pytest (unit tests: not integration, not browser)"
 pytest -q -m "not integration and not browser" "$@"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from actions.clinic import Clinic
+from clinic.config import Clinic
 from staff import content
 from staff import source as source_text
 from staff.content import ContentError

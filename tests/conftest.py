@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa_sdk import Tracker
 
-from actions.clinic import Clinic, get_clinic
+from clinic.config import Clinic, get_clinic
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.clinic import ClinicConfigError, get_clinic
+from clinic.config import ClinicConfigError, get_clinic
 from web.app import create_app
 from web.settings import SettingsError, load_settings
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import HTTPResponse, Request, Sanic, response
 
-from actions.clinic import Clinic
+from clinic.config import Clinic
 from web.bundle import WidgetBundle
 from web.settings import DEFAULT_LOGO, STATIC_DIR, TEMPLATES_DIR, WebSettings
 from web.widget import render_widget_js, widget_config

@@ -3,7 +3,7 @@
 ``WEB_HOST`` and ``WEB_PORT``: where ``python -m web`` listens (127.0.0.1:8080).
 ``RASA_SOCKET_URL``: the Rasa server the widget connects to (http://localhost:5005); its
 ``SOCKETIO_CORS_ORIGINS`` must list the page's origin. The clinic config
-(``CLINIC_CONFIG``) is read by :mod:`actions.settings`, which owns it.
+(``CLINIC_CONFIG``) is read by :mod:`clinic.settings`, which owns it.
 """
 
 from __future__ import annotations

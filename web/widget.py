@@ -11,7 +11,7 @@ from typing import Any, Dict
 
 from jinja2 import Environment
 
-from actions.clinic import Clinic
+from clinic.config import Clinic
 from web.settings import WebSettings
 
 SUBTITLE = "Questions about Botox for acne scars"

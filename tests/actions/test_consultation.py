@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.core.domain import Domain
 
-from actions.clinic import Clinic
 from actions.consultation import ActionConsultationInfo
+from clinic.config import Clinic
 from tests.actions.helpers import expected_message, render, run_action
 from tests.conftest import make_tracker
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rasa.shared.core.domain import Domain
 from rasa_sdk.events import SlotSet
 
-from actions.clinic import Clinic
 from actions.safety import ActionEmergencyGuidance
+from clinic.config import Clinic
 from tests.actions.helpers import expected_message, render, run_action
 from tests.conftest import make_tracker
 

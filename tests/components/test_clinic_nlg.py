@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.clinic import Clinic
+from clinic.config import Clinic
 from components.clinic_nlg import ClinicResponseGenerator
 
 

@@ -8,8 +8,8 @@ from typing import Dict, Optional
 
 import pytest
 
-from actions import settings
-from actions.clinic import (
+from clinic import settings
+from clinic.config import (
     Branding,
     Clinic,
     ClinicConfigError,

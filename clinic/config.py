@@ -15,7 +15,7 @@ from typing import Any, Dict, Mapping, Optional
 
 import yaml
 
-from actions import settings
+from clinic import settings
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{1,24}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -261,5 +261,5 @@ def load_clinic(path: Path) -> Clinic:
 
 @lru_cache(maxsize=1)
 def get_clinic() -> Clinic:
-    """The clinic config at :func:`actions.settings.clinic_config_path`, read once."""
+    """The clinic config at :func:`clinic.settings.clinic_config_path`, read once."""
     return load_clinic(settings.clinic_config_path())
