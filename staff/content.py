@@ -14,7 +14,7 @@ what was meant before it is written. Writes go to a temporary file that then rep
 original (never a half-written file), under a lock, so two staff saving at once both keep
 their change.
 
-``tests/content_claims.yml`` is kept in step: it records, for every answer, which
+``content/claims.yml`` is kept in step: it records, for every answer, which
 sentence of the source text supports each of its sentences (``tests/test_response_audit.py``
 fails on an answer sentence nobody reviewed). Saving an answer records its new sentences
 against the source sentences the staff member picked.
@@ -52,7 +52,7 @@ DATA_DIR = Path("data")
 #: The safety guard's patterns: YAML, but neither training data nor responses.
 SAFETY_DIR = Path("data") / "safety"
 DOMAIN = Path("domain.yml")
-CLAIMS = Path("tests") / "content_claims.yml"
+CLAIMS = Path("content") / "claims.yml"
 #: The lock file that serialises edits of one project's data (var/ is not committed).
 LOCK = Path("var") / "staff-data.lock"
 
@@ -88,7 +88,7 @@ CONTACT_WORDS = source_text.words(
     help happy please message write link speak talk further information more arrange
     reach us today anytime any time line page form via advice detail questions"""
 )
-#: Why such a sentence needs no source (tests/content_claims.yml ``no_claim``).
+#: Why such a sentence needs no source (content/claims.yml ``no_claim``).
 CONTACT_REASON = "contact or booking details (clinic.yml)"
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -120,7 +120,7 @@ class Topic:
         answer: the text of its answer's first variation ("" when it has none).
         file: the data file its answer is in (where a new one would go, when none).
         used_in: in plain words, what gives this answer and what links to it.
-        sources: the source sentences that support it (``tests/content_claims.yml``).
+        sources: the source sentences that support it (``content/claims.yml``).
         example_files: the data files its examples are in.
     """
 
@@ -273,7 +273,7 @@ def responses(root: Path = ROOT) -> Dict[str, Response]:
 
 
 def claims(root: Path = ROOT) -> Dict[str, Dict[str, Any]]:
-    """The reviews of tests/content_claims.yml by response name ({} when it is missing)."""
+    """The reviews of content/claims.yml by response name ({} when it is missing)."""
     path = root / CLAIMS
     if not path.is_file():
         return {}
@@ -604,7 +604,7 @@ WEAK_SUPPORT = 0.4
 
 @dataclass
 class Review:
-    """An answer's review for tests/content_claims.yml, and what could not be reviewed."""
+    """An answer's review for content/claims.yml, and what could not be reviewed."""
 
     claims: List[Dict[str, str]] = field(default_factory=list)
     no_claim: List[Dict[str, str]] = field(default_factory=list)
@@ -650,7 +650,7 @@ def _quoted(value: str) -> str:
 
 
 def render_review(response: str, review: Review, note: str) -> str:
-    """The entry of ``response`` in tests/content_claims.yml."""
+    """The entry of ``response`` in content/claims.yml."""
     out = [f"  {response}:\n", f"    # {note}\n"]
     out.append("    claims:\n" if review.claims else "    claims: []\n")
     for claim in review.claims:
@@ -664,7 +664,7 @@ def render_review(response: str, review: Review, note: str) -> str:
 
 
 def replace_review(document: str, response: str, entry: str) -> str:
-    """``document`` (tests/content_claims.yml) with the entry of ``response`` replaced by
+    """``document`` (content/claims.yml) with the entry of ``response`` replaced by
     ``entry``, or ``entry`` added among the FAQ answers in name order."""
     data = _yaml_rt().load(document)
     reviews = data["responses"]
@@ -724,7 +724,7 @@ def audit(text: str, review: Dict[str, Any]) -> Tuple[List[str], str]:
 def write_review(
     root: Path, response: str, text: str, review: Review, note: str
 ) -> Optional[Path]:
-    """Write ``review`` as the entry of ``response`` in tests/content_claims.yml, after
+    """Write ``review`` as the entry of ``response`` in content/claims.yml, after
     checking that it covers ``text`` (the response's whole text); None when the project
     keeps no claims review."""
     path = root / CLAIMS
@@ -755,7 +755,7 @@ def save_answer(
     """Save a new answer for topic ``name``, reviewed against the picked ``sources``.
 
     The answer replaces the text of the topic's answer in its data file (the rest of the
-    file unchanged), and its sentences are recorded in tests/content_claims.yml: an
+    file unchanged), and its sentences are recorded in content/claims.yml: an
     unchanged sentence keeps its review, a new one is recorded against the picked source
     sentences that share its words.
 
@@ -878,7 +878,7 @@ def add_topic(
 ) -> List[Path]:
     """Add the FAQ topic ``name``: data/nlu/faq/<name>.yml with its examples and its answer
     (with the "Book a consultation" button, as every topic has), and the answer's review
-    in tests/content_claims.yml against the source sentence ``source``.
+    in content/claims.yml against the source sentence ``source``.
 
     Returns:
         The files changed.

@@ -2,7 +2,7 @@
 
 A publish job, run in a background thread (its steps are subprocesses):
 
-1. copies the data (config.yml, domain.yml, data/, tests/content_claims.yml) into the job's
+1. copies the data (config.yml, domain.yml, data/, content/claims.yml) into the job's
    folder, under the data lock, so edits made while it trains wait for the next publish;
 2. checks the copy (:func:`staff.checks.check_project`, Rasa's data check included): a
    blocking problem stops the job;
@@ -21,7 +21,7 @@ A publish job, run in a background thread (its steps are subprocesses):
 The job ends "published" (loaded), "passed" (tested and kept, but the assistant was not
 reachable: it says so, and ``make run`` starts with it) or "failed" (with the reasons in
 plain words; nothing changed). A rollback loads an earlier version and restores the data
-files it was trained from (data/ and tests/content_claims.yml; config.yml and domain.yml
+files it was trained from (data/ and content/claims.yml; config.yml and domain.yml
 belong to the developers and stay), so the next publish does not bring back what was
 rolled back. The files replaced by a rollback are kept in ``STAFF_MODELS/backups/``.
 
@@ -83,6 +83,9 @@ CHECK_FILES = (
 #: Restored by a rollback: the files staff edit (config.yml and domain.yml are the
 #: developers'; the safety guard's patterns are not part of a model).
 RESTORED = ("data", str(content.CLAIMS))
+#: Where a file of a version published before it moved was, and where it is now: a
+#: rollback to such a version puts it in its new place.
+MOVED = {"tests/content_claims.yml": str(content.CLAIMS)}
 #: What scripts/train.sh hashes besides config.yml, domain.yml and data/ (from the code).
 CODE_INPUTS = (
     "nlp/entities.yml", "nlp/build_pipeline.py", "nlp/wordllama_files.py", "requirements.txt",
@@ -1059,7 +1062,7 @@ class Publisher:
 
     def _restore(self, folder: Path, published_id: str, who: str) -> None:
         """Replace the staff-edited files (data/ but the safety patterns, and
-        tests/content_claims.yml) with the version's, the current ones backed up."""
+        content/claims.yml) with the version's, the current ones backed up."""
         with tempfile.TemporaryDirectory() as temporary:
             unpacked = Path(temporary)
             with tarfile.open(folder / "data.tar.gz", "r:gz") as packed:
@@ -1098,7 +1101,7 @@ def _restored_files(base: Path) -> Dict[str, Path]:
     """The files of ``base`` a rollback restores, by relative name (no hidden files, not
     the safety guard's patterns)."""
     found: Dict[str, Path] = {}
-    for name in RESTORED:
+    for name in (*MOVED, *RESTORED):
         top = base / name
         for path in [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []:
             relative = path.relative_to(base)
@@ -1106,7 +1109,7 @@ def _restored_files(base: Path) -> Dict[str, Path]:
                 continue
             if any(part.startswith(".") for part in relative.parts):
                 continue
-            found[relative.as_posix()] = path
+            found[MOVED.get(relative.as_posix(), relative.as_posix())] = path
     return found
 
 

@@ -1,7 +1,7 @@
 """The source text the assistant's answers must stay true to, sentence by sentence.
 
 Every medical claim of an answer is checked against a sentence of
-``content/botox-for-acne-scars.txt`` (``tests/content_claims.yml`` records which).
+``content/botox-for-acne-scars.txt`` (``content/claims.yml`` records which).
 This module splits that text into its sentences, exactly as they are written (so a
 sentence is always found in the text again), and ranks them by how well they support a
 piece of text: the share of its content words, stop words left out and simple plural and

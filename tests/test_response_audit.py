@@ -1,6 +1,6 @@
 """Audit of every response: no doses, no guarantees, no prices, no unsupported claims.
 
-Each response's medical claims are listed in tests/content_claims.yml with the sentence of
+Each response's medical claims are listed in content/claims.yml with the sentence of
 the source text that supports them; a response or sentence missing from that reviewed list
 fails here, so a changed answer is reviewed again before it ships. The patterns of what no
 response may give are the staff app's own checks (staff/checks.py), so staff see the same
@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 SOURCE = ROOT / "content" / "botox-for-acne-scars.txt"
 SHARED_SOURCE = ROOT.parent / "shared" / "content" / "botox-for-acne-scars.txt"
-CLAIMS = ROOT / "tests" / "content_claims.yml"
+CLAIMS = ROOT / "content" / "claims.yml"
 
 
 def response_texts(domain: Domain) -> Dict[str, str]:

@@ -33,16 +33,15 @@ from tests.conftest import ROOT
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 #: What a staff data copy needs: the training data, domain, config, the clinic's details,
-#: the reviewed claims, the held-out test files and the source text.
+#: the source text and the reviewed claims (content/), the held-out test files.
 DATA_FILES = (
     "clinic.yml",
     "config.yml",
     "domain.yml",
     "data",
-    "tests/content_claims.yml",
+    "content",
     "evaluation/nlu_test.yml",
     "evaluation/safety_test.yml",
-    "content",
 )
 
 

@@ -304,7 +304,7 @@ def test_a_job_that_passes_with_no_assistant_running_is_kept_and_ready_for_make_
     with tarfile.open(folder / "data.tar.gz") as packed:
         names = packed.getnames()
         assert NEW_DOWNTIME in packed.extractfile(DOWNTIME).read().decode()  # type: ignore[union-attr]
-    assert {"config.yml", "domain.yml", "tests/content_claims.yml"} <= set(names)
+    assert {"config.yml", "domain.yml", "content/claims.yml"} <= set(names)
     # `make run` (scripts/train.sh) finds the model under the name it computes.
     installed = data_root / "models" / f"clinic-{publish.data_hash(data_root)}.tar.gz"
     assert installed.read_bytes() == entry.model.read_bytes()

@@ -31,7 +31,7 @@ def test_every_sentence_is_a_piece_of_the_text_and_headings_are_left_out() -> No
 
 
 def test_every_sentence_the_reviews_cite_is_a_sentence_of_the_source() -> None:
-    reviews = yaml.safe_load((ROOT / "tests" / "content_claims.yml").read_text())["responses"]
+    reviews = yaml.safe_load((ROOT / "content" / "claims.yml").read_text())["responses"]
     cited = {
         claim["source"] for review in reviews.values() for claim in review.get("claims") or []
     }
