@@ -621,9 +621,7 @@ class SafetyRules:
             if index - token.i > NEGATION_WINDOW and not listed:
                 continue
             if self._denies(token) and not any(
-                (t.text in CLAUSE_END and not (listed and t.text == ","))
-                or t.text in SENTENCE_END
-                or t.lower_ in CONTRAST
+                (t.text in CLAUSE_END and not (listed and t.text == ",")) or t.lower_ in CONTRAST
                 for t in between
             ):
                 return True
