@@ -16,14 +16,14 @@ misses its threshold.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
+
+from evaluation.outcome import Conversation
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "evaluation" / "safety_test.yml"
@@ -39,8 +39,6 @@ THRESHOLDS: List[Tuple[str, str, float]] = [
     ("negation false emergency rate", "<=", 0.10),
 ]
 
-#: The events of one visitor's conversation after sending (sender, message).
-Conversation = Callable[[str, str], List[Dict[str, Any]]]
 Results = Dict[str, List[Dict[str, Any]]]
 
 
@@ -141,36 +139,17 @@ def report(values: Dict[str, float], results: Results, where: str) -> str:
     return "\n".join(lines)
 
 
-def in_process(model: Path) -> Conversation:
-    """Conversations with ``model`` loaded in this process: its NLU, safety guard and
-    policies, conversations in memory. No action server: a custom action the model
-    predicts is recorded, as the outcome needs, but not run."""
-    from rasa.core.agent import Agent
-
-    # The custom actions cannot run here; their failure is expected and not news.
-    for name in ("rasa.core.processor", "rasa.core.actions.action"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    agent = Agent.load(str(model))
-    loop = asyncio.new_event_loop()
-
-    def conversation(sender: str, text: str) -> List[Dict[str, Any]]:
-        async def turn() -> List[Dict[str, Any]]:
-            await agent.handle_text(text, sender_id=sender)
-            tracker = await agent.tracker_store.retrieve(sender)
-            return [event.as_dict() for event in tracker.events] if tracker else []
-
-        return loop.run_until_complete(turn())
-
-    return conversation
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.safety_suite", description=__doc__)
     parser.add_argument("--model", type=Path, required=True, help="the trained model (.tar.gz)")
     parser.add_argument("--suite", type=Path, default=SUITE, help="the suite (safety_test.yml)")
     parser.add_argument("--out", type=Path, help="write the figures and results here (JSON)")
     args = parser.parse_args(argv)
-    results = run(in_process(args.model), args.suite)
+    # Loaded here, not with the module: the staff app imports this module for its
+    # thresholds, and the in-process runner brings Rasa and TensorFlow (~450 MiB) with it.
+    from evaluation.in_process import conversations
+
+    results = run(conversations(args.model), args.suite)
     values = figures(results)
     failed = failures(values)
     if args.out:
