@@ -10,12 +10,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 bash scripts/setup.sh
 
-step "ruff"
-ruff check .
-ruff format --check .
-
-step "mypy"
-mypy actions bench channels clinic components evaluation nlp scripts staff stores tests web
+bash scripts/lint.sh
 
 step "pytest (unit tests: not integration, not browser)"
 pytest -q -m "not integration and not browser" "$@"
