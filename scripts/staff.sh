@@ -23,10 +23,10 @@ case "$command" in
       echo "staff-user: name the account, for example: make staff-user NAME=ana" >&2
       exit 2
     fi
-    exec python -m staff.user "$1"
+    exec python -m staff.accounts "$1"
     ;;
   check)
-    exec python -m staff.check "$@"
+    exec python -m staff.checks "$@"
     ;;
   publish)
     exec python -m staff.publish "$@"

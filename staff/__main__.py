@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from staff.app import create_app
 from staff.settings import SettingsError, StaffSettings
+from staff.web.app import create_app
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
-"""The assistant's own messages, and the one edit that changes them.
+"""The assistant's own messages, as staff see them, and the check of a new text for one.
 
-Besides its topic answers (``staff.content``, checked against the source text), the
+Besides its topic answers (:mod:`staff.data`, checked against the source text), the
 assistant says things of its own: the greeting, the off-topic and not-covered replies, the
 reply to a message in another language (one variation a language), the refusal of personal
 advice, the emergency guidance. They live in domain.yml. Staff change them here, one
-variation at a time; the rest of domain.yml stays as it was.
+variation at a time (:meth:`staff.edits.Edits.save_message`); the rest of domain.yml
+stays as it was.
 
 These messages make no medical claim from the source text, so a sentence staff write in
 one is not matched to source sentences: it is recorded in the claims review as written by
@@ -20,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from staff import checks, content
-from staff.checks import Problem
+from staff import data
+from staff.checks.answers import answer_text_problems
+from staff.claims import Review, review_answer
+from staff.problems import Problem, quote
+from staff.yaml_edit import who_of
 
 #: Each message's short name and what it is for, in the order the Messages page lists
 #: them. A response of domain.yml not named here is listed after them, under its own name.
@@ -146,13 +150,13 @@ def _label(variation: Dict[str, Any], index: int, count: int, conditioned: bool)
     return f"Text {index + 1}" if count > 1 else ""
 
 
-def messages(root: Path = content.ROOT) -> List[Message]:
+def messages(root: Path = data.ROOT) -> List[Message]:
     """The assistant's own messages in domain.yml, those of ``PURPOSES`` first.
 
     Raises:
         ContentError: domain.yml is not valid YAML.
     """
-    document = content.load(root / content.DOMAIN) or {}
+    document = data.load(root / data.DOMAIN) or {}
     found: List[Message] = []
     for name, variations in (document.get("responses") or {}).items():
         name = str(name)
@@ -162,7 +166,7 @@ def messages(root: Path = content.ROOT) -> List[Message]:
             for index, v in enumerate(variations or [])
             if isinstance(v, dict) and "text" in v
         ]
-        if not kept or name.startswith(content.FAQ_RESPONSE):
+        if not kept or name.startswith(data.FAQ_RESPONSE):
             continue
         conditioned = any(v.get("condition") for _, v in kept)
         texts = tuple(
@@ -181,7 +185,7 @@ def messages(root: Path = content.ROOT) -> List[Message]:
     return found
 
 
-def message(name: str, root: Path = content.ROOT) -> Message:
+def message(name: str, root: Path = data.ROOT) -> Message:
     """The message ``name``.
 
     Raises:
@@ -195,15 +199,15 @@ def message(name: str, root: Path = content.ROOT) -> Message:
 
 def _new_review(
     name: str, texts: Sequence[str], confirmed: bool, who: str, root: Path
-) -> Tuple[content.Review, List[Problem]]:
+) -> Tuple[Review, List[Problem]]:
     """The claims review of the message with ``texts``: what was reviewed stays; a new
     sentence that only gives the clinic's details needs none; any other new sentence is
     recorded as written by ``who`` when ``confirmed``, else it is a blocking problem."""
     whole = "\n".join(texts)
-    review = content.review_answer(whole, [], content.claims(root).get(name) or {}, root)
+    review = review_answer(whole, [], data.claims(root).get(name) or {}, root)
     problems: List[Problem] = []
     if review.unsupported and not confirmed:
-        listed = "; ".join(checks.quote(part) for part in review.unsupported[:3])
+        listed = "; ".join(quote(part) for part in review.unsupported[:3])
         problems.append(
             Problem(
                 "confirm",
@@ -213,7 +217,7 @@ def _new_review(
                 "where it is checked against the source text.",
             )
         )
-    why = f"written in the staff app by {content.who_of(who)}; states no medical fact"
+    why = f"written in the staff app by {who_of(who)}; states no medical fact"
     review.no_claim += [{"answer": part, "why": why} for part in review.unsupported]
     review.no_claim.sort(key=lambda item: whole.find(item["answer"]))
     review.unsupported = []
@@ -221,7 +225,7 @@ def _new_review(
 
 
 @dataclass
-class _Checked:
+class CheckedText:
     """A new text for one variation, checked: the message, the text as it is saved, every
     variation's text with it, the problems, and the claims review to write (None when a
     problem blocks the save or nothing changed)."""
@@ -230,15 +234,22 @@ class _Checked:
     cleaned: str
     texts: List[str]
     problems: List[Problem]
-    review: Optional[content.Review]
+    review: Optional[Review]
 
 
-def _check(name: str, index: int, text: str, confirmed: bool, who: str, root: Path) -> _Checked:
+def check_variation(
+    name: str, index: int, text: str, confirmed: bool, who: str, root: Path
+) -> CheckedText:
+    """``text`` checked as the new variation ``index`` of message ``name``.
+
+    Raises:
+        KeyError: there is no such message or variation.
+    """
     found = message(name, root)
     old = found.variation(index)
     subject = f"The {old.label} text" if old.label else "The message"
-    cleaned = content.clean_answer(text)
-    problems = checks.answer_text_problems(cleaned, subject)
+    cleaned = data.clean_answer(text)
+    problems = answer_text_problems(cleaned, subject)
     if EMERGENCY in old.text and EMERGENCY not in cleaned:
         problems.append(
             Problem(
@@ -257,53 +268,23 @@ def _check(name: str, index: int, text: str, confirmed: bool, who: str, root: Pa
             )
         )
     texts = [cleaned if v.index == index else v.text for v in found.variations]
-    review: Optional[content.Review] = None
+    review: Optional[Review] = None
     if not any(p.blocking for p in problems) and cleaned != old.text:
         review, review_problems = _new_review(name, texts, confirmed, who, root)
         problems += review_problems
-    return _Checked(found, cleaned, texts, problems, review)
+    return CheckedText(found, cleaned, texts, problems, review)
 
 
 def check_message(
-    name: str, index: int, text: str, confirmed: bool, who: str = "", root: Path = content.ROOT
+    name: str, index: int, text: str, confirmed: bool, who: str = "", root: Path = data.ROOT
 ) -> List[Problem]:
     """What is wrong with ``text`` as variation ``index`` of message ``name``.
 
     Raises:
         KeyError: there is no such message or variation.
     """
-    return _check(name, index, text, confirmed, who, root).problems
+    return check_variation(name, index, text, confirmed, who, root).problems
 
 
 def _placeholders(text: str) -> List[str]:
     return re.findall(r"\{\w+\}", text)
-
-
-def save_message(
-    name: str, index: int, text: str, confirmed: bool, who: str, root: Path = content.ROOT
-) -> Tuple[List[Path], List[Problem]]:
-    """Save ``text`` as variation ``index`` of message ``name``: checked once, written
-    with its claims review under the project's data lock.
-
-    Returns:
-        The files changed (none when the text is unchanged) and the warnings.
-
-    Raises:
-        KeyError: there is no such message or variation.
-        ContentError: a check found a blocking problem (listed in ``problems``).
-    """
-    with content.locked(root):
-        checked = _check(name, index, text, confirmed, who, root)
-        content.refuse_if_blocking(checked.problems, "The message")
-        if checked.review is None:
-            return [], checked.problems  # unchanged
-        path = root / content.DOMAIN
-        document = path.read_text(encoding="utf-8")
-        edited = content.replace_response_text(document, name, checked.cleaned, index)
-        note = f"Message edited in the staff app by {content.who_of(who)} on {content.today()}."
-        content.write_atomic(path, edited)
-        changed = [path]
-        written = content.write_review(root, name, "\n".join(checked.texts), checked.review, note)
-        if written:
-            changed.append(written)
-        return changed, checked.problems

@@ -57,7 +57,7 @@ from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 import requests
 
 from evaluation import nlu_check, understanding
-from staff import checks, content
+from staff import checks, data, yaml_edit
 from staff.settings import SettingsError, StaffSettings
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ KEEP = 10
 KEEP_JOBS = 20
 KEEP_BACKUPS = 20
 #: What a version is: the files a model is trained from, and the review of its answers.
-VERSION_FILES = ("config.yml", "domain.yml", "data", str(content.CLAIMS))
+VERSION_FILES = ("config.yml", "domain.yml", "data", str(data.CLAIMS))
 #: Copied beside them for the checks and the tests.
 CHECK_FILES = (
     "clinic.yml",
@@ -82,10 +82,10 @@ CHECK_FILES = (
 )
 #: Restored by a rollback: the files staff edit (config.yml and domain.yml are the
 #: developers'; the safety guard's patterns are not part of a model).
-RESTORED = ("data", str(content.CLAIMS))
+RESTORED = ("data", str(data.CLAIMS))
 #: Where a file of a version published before it moved was, and where it is now: a
 #: rollback to such a version puts it in its new place.
-MOVED = {"tests/content_claims.yml": str(content.CLAIMS)}
+MOVED = {"tests/content_claims.yml": str(data.CLAIMS)}
 #: What scripts/train.sh hashes besides config.yml, domain.yml and data/ (from the code).
 CODE_INPUTS = (
     "nlp/entities.yml", "nlp/build_pipeline.py", "nlp/wordllama_files.py", "requirements.txt",
@@ -278,7 +278,7 @@ def _copy(source: Path, target: Path) -> None:
 def snapshot(project: Path, target: Path) -> None:
     """Copy the version's files (and what the checks need) of ``project`` to ``target``,
     under the data lock, so no edit is half in it."""
-    with content.locked(project):
+    with yaml_edit.locked(project):
         for name in (*VERSION_FILES, *CHECK_FILES):
             _copy(project / name, target / name)
 
@@ -535,7 +535,7 @@ class Publisher:
 
     def _save(self, job: Job) -> None:
         data = json.dumps(job.as_dict(), indent=1)
-        content.write_atomic(job.folder / "status.json", data)
+        yaml_edit.write_atomic(job.folder / "status.json", data)
 
     def _update(
         self, job: Job, stage: Optional[str] = None, percent: Optional[int] = None
@@ -671,7 +671,7 @@ class Publisher:
         meta_file = entry.model.parent / "meta.json"
         meta = json.loads(meta_file.read_text())
         meta["seconds"] = dict(job.seconds)
-        content.write_atomic(meta_file, json.dumps(meta, indent=1))
+        yaml_edit.write_atomic(meta_file, json.dumps(meta, indent=1))
         if loaded:
             self._mark_live(entry.id, job.who)
             self._finish(
@@ -895,7 +895,7 @@ class Publisher:
             return None
 
     def _mark_live(self, entry_id: str, who: str) -> None:
-        content.write_atomic(
+        yaml_edit.write_atomic(
             self.registry / "live.json",
             json.dumps({"id": entry_id, "since": iso(utc_now()), "who": who}, indent=1),
         )
@@ -1071,7 +1071,7 @@ class Publisher:
                     if unsafe or not (member.isfile() or member.isdir()):
                         raise PublishError(f"Version {published_id} has a damaged data archive.")
                 packed.extractall(unpacked)
-            with content.locked(self.root):
+            with yaml_edit.locked(self.root):
                 backups = self.registry / "backups"
                 backups.mkdir(parents=True, exist_ok=True)
                 stamp = f"{utc_now():%Y%m%d-%H%M%S}"

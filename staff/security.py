@@ -24,7 +24,8 @@ from typing import Callable, Dict, Optional
 from itsdangerous import BadSignature, Signer
 from sanic import HTTPResponse
 
-from staff.accounts import connect, normalise_name
+from staff.accounts import normalise_name
+from staff.database import connect
 
 SESSION_COOKIE = "staff_session"
 LOGIN_COOKIE = "staff_login"

@@ -1,6 +1,7 @@
 """The questions the assistant could not answer, grouped when they ask the same thing.
 
-The messages come from the tracker store (:meth:`staff.review.ConversationStore.unanswered`):
+The messages come from the tracker store
+(:meth:`staff.conversations.ConversationStore.unanswered`):
 those taken for a question the source text does not cover (``not_covered``) and those not
 understood (``nlu_fallback``). Two messages ask the same thing when the words that carry
 their meaning (not the small words, not "botox", "scars" or "injections", which nearly every
@@ -20,7 +21,7 @@ from typing import Callable, List, Optional
 import numpy as np
 
 from nlp.words import ENGLISH_FUNCTION_WORDS
-from staff.review import Asked
+from staff.conversations import Asked
 
 #: Two messages whose meaning words are at least this close (cosine) ask the same thing.
 SAME_QUESTION = 0.3

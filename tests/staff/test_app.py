@@ -1,4 +1,4 @@
-"""The staff app over HTTP (staff/app.py), served on a free port: login, sessions and CSRF,
+"""The staff app over HTTP (staff/web/), served on a free port: login, sessions and CSRF,
 review and teach, answers and topics, checks, publish and rollback, the history.
 
 The app edits a copy of the project's data (never the repository's), reads conversations
@@ -19,14 +19,17 @@ import pytest
 import requests
 import yaml
 
-from staff import audit
+from staff import history
 from staff.accounts import Accounts
-from staff.app import LOGIN_REFUSED, Services, create_app, guard_text, local_date
-from staff.audit import AuditLog
+from staff.conversations import ConversationStore
+from staff.history import History
 from staff.publish import PublishBusy, Published
-from staff.review import ConversationStore
 from staff.security import CookieSigner, SessionStore
 from staff.settings import StaffSettings
+from staff.web.app import create_app
+from staff.web.auth import LOGIN_REFUSED
+from staff.web.display import guard_text, local_date
+from staff.web.services import Services
 from stores.settings import StoreSettings
 from tests.staff.conftest import (
     CHEAP_HASHER,
@@ -184,7 +187,7 @@ def make_services(settings: StaffSettings) -> Services:
         settings=settings,
         accounts=accounts,
         sessions=SessionStore(settings.db, idle_seconds=3600),
-        audit=AuditLog(settings.db),
+        history=History(settings.db),
         conversations=ConversationStore(settings.store, settings.low_confidence),
         publisher=FakePublisher(settings.models),
         signer=CookieSigner(settings.signing_key()),
@@ -218,8 +221,8 @@ def text_of(reply: requests.Response) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", reply.text)).split())
 
 
-def history(services: Services) -> List[audit.Entry]:
-    return services.audit.entries(limit=100)
+def entries(services: Services) -> List[history.Entry]:
+    return services.history.entries(limit=100)
 
 
 # Logging in.
@@ -291,7 +294,7 @@ def test_a_wrong_password_and_an_unknown_name_get_one_plain_message(
     assert LOGIN_REFUSED in html.unescape(wrong.text)
     assert LOGIN_REFUSED in html.unescape(unknown.text)
     assert "staff_session" not in client.http.cookies
-    failed = [e for e in history(services) if e.action == audit.LOGIN_FAILED]
+    failed = [e for e in entries(services) if e.action == history.LOGIN_FAILED]
     assert [e.subject for e in failed] == ["nobody", "ana"]
 
 
@@ -353,7 +356,7 @@ def test_logging_out_ends_the_session_for_good(staff: Staff, services: Services)
         timeout=10,
     )
     assert replay.status_code == 302
-    assert [e.action for e in history(services)][:2] == [audit.LOGOUT, audit.LOGIN]
+    assert [e.action for e in entries(services)][:2] == [history.LOGOUT, history.LOGIN]
 
 
 # CSRF and headers.
@@ -538,7 +541,7 @@ def test_teaching_saves_the_example_with_who_and_when(
     saved = (settings.data_root / "data" / "nlu" / "reviewed" / "downtime.yml").read_text()
     assert "- how long till i look normal again" in saved
     assert "# added by ana on " in saved
-    [entry] = [e for e in history(services) if e.action == audit.EXAMPLE_TAUGHT]
+    [entry] = [e for e in entries(services) if e.action == history.EXAMPLE_TAUGHT]
     assert (entry.who, entry.subject, entry.after) == (
         "ana",
         "downtime",
@@ -565,7 +568,7 @@ def test_a_blocking_problem_is_shown_beside_the_field_and_nothing_is_saved(
     assert "Must be fixed: The example 'does it hurt' is already under pain." in text_of(reply)
     assert f'id="text-problems-{event_id.group(1)}"' in reply.text
     assert not (settings.data_root / "data" / "nlu" / "reviewed").exists()
-    assert not [e for e in history(services) if e.action == audit.EXAMPLE_TAUGHT]
+    assert not [e for e in entries(services) if e.action == history.EXAMPLE_TAUGHT]
 
 
 def test_a_button_payload_is_shown_as_such_without_a_teach_form(staff: Staff) -> None:
@@ -630,7 +633,7 @@ def test_a_good_edit_is_saved_and_recorded_with_the_old_and_new_text(
     assert (reply.status_code, reply.headers["Location"]) == (303, "/answers/pain?done=answer")
     saved = (settings.data_root / "data" / "nlu" / "faq" / "pain.yml").read_text()
     assert "a topical anaesthetic may be applied for extra comfort" in saved
-    [entry] = [e for e in history(services) if e.action == audit.ANSWER_EDITED]
+    [entry] = [e for e in entries(services) if e.action == history.ANSWER_EDITED]
     assert entry.subject == "pain" and entry.after == new
     assert entry.before is not None and entry.before.startswith("Steps are taken")
     page = text_of(staff.get("/history"))
@@ -680,7 +683,7 @@ def test_a_language_text_is_changed_and_recorded(
     )
     domain = yaml.safe_load((settings.data_root / "domain.yml").read_text(encoding="utf-8"))
     assert domain["responses"]["utter_other_language"][2]["text"] == german
-    [entry] = [e for e in history(services) if e.action == audit.MESSAGE_EDITED]
+    [entry] = [e for e in entries(services) if e.action == history.MESSAGE_EDITED]
     assert (entry.subject, entry.after) == ("utter_other_language", german)
     assert entry.before is not None and entry.before.startswith("Entschuldigung, ich kann")
     page = text_of(staff.get("/history"))
@@ -702,7 +705,7 @@ def test_a_language_text_without_the_emergency_number_is_refused(
     assert "The Spanish text must keep {emergency_number}" in text
     assert "Solo hablo inglés. Llame a {clinic_phone}." in html.unescape(reply.text)
     assert (settings.data_root / "domain.yml").read_bytes() == before
-    assert [e for e in history(services) if e.action == audit.MESSAGE_EDITED] == []
+    assert [e for e in entries(services) if e.action == history.MESSAGE_EDITED] == []
 
 
 @pytest.mark.parametrize("path", ["/messages/utter_nothing/0", "/messages/utter_greet/5"])
@@ -782,7 +785,7 @@ def test_a_new_topic_with_problems_is_refused_then_added_when_right(
     added = (settings.data_root / "data" / "nlu" / "faq" / "scar_impact.yml").read_text()
     assert "- why do people get treatment for acne scars" in added
     assert "Topic added" in text_of(staff.get(reply.headers["Location"]))
-    assert [e.subject for e in history(services) if e.action == audit.TOPIC_ADDED] == [
+    assert [e.subject for e in entries(services) if e.action == history.TOPIC_ADDED] == [
         "scar_impact"
     ]
 
@@ -834,7 +837,7 @@ def test_publish_starts_a_job_shows_its_progress_and_records_the_result(
     assert "Emergencies caught: 0.98, below the threshold 1.0." in text
     assert "<noscript>" not in page.text
     staff.get("/publish/status.json")  # seen twice, recorded once
-    failed = [e for e in history(services) if e.action == audit.PUBLISH_FAILED]
+    failed = [e for e in entries(services) if e.action == history.PUBLISH_FAILED]
     assert [(e.who, e.subject) for e in failed] == [("ana", "job-1")]
     assert "0.98" in failed[0].detail
 
@@ -863,8 +866,8 @@ def test_a_successful_publish_is_recorded_as_passed_and_live(
     page = staff.get("/publish")
     assert "Published: visitors now get this version" in text_of(page)
     assert "Done (" not in text_of(page)  # no percentage once it has ended
-    actions = [e.action for e in history(services)]
-    assert actions[:3] == [audit.PUBLISHED, audit.PUBLISH_PASSED, audit.PUBLISH_STARTED]
+    actions = [e.action for e in entries(services)]
+    assert actions[:3] == [history.PUBLISHED, history.PUBLISH_PASSED, history.PUBLISH_STARTED]
     # A rollback since: the latest publish is no longer what visitors get.
     staff.post("/publish/rollback", {"id": "m1"})
     assert "Published, then replaced: another version was put back since" in text_of(
@@ -890,7 +893,7 @@ def test_the_list_of_versions_and_a_rollback(staff: Staff, services: Services) -
     text = text_of(staff.get("/publish"))
     assert f"{older} In use now" in text
     assert "Version m1 is back, with its data." in text
-    [entry] = [e for e in history(services) if e.action == audit.ROLLED_BACK]
+    [entry] = [e for e in entries(services) if e.action == history.ROLLED_BACK]
     assert entry.summary == f"ana went back to the version published on {older}"
 
 
@@ -901,7 +904,7 @@ def test_a_rollback_to_a_version_no_longer_there_changes_nothing(
     reply = staff.post("/publish/rollback", {"id": "gone"})
     assert reply.status_code == 303
     assert "That version is not in the list any more" in text_of(staff.get("/publish"))
-    assert not [e for e in history(services) if e.action == audit.ROLLED_BACK]
+    assert not [e for e in entries(services) if e.action == history.ROLLED_BACK]
 
 
 def test_the_safety_checks_finding_reads_as_a_sentence() -> None:

@@ -4,7 +4,7 @@ The servers of this module: the action server, a Rasa server with its HTTP API o
 token, as `make run` starts it for the staff app) and the demo clinic page, started by
 ``scripts/local_servers.py``, and the staff app (``python -m staff``) on a COPY of the
 project's data (``STAFF_DATA_ROOT``), so the repository is never changed. A staff account
-is made with the real command (``python -m staff.user``).
+is made with the real command (``python -m staff.accounts``).
 
 The workflow test does what a clinic manager does: finds a refused conversation (made by
 chatting through REST), teaches an example, corrects an answer (a price is refused in plain
@@ -121,7 +121,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
                 "RASA_API_TOKEN": token,
             }
             made = subprocess.run(
-                [sys.executable, "-m", "staff.user", NAME],
+                [sys.executable, "-m", "staff.accounts", NAME],
                 env={**env, "STAFF_PASSWORD": PASSWORD},
                 cwd=ROOT,
                 stdin=subprocess.DEVNULL,

@@ -11,9 +11,10 @@ from typing import List
 
 import pytest
 
-from staff import check as check_command
-from staff import checks, content
-from staff.checks import Problem
+from staff import checks, data
+from staff.checks import answers, examples, rasa
+from staff.checks.__main__ import main as check_command
+from staff.problems import Problem
 
 SOURCE = "The procedure typically lasts about 15 to 30 minutes, and minimal downtime is required."
 GOOD_ANSWER = "Minimal downtime is required after the treatment."
@@ -106,7 +107,7 @@ def test_a_topic_with_too_few_examples(data_root: Path) -> None:
     )
     found = checks.check_project(data_root, rasa_validate=False)
     assert (
-        f"Topic 'aftercare' has 4 different examples; it needs at least {checks.MIN_EXAMPLES} "
+        f"Topic 'aftercare' has 4 different examples; it needs at least {examples.MIN_EXAMPLES} "
         "so the assistant can recognise its questions." in blocking(found)
     )
 
@@ -147,7 +148,7 @@ def test_a_good_answer_with_its_source(data_root: Path) -> None:
 
 
 def test_an_unchanged_answer_needs_no_new_source(data_root: Path) -> None:
-    answer = content.topic("consultation", data_root).answer
+    answer = data.topic("consultation", data_root).answer
     assert checks.check_answer("consultation", answer, [], data_root) == []
 
 
@@ -200,7 +201,7 @@ def test_an_empty_or_too_long_answer(data_root: Path) -> None:
     found = blocking(checks.check_answer("downtime", long, [SOURCE], data_root))
     assert found == [
         f"The answer is {len(long)} characters long; keep it under "
-        f"{checks.MAX_ANSWER_CHARS} so it is easy to read in the chat window."
+        f"{answers.MAX_ANSWER_CHARS} so it is easy to read in the chat window."
     ]
 
 
@@ -318,7 +319,7 @@ def test_make_check_says_no_problems_found(
     data_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setenv("STAFF_DATA_ROOT", str(data_root))
-    assert check_command.main(["--quick"]) == 0
+    assert check_command(["--quick"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "No problems found."
 
 
@@ -327,7 +328,7 @@ def test_make_check_lists_the_problems_and_fails(
 ) -> None:
     (data_root / "data/nlu/faq/aftercare.yml").write_text(nlu_file("faq/aftercare", *TEN))
     monkeypatch.setenv("STAFF_DATA_ROOT", str(data_root))
-    assert check_command.main(["--quick"]) == 1
+    assert check_command(["--quick"]) == 1
     out = capsys.readouterr().out
     assert "1. Topic 'aftercare' has examples but no answer.\n" in out
     assert "1 problem to fix, 0 warnings." in out
@@ -376,14 +377,14 @@ RASA_OUTPUT = "\n".join(
 
 
 def test_rasas_data_check_in_plain_words(data_root: Path) -> None:
-    assert messages(checks.translate(RASA_OUTPUT, 1, data_root)) == [
+    assert messages(rasa.translate(RASA_OUTPUT, 1, data_root)) == [
         "Examples are labelled 'aftercare', which is not one of the assistant's intents "
         "(domain.yml).",
         "The example 'how long does it last' is under both faq and personal advice.",
         "Two rules or stories disagree on what to do after intent 'faq'.",
     ]
     # Passed: its warnings about reading any project are not problems of the data.
-    assert checks.translate(RASA_OUTPUT, 0, data_root) == []
+    assert rasa.translate(RASA_OUTPUT, 0, data_root) == []
 
 
 def test_an_unknown_message_of_rasa_is_shown_without_its_traceback(data_root: Path) -> None:
@@ -395,7 +396,7 @@ def test_an_unknown_message_of_rasa_is_shown_without_its_traceback(data_root: Pa
             f"rasa.shared.exceptions.RasaException: The file '{data_root}/domain.yml' is odd.",
         ]
     )
-    assert messages(checks.translate(output, 1, data_root)) == [
+    assert messages(rasa.translate(output, 1, data_root)) == [
         "Rasa's data check failed: rasa.shared.exceptions.RasaException: The file "
         "'domain.yml' is odd."
     ]
@@ -414,7 +415,7 @@ def test_without_the_source_text_nothing_can_be_checked_against_it(data_root: Pa
 def test_rasas_own_data_check_runs_and_speaks_plainly(data_root: Path) -> None:
     """The real `rasa data validate`, on the copy: as shipped it passes; a rule that uses a
     response nobody wrote fails it, said in plain words (a subprocess of a few seconds)."""
-    assert checks.validate(data_root) == []
+    assert rasa.validate(data_root) == []
     (data_root / "data/rules/thanks.yml").write_text(
         'version: "3.1"\nrules:\n- rule: thanks\n  steps:\n  - intent: thank\n'
         "  - action: utter_thanks_a_lot\n"

@@ -29,11 +29,13 @@ import requests
 from evaluation import understanding
 from scripts import local_servers
 from scripts.local_servers import free_port
-from staff import content, publish
+from staff import data, publish
+from staff.checks import project as checks_project
 from staff.publish import PublishBusy, Publisher
 from staff.settings import StaffSettings
 from tests.conftest import ROOT
 from tests.servers import trained_model
+from tests.staff.test_edits import add_example, save_answer
 
 pytestmark = pytest.mark.integration
 
@@ -207,7 +209,7 @@ def run(publisher: Publisher, who: str = "nurse") -> Dict[str, Any]:
 
 
 def edit_downtime(data_root: Path, text: str = NEW_DOWNTIME) -> None:
-    content.save_answer("downtime", text, [DOWNTIME_SOURCE], "nurse", data_root)
+    save_answer("downtime", text, [DOWNTIME_SOURCE], "nurse", data_root)
 
 
 # ---------------------------------------------------------------- pieces
@@ -343,7 +345,7 @@ def test_with_several_rasa_servers_each_gets_the_model(
 
         # One server away: the others get it, and the staff member is told which did not.
         second.stop()
-        content.add_example("pain", "does the injection sting a lot", "nurse", data_root)
+        add_example("pain", "does the injection sting a lot", "nurse", data_root)
         status = run(publisher)
         assert status["state"] == "passed"
         assert (
@@ -454,7 +456,7 @@ def test_the_model_make_run_serves_is_kept_as_the_first_version(
 def test_a_rollback_loads_the_version_and_restores_its_data(
     data_root: Path, rasa: FakeRasa, assistant: FakeAssistant
 ) -> None:
-    original = {p: (data_root / p).read_bytes() for p in (DOWNTIME, str(content.CLAIMS))}
+    original = {p: (data_root / p).read_bytes() for p in (DOWNTIME, str(data.CLAIMS))}
     publisher = publisher_for(data_root, rasa, assistant)
     edit_downtime(data_root, "Minimal downtime is required.")
     first = run(publisher)
@@ -463,7 +465,7 @@ def test_a_rollback_loads_the_version_and_restores_its_data(
     second = run(publisher)
     assert first["published_id"] != second["published_id"]
     # An edit after the last publish, and a new topic.
-    content.add_example("downtime", "back at work the day after?", "nurse", data_root)
+    add_example("downtime", "back at work the day after?", "nurse", data_root)
 
     entry = publisher.rollback(first["published_id"], "manager")
 
@@ -538,7 +540,7 @@ def test_only_the_newest_versions_are_kept_and_never_the_live_one(
     stopped = publisher_for(data_root, rasa, token=assistant.token)
     ids = []
     for number in range(3):
-        content.add_example("pain", f"pain question number {number}", "nurse", data_root)
+        add_example("pain", f"pain question number {number}", "nurse", data_root)
         ids.append(run(stopped)["published_id"])
     kept = [p.id for p in stopped.published()]
     assert kept == [ids[2], ids[1], live]
@@ -553,7 +555,7 @@ def test_make_publish_runs_a_job_and_lists_and_rolls_back(
     monkeypatch.setenv("STAFF_MODELS", str(settings.models))
     monkeypatch.setenv("RASA_URL", settings.rasa_url)
     monkeypatch.setattr(publish, "run_command", rasa)
-    monkeypatch.setattr(publish.checks, "validate", lambda root: [])
+    monkeypatch.setattr(checks_project, "validate", lambda root: [])
     out = io.StringIO()
     assert publish.main(["--who", "jo"], out) == 0
     printed = out.getvalue()
@@ -582,7 +584,7 @@ def test_a_real_publish_serves_the_new_answer_and_a_rollback_the_old_one(
     shutil.copy2(trained_model(), model)
     token = secrets.token_hex(16)
     args = ["--enable-api", "--auth-token", token]
-    old_answer = content.topic("downtime", data_root).answer
+    old_answer = data.topic("downtime", data_root).answer
     new_answer = (
         "Minimal downtime is required after a Botox treatment for acne scars, so most people "
         "go back to their day straight away."
@@ -609,7 +611,7 @@ def test_a_real_publish_serves_the_new_answer_and_a_rollback_the_old_one(
                 rasa_api_token=token,
             )
             publisher = Publisher(settings)  # the staff app starts
-            content.save_answer("downtime", new_answer, [DOWNTIME_SOURCE], "nurse", data_root)
+            save_answer("downtime", new_answer, [DOWNTIME_SOURCE], "nurse", data_root)
             began = time.monotonic()
             status = publisher.wait(publisher.start("nurse"), timeout=1500)
             took = time.monotonic() - began

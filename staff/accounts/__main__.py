@@ -1,4 +1,4 @@
-"""``python -m staff.user NAME``: create a staff account, or give it a new password.
+"""``python -m staff.accounts NAME``: create a staff account, or give it a new password.
 
 The password is asked twice (not shown as it is typed), or taken from ``STAFF_PASSWORD``
 for scripts. A new password ends the person's open sessions and unlocks the name.
@@ -38,7 +38,7 @@ def main(
 ) -> int:
     """Run the command; its exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m staff.user",
+        prog="python -m staff.accounts",
         description="Create a staff account of the staff app, or set its password.",
     )
     parser.add_argument("name", nargs="?", help="the account's name, e.g. ana or j.smith")

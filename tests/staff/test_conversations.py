@@ -1,4 +1,4 @@
-"""Conversations for review (staff/review.py), from a tracker store that Rasa's own
+"""Conversations for review (staff/conversations.py), from a tracker store that Rasa's own
 SQLTrackerStore wrote with real events: SQLite, and PostgreSQL in a fresh schema."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import AsyncIterator, Iterator
 import pytest
 import sqlalchemy as sa
 
-from staff.review import (
+from staff.conversations import (
     EMERGENCY,
     FALLBACK,
     HANDOFF,

@@ -1,12 +1,11 @@
-"""Editing the training data: answers, taught examples and new topics, as Rasa reads them.
+"""Editing the training data (staff/edits.py): answers, taught examples and new topics, as
+Rasa reads them, each checked once, written under the data lock and recorded in the history.
 
 Every test works on a copy of the project's data (``data_root``, tests/staff/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import stat
 import threading
 import warnings
 from pathlib import Path
@@ -18,8 +17,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from staff import content
-from staff.content import ContentError
+from staff import data, history
+from staff.claims import CONTACT_REASON
+from staff.data import CLAIMS
+from staff.edits import Edits
+from staff.history import History
+from staff.problems import ContentError
+from staff.yaml_edit import today
 from tests import test_response_audit as audit
 from tests.conftest import ROOT
 
@@ -55,6 +59,22 @@ AFTERCARE_SOURCE = (
 )
 
 
+def save_answer(name: str, text: str, sources: List[str], who: str, root: Path) -> List[Path]:
+    return Edits(root).save_answer(name, text, sources, who).changed
+
+
+def add_example(target: str, text: str, who: str, root: Path) -> Path:
+    changed = Edits(root).add_example(target, text, who).changed
+    assert len(changed) == 1
+    return changed[0]
+
+
+def add_topic(
+    name: str, examples: List[str], answer: str, source: str, who: str, root: Path
+) -> List[Path]:
+    return Edits(root).add_topic(name, examples, answer, source, who).changed
+
+
 def project(root: Path) -> TrainingDataImporter:
     return TrainingDataImporter.load_from_config(
         str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")]
@@ -62,7 +82,7 @@ def project(root: Path) -> TrainingDataImporter:
 
 
 def reviews(root: Path) -> Dict[str, Any]:
-    found: Dict[str, Any] = yaml.safe_load((root / content.CLAIMS).read_text())["responses"]
+    found: Dict[str, Any] = yaml.safe_load((root / CLAIMS).read_text())["responses"]
     return found
 
 
@@ -95,25 +115,6 @@ def files(root: Path) -> Dict[str, bytes]:
     }
 
 
-def test_the_topics_are_the_faq_of_the_data(data_root: Path) -> None:
-    topics = {t.name: t for t in content.topics(data_root)}
-    domain = project(data_root).get_domain()
-    faq = {name[len("utter_faq/") :] for name in domain.responses if name.startswith("utter_faq/")}
-    assert set(topics) == faq
-    downtime = topics["downtime"]
-    assert downtime.answer == domain.responses["utter_faq/downtime"][0]["text"]
-    assert downtime.file == DOWNTIME
-    assert "is there any downtime" in downtime.examples
-    written = yaml.safe_load((data_root / DOWNTIME).read_text())["nlu"][0]["examples"]
-    assert len(downtime.examples) == sum(line.startswith("- ") for line in written.splitlines())
-    assert DOWNTIME_SOURCE in downtime.sources
-    assert any("data/rules/faq.yml" in use for use in downtime.used_in)
-    # Buttons elsewhere that ask one of its questions.
-    assert any("the button 'Downtime'" in use for use in downtime.used_in)
-    with pytest.raises(KeyError):
-        content.topic("no_such_topic", data_root)
-
-
 def test_editing_an_answer_leaves_every_other_byte_of_the_file_as_it_was(
     data_root: Path,
 ) -> None:
@@ -121,9 +122,9 @@ def test_editing_an_answer_leaves_every_other_byte_of_the_file_as_it_was(
     before = path.read_text(encoding="utf-8").splitlines(keepends=True)
     others = {k: v for k, v in files(data_root / "data").items() if k != "nlu/faq/downtime.yml"}
 
-    changed = content.save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "nurse", data_root)
+    changed = save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "nurse", data_root)
 
-    assert changed == [path, data_root / content.CLAIMS]
+    assert changed == [path, data_root / CLAIMS]
     after = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = before.index("    - text: >-\n") + 1
     end = before.index("      buttons:\n")
@@ -146,7 +147,7 @@ def test_an_unchanged_sentence_keeps_its_review_and_a_new_one_cites_the_picked_s
     data_root: Path,
 ) -> None:
     old = reviews(data_root)["utter_faq/downtime"]
-    content.save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "nurse jo", data_root)
+    save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "nurse jo", data_root)
     new = reviews(data_root)["utter_faq/downtime"]
     kept = [c for c in old["claims"] if c["answer"].startswith("Common side effects")]
     assert kept and all(c in new["claims"] for c in kept)
@@ -155,14 +156,14 @@ def test_an_unchanged_sentence_keeps_its_review_and_a_new_one_cites_the_picked_s
         "their day straight away.",
         "source": DOWNTIME_SOURCE,
     } in new["claims"]
-    text = (data_root / content.CLAIMS).read_text()
-    assert f"# Answer edited in the staff app by nurse jo on {content.today()}." in text
+    text = (data_root / CLAIMS).read_text()
+    assert f"# Answer edited in the staff app by nurse jo on {today()}." in text
 
 
 def test_an_answer_of_several_lines_stays_a_literal_block(data_root: Path) -> None:
-    topic = content.topic("combination_treatments", data_root)
+    topic = data.topic("combination_treatments", data_root)
     text = topic.answer.replace("Which combination suits someone", "Which combination suits you")
-    content.save_answer("combination_treatments", text, topic.sources, "nurse", data_root)
+    save_answer("combination_treatments", text, topic.sources, "nurse", data_root)
     written = (data_root / topic.file).read_text()
     assert "    - text: |-\n        For the best results" in written
     domain = assert_the_audit_passes(data_root)
@@ -171,15 +172,15 @@ def test_an_answer_of_several_lines_stays_a_literal_block(data_root: Path) -> No
 
 def test_saving_an_unchanged_answer_changes_nothing(data_root: Path) -> None:
     before = files(data_root)
-    topic = content.topic("serious_complications", data_root)
-    assert content.save_answer(topic.name, topic.answer + "\n", [], "nurse", data_root) == []
+    topic = data.topic("serious_complications", data_root)
+    assert save_answer(topic.name, topic.answer + "\n", [], "nurse", data_root) == []
     assert files(data_root) == before
 
 
 def test_an_answer_with_a_blocking_problem_is_not_saved(data_root: Path) -> None:
     before = files(data_root)
     with pytest.raises(ContentError) as refused:
-        content.save_answer(
+        save_answer(
             "downtime", "Downtime is zero and results are permanent.", [], "nurse", data_root
         )
     assert "a guarantee" in str(refused.value)
@@ -189,23 +190,21 @@ def test_an_answer_with_a_blocking_problem_is_not_saved(data_root: Path) -> None
 
 def test_an_answer_of_a_topic_that_does_not_exist_is_refused(data_root: Path) -> None:
     with pytest.raises(KeyError):
-        content.save_answer("no_such_topic", "Some text.", [], "nurse", data_root)
+        save_answer("no_such_topic", "Some text.", [], "nurse", data_root)
 
 
 def test_a_taught_example_lands_in_the_reviewed_file_with_who_and_when(data_root: Path) -> None:
-    path = content.add_example(
-        "downtime", "Can I go to the office the day after?", "jo", data_root
-    )
+    path = add_example("downtime", "Can I go to the office the day after?", "jo", data_root)
     assert path == data_root / "data/nlu/reviewed/downtime.yml"
     first = path.read_text()
     assert first.startswith('version: "3.1"\n# Staff-reviewed examples land here')
     assert (
-        f"# added by jo on {content.today()}\n- intent: faq/downtime\n  examples: |\n"
+        f"# added by jo on {today()}\n- intent: faq/downtime\n  examples: |\n"
         "    - Can I go to the office the day after?\n"
     ) in first
     assert rasa_warnings(first) == []
 
-    content.add_example("downtime", "  back to work   the next day?  ", "sam", data_root)
+    add_example("downtime", "  back to work   the next day?  ", "sam", data_root)
     second = path.read_text()
     assert second.startswith(first)  # appended: the earlier bytes are untouched
     assert rasa_warnings(second) == []
@@ -214,13 +213,11 @@ def test_a_taught_example_lands_in_the_reviewed_file_with_who_and_when(data_root
         ("Can I go to the office the day after?", "faq/downtime"),
         ("back to work the next day?", "faq/downtime"),
     ]
-    assert "back to work the next day?" in content.topic("downtime", data_root).examples
+    assert "back to work the next day?" in data.topic("downtime", data_root).examples
 
 
 def test_a_taught_example_of_personal_advice_goes_to_its_intent(data_root: Path) -> None:
-    path = content.add_example(
-        "personal advice", "I am on roaccutane, can I book?", "jo", data_root
-    )
+    path = add_example("personal advice", "I am on roaccutane, can I book?", "jo", data_root)
     assert path == data_root / "data/nlu/reviewed/request_medical_advice.yml"
     nlu = project(data_root).get_nlu_data()
     taught = [m for m in nlu.intent_examples if m.get("text") == "I am on roaccutane, can I book?"]
@@ -229,7 +226,7 @@ def test_a_taught_example_of_personal_advice_goes_to_its_intent(data_root: Path)
 
 def test_an_example_under_another_topic_is_refused(data_root: Path) -> None:
     with pytest.raises(ContentError) as refused:
-        content.add_example("side_effects", "Is there any downtime?", "jo", data_root)
+        add_example("side_effects", "Is there any downtime?", "jo", data_root)
     assert refused.value.problems[0].message == (
         "The example 'Is there any downtime?' is already under downtime; an example can "
         "belong to one topic only."
@@ -240,16 +237,14 @@ def test_an_example_under_another_topic_is_refused(data_root: Path) -> None:
 def test_two_staff_teaching_at_once_lose_nothing(data_root: Path) -> None:
     def teach(who: str) -> None:
         for number in range(8):
-            content.add_example(
-                "pain", f"{who} asks question number {number} about pain", who, data_root
-            )
+            add_example("pain", f"{who} asks question number {number} about pain", who, data_root)
 
     threads = [threading.Thread(target=teach, args=(who,)) for who in ("amy", "ben", "cat")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    examples = content.topic("pain", data_root).examples
+    examples = data.topic("pain", data_root).examples
     for who in ("amy", "ben", "cat"):
         assert all(f"{who} asks question number {n} about pain" in examples for n in range(8))
     text = (data_root / "data/nlu/reviewed/pain.yml").read_text()
@@ -260,19 +255,19 @@ def test_two_staff_teaching_at_once_lose_nothing(data_root: Path) -> None:
 
 
 def test_a_new_topic_has_the_layout_of_the_others_and_passes_the_audit(data_root: Path) -> None:
-    changed = content.add_topic(
+    changed = add_topic(
         "aftercare", AFTERCARE_EXAMPLES, AFTERCARE_ANSWER, AFTERCARE_SOURCE, "nurse", data_root
     )
     path = data_root / "data/nlu/faq/aftercare.yml"
-    assert changed == [path, data_root / content.CLAIMS]
+    assert changed == [path, data_root / CLAIMS]
     text = path.read_text()
     assert text.startswith(
         'version: "3.1"\nnlu:\n- intent: faq/aftercare\n  examples: |\n'
         "    - how should I look after my skin after botox\n"
     )
     assert '#   "Once approved, the treatment area will be cleaned' in text
-    data = yaml.safe_load(text)
-    answer = data["responses"]["utter_faq/aftercare"][0]
+    written = yaml.safe_load(text)
+    answer = written["responses"]["utter_faq/aftercare"][0]
     assert answer["buttons"][-1] == {
         "title": "Book a consultation",
         "payload": "/book_consultation",
@@ -290,40 +285,51 @@ def test_a_new_topic_has_the_layout_of_the_others_and_passes_the_audit(data_root
     assert review["no_claim"] == [
         {
             "answer": "For aftercare advice, call {clinic_name} on {clinic_phone}.",
-            "why": content.CONTACT_REASON,
+            "why": CONTACT_REASON,
         }
     ]
     # The review is among the FAQ answers, in name order.
-    claims_text = (data_root / content.CLAIMS).read_text()
+    claims_text = (data_root / CLAIMS).read_text()
     assert claims_text.index("utter_faq/aftercare:") < claims_text.index("utter_faq/atrophic")
     nlu = project(data_root).get_nlu_data()
     assert (
         len([m for m in nlu.intent_examples if m.get("intent_response_key") == "faq/aftercare"])
         == 11
     )
-    topic = content.topic("aftercare", data_root)
+    topic = data.topic("aftercare", data_root)
     assert topic.sources == [AFTERCARE_SOURCE]
 
 
 def test_a_new_topic_with_a_taken_or_bad_name_is_refused(data_root: Path) -> None:
     for name in ("downtime", "After care", "2nd_topic", ""):
         with pytest.raises(ContentError):
-            content.add_topic(
+            add_topic(
                 name, AFTERCARE_EXAMPLES, AFTERCARE_ANSWER, AFTERCARE_SOURCE, "nurse", data_root
             )
     assert not (data_root / "data/nlu/faq/after_care.yml").exists()
 
 
-def test_writes_replace_the_file_whole_and_keep_its_permissions(tmp_path: Path) -> None:
-    path = tmp_path / "file.yml"
-    path.write_text("old\n")
-    os.chmod(path, 0o640)
-    content.write_atomic(path, "new\n")
-    assert path.read_text() == "new\n"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert [p.name for p in tmp_path.iterdir()] == ["file.yml"]
-
-
 def test_the_copy_starts_as_the_project(data_root: Path) -> None:
     """The fixture's copy is the project's data (so the tests above test the real files)."""
     assert (data_root / DOWNTIME).read_bytes() == (ROOT / DOWNTIME).read_bytes()
+
+
+def test_every_edit_is_recorded_in_the_history_with_who_and_what(data_root: Path) -> None:
+    log = History(data_root / "var" / "staff.db")
+    edits = Edits(data_root, log)
+    edits.save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "jo")
+    edits.add_example("downtime", "back at work   the next day?", "sam")
+    edits.add_topic("aftercare", AFTERCARE_EXAMPLES, AFTERCARE_ANSWER, AFTERCARE_SOURCE, "ana")
+    # Refused or unchanged: nothing to record.
+    with pytest.raises(ContentError):
+        edits.add_example("side_effects", "Is there any downtime?", "jo")
+    assert edits.save_answer("downtime", NEW_DOWNTIME, [], "jo").changed == []
+    entries = [(e.who, e.action, e.subject, e.after) for e in reversed(log.entries())]
+    assert entries == [
+        ("jo", history.ANSWER_EDITED, "downtime", NEW_DOWNTIME),
+        ("sam", history.EXAMPLE_TAUGHT, "downtime", "back at work the next day?"),
+        ("ana", history.TOPIC_ADDED, "aftercare", AFTERCARE_ANSWER),
+    ]
+    assert (
+        log.entries(action=history.ANSWER_EDITED)[0].before == data.topic("downtime", ROOT).answer
+    )

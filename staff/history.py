@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from staff.accounts import connect
+from staff.database import connect
 
 ANSWER_EDITED = "answer_edited"
 MESSAGE_EDITED = "message_edited"
@@ -97,7 +97,7 @@ class Entry:
         return f"{self.who}{separator}{text}"
 
 
-class AuditLog:
+class History:
     """The history of one staff database.
 
     Args:

@@ -3,7 +3,7 @@
 Prints "No problems found." or a numbered list (warnings marked), and exits 1 when a
 problem must be fixed before the assistant can be published.
 
-Usage: ``python -m staff.check [--quick]`` (``--quick``: without Rasa's own data check).
+Usage: ``python -m staff.checks [--quick]`` (``--quick``: without Rasa's own data check).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import argparse
 import sys
 from typing import List, Optional
 
-from staff.checks import check_project, numbered
+from staff.checks.project import check_project
+from staff.problems import numbered
 from staff.settings import SettingsError, StaffSettings
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m staff.check", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m staff.checks", description=__doc__)
     parser.add_argument(
         "--quick", action="store_true", help="skip Rasa's own data check (rasa data validate)"
     )

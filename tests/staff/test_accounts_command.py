@@ -1,4 +1,4 @@
-"""``python -m staff.user NAME`` (``make staff-user NAME=...``): accounts from the command
+"""``python -m staff.accounts NAME`` (``make staff-user NAME=...``): accounts from the command
 line, the password typed twice or taken from STAFF_PASSWORD."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Callable, Dict, List
 import pytest
 
 from staff.accounts import Accounts
+from staff.accounts.__main__ import main
 from staff.security import SessionStore
-from staff.user import main
 from tests.conftest import ROOT
 
 PASSWORD = "a long enough password"
@@ -86,7 +86,7 @@ def test_a_bad_name_is_refused(env: Dict[str, str], capsys: pytest.CaptureFixtur
 def test_the_command_takes_the_password_from_the_environment_without_a_terminal(
     env: Dict[str, str], tmp_path: Path
 ) -> None:
-    command = [sys.executable, "-m", "staff.user", "ana"]
+    command = [sys.executable, "-m", "staff.accounts", "ana"]
     base = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env}
     without = subprocess.run(
         command, env=base, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True

@@ -1,6 +1,6 @@
 """Staff accounts: names and argon2id password hashes in the staff database.
 
-Accounts are made by a command (``make staff-user NAME=...``, :mod:`staff.user`), never
+Accounts are made by a command (``make staff-user NAME=...``, ``python -m staff.accounts``), never
 through the web. A login is refused with one message whether the name exists or not, takes
 the same work either way (an unknown name is checked against a dummy hash), and a name
 with too many wrong passwords in a row is locked for a while, known or not.
@@ -9,15 +9,15 @@ with too many wrong passwords in a row is locked for a while, known or not.
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Callable, List, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from staff.database import connect
 
 #: A name: lower-case letters, digits, dot, dash or underscore, 1 to 64 of them.
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -41,18 +41,6 @@ CREATE TABLE IF NOT EXISTS login_failures (
 
 class AccountError(ValueError):
     """A name or password that cannot be used; the message says why in plain words."""
-
-
-@contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection to the staff database at ``path`` (created with its folder), committed
-    when the block ends without an error and closed in any case."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path, timeout=10)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=10000")
-        with connection:
-            yield connection
 
 
 def normalise_name(name: str) -> str:

@@ -1,0 +1,93 @@
+"""What the pages work with: the app's collaborators, kept on ``app.ctx.services``.
+
+The app takes them as an argument, so tests can pass their own; by default they are made
+from the settings (:func:`default_services`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Protocol, Set, Tuple, TypeVar
+
+from nlp.wordllama import WordLlama
+from staff import unanswered
+from staff.accounts import Accounts
+from staff.conversations import ConversationStore
+from staff.edits import Edits
+from staff.history import History
+from staff.publish import Published, Publisher
+from staff.security import CookieSigner, SessionStore
+from staff.settings import StaffSettings
+
+T = TypeVar("T")
+
+
+class PublisherLike(Protocol):
+    """What the app needs of :class:`staff.publish.Publisher`."""
+
+    def start(self, who: str) -> str: ...
+
+    def status(self, job_id: Optional[str] = None) -> Dict[str, Any]: ...
+
+    def published(self) -> List[Published]: ...
+
+    def rollback(self, published_id: str, who: str) -> Published: ...
+
+
+@dataclass
+class Services:
+    """The app's collaborators."""
+
+    settings: StaffSettings
+    accounts: Accounts
+    sessions: SessionStore
+    history: History
+    conversations: ConversationStore
+    publisher: PublisherLike
+    signer: CookieSigner
+    #: The one way the pages change the data (checked, locked, recorded in ``history``).
+    edits: Edits = field(init=False)
+    #: Who started each publish job this app saw start (job id -> name).
+    starters: Dict[str, str] = field(default_factory=dict)
+    #: The tasks that follow running publish jobs (kept so they are not collected).
+    watchers: Set[asyncio.Task[None]] = field(default_factory=set)
+    #: A message for the next page a session sees: session id -> (text, kind), the kind
+    #: being "error", "done" or "note".
+    flashes: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    #: The embedding that groups unanswered questions (WordLlama's, read on first use).
+    embedder: Optional[unanswered.Embed] = None
+
+    def __post_init__(self) -> None:
+        self.edits = Edits(self.settings.data_root, self.history)
+
+    def embed(self) -> unanswered.Embed:
+        """The embedding of texts, WordLlama's unless one was given (tests)."""
+        if self.embedder is None:
+            self.embedder = WordLlama().embed
+        return self.embedder
+
+
+def default_services(settings: StaffSettings) -> Services:
+    """The collaborators the settings describe."""
+    return Services(
+        settings=settings,
+        accounts=Accounts(
+            settings.db,
+            max_failures=settings.max_failures,
+            lockout_seconds=settings.lockout_minutes * 60,
+        ),
+        sessions=SessionStore(settings.db, idle_seconds=settings.session_hours * 3600),
+        history=History(settings.db),
+        conversations=ConversationStore(settings.store, settings.low_confidence),
+        publisher=Publisher(settings),
+        signer=CookieSigner(settings.signing_key()),
+    )
+
+
+async def blocking(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``call`` in a thread: password hashing, database queries, the checks and the
+    data files would otherwise hold up every other request."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, functools.partial(call, *args, **kwargs))

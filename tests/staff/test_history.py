@@ -1,0 +1,75 @@
+"""The history (staff/history.py): who changed what, newest first, in plain words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from staff import history
+from staff.history import History
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_entries_come_back_newest_first_with_what_changed(tmp_path: Path) -> None:
+    log = History(tmp_path / "staff.db", clock=Clock())
+    log.record("ana", history.ANSWER_EDITED, subject="downtime", before="Old text.", after="New.")
+    log.record("ben", history.EXAMPLE_TAUGHT, subject="pain", after="does it sting")
+    log.record("ana", history.TOPIC_ADDED, subject="aftercare", after="An answer.")
+    entries = log.entries()
+    assert [(e.who, e.action, e.subject) for e in entries] == [
+        ("ana", history.TOPIC_ADDED, "aftercare"),
+        ("ben", history.EXAMPLE_TAUGHT, "pain"),
+        ("ana", history.ANSWER_EDITED, "downtime"),
+    ]
+    edited = entries[-1]
+    assert (edited.before, edited.after) == ("Old text.", "New.")
+    assert edited.when.year == 2023
+
+
+def test_each_entry_reads_as_a_sentence(tmp_path: Path) -> None:
+    log = History(tmp_path / "staff.db")
+    log.record("ana", history.ANSWER_EDITED, subject="downtime")
+    log.record("ana", history.PUBLISH_FAILED, subject="job-1")
+    log.record("someone", history.LOGIN_FAILED, subject="mallory")
+    log.record("ana", history.ROLLED_BACK, subject="2026-11-26 10:00")
+    summaries = [entry.summary for entry in log.entries()]
+    assert summaries == [
+        "ana went back to the version published on 2026-11-26 10:00",
+        "someone could not log in: wrong name or password for 'mallory'",
+        "ana's new version failed its tests and was not published (job-1)",
+        "ana changed the answer of the topic 'downtime'",
+    ]
+
+
+def test_an_entry_with_a_key_is_recorded_once(tmp_path: Path) -> None:
+    log = History(tmp_path / "staff.db")
+    assert log.record("ana", history.PUBLISHED, subject="job-1", once_key="live:job-1") is True
+    assert log.record("ana", history.PUBLISHED, subject="job-1", once_key="live:job-1") is False
+    assert log.record("ana", history.PUBLISHED, subject="job-2", once_key="live:job-2") is True
+    assert log.count() == 2
+
+
+def test_entries_page_and_filter_by_action(tmp_path: Path) -> None:
+    log = History(tmp_path / "staff.db", clock=Clock())
+    for number in range(7):
+        log.record("ana", history.EXAMPLE_TAUGHT, subject=f"topic{number}")
+    log.record("ana", history.LOGIN)
+    assert log.count() == 8
+    assert log.count(history.EXAMPLE_TAUGHT) == 7
+    first, second = log.entries(limit=5), log.entries(limit=5, offset=5)
+    assert len(first) == 5 and len(second) == 3
+    assert {e.id for e in first}.isdisjoint(e.id for e in second)
+    taught = log.entries(action=history.EXAMPLE_TAUGHT, limit=100)
+    assert [e.subject for e in taught] == [f"topic{n}" for n in reversed(range(7))]
+
+
+def test_the_history_survives_a_restart(tmp_path: Path) -> None:
+    History(tmp_path / "staff.db").record("ana", history.LOGIN)
+    assert [e.action for e in History(tmp_path / "staff.db").entries()] == [history.LOGIN]
