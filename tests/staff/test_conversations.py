@@ -1,4 +1,4 @@
-"""Conversations for review (staff/conversations.py), from a tracker store that Rasa's own
+"""Conversations for review (staff/conversations/), from a tracker store that Rasa's own
 SQLTrackerStore wrote with real events: SQLite, and PostgreSQL in a fresh schema."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from typing import AsyncIterator, Iterator
 import pytest
 import sqlalchemy as sa
 
-from staff.conversations import (
+from staff.conversations import ConversationStore
+from staff.conversations.flags import (
     EMERGENCY,
     FALLBACK,
     HANDOFF,
@@ -19,9 +20,8 @@ from staff.conversations import (
     OFF_TOPIC,
     OTHER_LANGUAGE,
     REFUSAL,
-    ConversationStore,
-    period_bounds,
 )
+from staff.conversations.records import period_bounds
 from stores.settings import StoreSettings
 from stores.tracker import create_schema, postgres_arguments
 from tests.conversations.shared_stores import fresh_schema

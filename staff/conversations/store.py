@@ -1,111 +1,37 @@
-"""The assistant's conversations, as staff review them.
-
-Read from the tracker store the Rasa server writes (Rasa's ``events`` table, in the SQLite
-file ``TRACKER_DB`` or in PostgreSQL at ``DATABASE_URL``, schema ``DATABASE_SCHEMA``; see
-:mod:`stores.settings`), read-only. The list is summarised by the database, one page at a
-time (never every conversation in memory); one conversation is read whole when it is
-opened.
-
-Each conversation is flagged by what happened in it:
-
-- emergency: a message was taken as a serious reaction (``report_emergency_symptom``) and
-  the emergency guidance was sent;
-- refusal: the assistant refused to advise on someone's own case
-  (``utter_refuse_medical_advice``);
-- handoff: the visitor asked for a person (``human_handoff``);
-- not understood: the classifier was unsure (``nlu_fallback``) and the assistant asked to
-  rephrase (``action_rephrase``);
-- not covered: a question about the treatment that the source text does not answer
-  (``not_covered``): the assistant said so and offered the clinic;
-- other language: a message in another language, answered with the short reply in it
-  (``other_language``);
-- off topic: a message about something else (``out_of_scope``);
-- low confidence: a message's intent was picked with a confidence below the threshold.
-"""
+"""The conversations of the tracker store, read-only: the list summarised by the
+database a page at a time, one conversation read whole, the unanswered messages."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from staff.conversations.flags import (
+    EMERGENCY,
+    EVENT_FLAGS,
+    FALLBACK_INTENTS,
+    FLAG_LABELS,
+    LOW_CONFIDENCE,
+    NOT_COVERED_INTENTS,
+    RESPONSE_FLAGS,
+)
+from staff.conversations.records import (
+    Asked,
+    Conversation,
+    ConversationPage,
+    Message,
+    Summary,
+    local_time,
+    period_bounds,
+)
 from stores.settings import StoreSettings
 
-EMERGENCY = "emergency"
-REFUSAL = "refusal"
-HANDOFF = "handoff"
-FALLBACK = "fallback"
-NOT_COVERED = "not_covered"
-OTHER_LANGUAGE = "other_language"
-OFF_TOPIC = "off_topic"
-LOW_CONFIDENCE = "low_confidence"
-
-#: The flags, in the order they are shown, with their words on the page.
-FLAG_LABELS: Dict[str, str] = {
-    EMERGENCY: "Emergency",
-    REFUSAL: "Refused personal advice",
-    HANDOFF: "Asked for a person",
-    FALLBACK: "Not understood",
-    NOT_COVERED: "Not covered",
-    OTHER_LANGUAGE: "Other language",
-    OFF_TOPIC: "Off topic",
-    LOW_CONFIDENCE: "Low confidence",
-}
-
-#: What raises each flag (Rasa's names, from domain.yml, data/rules/ and actions/).
-EMERGENCY_INTENTS = ("report_emergency_symptom",)
-EMERGENCY_ACTIONS = ("utter_emergency_guidance", "action_emergency_guidance")
-REFUSAL_ACTIONS = ("utter_refuse_medical_advice",)
-HANDOFF_INTENTS = ("human_handoff",)
-HANDOFF_ACTIONS = ("utter_human_handoff",)
-FALLBACK_INTENTS = ("nlu_fallback",)
-FALLBACK_ACTIONS = (
-    "action_rephrase",
-    "utter_ask_rephrase",
-    "utter_fallback_contact",
-    "action_default_fallback",
-)
-NOT_COVERED_INTENTS = ("not_covered",)
-NOT_COVERED_ACTIONS = ("utter_not_covered",)
-OTHER_LANGUAGE_INTENTS = ("other_language",)
-OTHER_LANGUAGE_ACTIONS = ("utter_other_language",)
-OFF_TOPIC_INTENTS = ("out_of_scope",)
-OFF_TOPIC_ACTIONS = ("utter_out_of_scope",)
-#: The flags raised by an intent or an action (the conversation list's SQL and one
-#: conversation's messages read the same table).
-EVENT_FLAGS: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
-    EMERGENCY: (EMERGENCY_INTENTS, EMERGENCY_ACTIONS),
-    REFUSAL: ((), REFUSAL_ACTIONS),
-    HANDOFF: (HANDOFF_INTENTS, HANDOFF_ACTIONS),
-    FALLBACK: (FALLBACK_INTENTS, FALLBACK_ACTIONS),
-    NOT_COVERED: (NOT_COVERED_INTENTS, NOT_COVERED_ACTIONS),
-    OTHER_LANGUAGE: (OTHER_LANGUAGE_INTENTS, OTHER_LANGUAGE_ACTIONS),
-    OFF_TOPIC: (OFF_TOPIC_INTENTS, OFF_TOPIC_ACTIONS),
-}
-#: A bot message's response name -> the flag it shows beside that message.
-RESPONSE_FLAGS: Dict[str, str] = {
-    **{name: EMERGENCY for name in ("utter_emergency_guidance",)},
-    **{name: REFUSAL for name in REFUSAL_ACTIONS},
-    **{name: HANDOFF for name in HANDOFF_ACTIONS},
-    **{name: FALLBACK for name in ("utter_ask_rephrase", "utter_fallback_contact")},
-    **{name: NOT_COVERED for name in NOT_COVERED_ACTIONS},
-    **{name: OTHER_LANGUAGE for name in OTHER_LANGUAGE_ACTIONS},
-    **{name: OFF_TOPIC for name in OFF_TOPIC_ACTIONS},
-}
-
-#: The periods of the date filter.
-PERIODS: Dict[str, str] = {
-    "today": "Today",
-    "yesterday": "Yesterday",
-    "week": "Last 7 days",
-    "all": "All dates",
-}
 PER_PAGE = 25
 #: The most messages the unanswered-questions page reads (the latest of the period).
 MAX_UNANSWERED = 2000
@@ -123,133 +49,6 @@ EVENTS = sa.Table(
     sa.Column("action_name", sa.String(255)),
     sa.Column("data", sa.Text),
 )
-
-
-def local_time(timestamp: float) -> datetime:
-    """A Rasa timestamp (seconds since 1970) as this machine's local time."""
-    return datetime.fromtimestamp(timestamp).astimezone()
-
-
-def period_bounds(period: str, now: datetime) -> Tuple[Optional[float], Optional[float]]:
-    """The start and end (timestamps, end excluded) of a period of the date filter, in the
-    local time of ``now``; None for no bound.
-
-    Raises:
-        ValueError: for a period that is not one of :data:`PERIODS`.
-    """
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "today":
-        return midnight.timestamp(), None
-    if period == "yesterday":
-        return (midnight - timedelta(days=1)).timestamp(), midnight.timestamp()
-    if period == "week":
-        return (midnight - timedelta(days=6)).timestamp(), None
-    if period == "all":
-        return None, None
-    raise ValueError(f"unknown period '{period}'")
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One conversation in the list.
-
-    Attributes:
-        sender: the visitor's id as the channel gave it.
-        channel: where they wrote from ("rest", "socketio", "facebook", ...), when known.
-        started: their first event; last: their latest.
-        turns: how many messages they sent.
-        flags: what happened, in the order of :data:`FLAG_LABELS`.
-        last_message: the text of their latest message.
-    """
-
-    sender: str
-    channel: Optional[str]
-    started: datetime
-    last: datetime
-    turns: int
-    flags: List[str]
-    last_message: str
-
-    @property
-    def emergency(self) -> bool:
-        return EMERGENCY in self.flags
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A visitor's message the assistant could not answer."""
-
-    event_id: int
-    sender: str
-    time: datetime
-    text: str
-    intent: str
-
-
-@dataclass(frozen=True)
-class ConversationPage:
-    """A page of the list and where it stands."""
-
-    conversations: List[Summary]
-    total: int
-    page: int
-    per_page: int
-    #: How many conversations of the period have each flag (whatever flag is chosen).
-    counts: Dict[str, int] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message of a conversation.
-
-    Attributes:
-        id: the event's row id (a user message's id is what the Teach form names).
-        sender_kind: "user" for the visitor, "bot" for the assistant.
-        text: what was written.
-        intent: (user) the intent the assistant acted on.
-        confidence: (user) its confidence, 0 to 1.
-        topic: (user, FAQ) the FAQ topic the response selector picked ("downtime").
-        topic_confidence: its confidence.
-        guard: (user) what the safety guard found, as it recorded it: intent, rule,
-            matched words, the classifier's own guess; None when it found nothing.
-        response: (bot) the response it came from ("utter_refuse_medical_advice").
-        buttons: (bot) the titles of its buttons.
-        flags: the flags this message raises.
-    """
-
-    id: int
-    sender_kind: str
-    time: datetime
-    text: str
-    intent: Optional[str] = None
-    confidence: Optional[float] = None
-    topic: Optional[str] = None
-    topic_confidence: Optional[float] = None
-    guard: Optional[Dict[str, Any]] = None
-    response: Optional[str] = None
-    buttons: List[str] = field(default_factory=list)
-    flags: List[str] = field(default_factory=list)
-    new_session: bool = False
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """A whole conversation, for its page."""
-
-    sender: str
-    channel: Optional[str]
-    messages: List[Message]
-    flags: List[str]
-
-    def user_message(self, event_id: int) -> Optional[Message]:
-        for message in self.messages:
-            if message.id == event_id and message.sender_kind == "user":
-                return message
-        return None
 
 
 def _engine(store: StoreSettings) -> Optional[sa.engine.Engine]:
