@@ -34,7 +34,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from scripts import local_servers
-from staff import publish
+from staff.publish import data_hash
 from tests.browser import Tab, chromium_browser, open_tab
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import free_port, trained_model, wait_until_up
@@ -92,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
     # as the first version, to roll back to.
     model = trained_model()
     (data_root / "models").mkdir()
-    shutil.copy2(model, data_root / "models" / f"clinic-{publish.data_hash(data_root)}.tar.gz")
+    shutil.copy2(model, data_root / "models" / f"clinic-{data_hash(data_root)}.tar.gz")
     clinic_file = folder / "clinic.yml"
     clinic_file.write_text(TEST_CLINIC_YAML, encoding="utf-8")
     token = secrets.token_hex(16)
