@@ -1,4 +1,5 @@
-"""The ratio table with the targets, the JSON of every figure, and the latency plot."""
+"""The ratio table with the targets, the JSON of every figure, the latency plot, and the
+benchmark's README that shows them."""
 
 from __future__ import annotations
 
@@ -310,3 +311,24 @@ def plot(results: Dict[str, Any], path: Path, title: str) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+#: The top of bench/README.md, above the latest run's table.
+README_HEAD = """\
+# Benchmark: the latest figures
+
+Written by `make bench` (`python -m bench`) at the end of each run: do not edit by hand.
+How it measures, and what earlier runs found, is in
+[docs/benchmark.md](../docs/benchmark.md); every figure of this run, with the machine,
+the versions and the commit, is in `results/latest.json`.
+
+"""
+
+
+def readme(text: str) -> str:
+    """bench/README.md: the run's table, notes and profile (``text``), then its plot."""
+    plot_link = (
+        "\n![Latency of an FAQ turn and throughput against concurrent visitors]"
+        "(results/latency.png)\n"
+    )
+    return README_HEAD + text.rstrip() + "\n" + plot_link

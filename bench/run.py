@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 RESULTS = BENCH / "results"
+#: The run's figures, for people: the latest table (written by every run).
+README = BENCH / "README.md"
 #: The two configurations, trained on the same domain.yml and data/.
 CONFIGS = {"project": ROOT / "config.yml", "baseline": BENCH / "baseline_config.yml"}
 COMMAND = "make bench"
@@ -312,11 +314,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
     text = report.markdown(table, heading, notes(results)) + report.profile_markdown(results)
     report.write_json(results, RESULTS / "latest.json")
-    (RESULTS / "latest.md").write_text(text, encoding="utf-8")
+    README.write_text(report.readme(text), encoding="utf-8")
     report.plot(results, RESULTS / "latency.png", heading.replace("`", "").replace("**", ""))
     print()
     print(text)
-    written = [RESULTS / "latest.json", RESULTS / "latest.md", RESULTS / "latency.png"]
+    written = [RESULTS / "latest.json", README, RESULTS / "latency.png"]
     print("Written: " + ", ".join(str(p.relative_to(ROOT)) for p in written))
     return 0
 

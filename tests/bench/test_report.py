@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from bench.report import Row, markdown, rows, write_json
+from bench.report import Row, markdown, readme, rows, write_json
 
 
 def level(throughput, p50, p95, errors=0, wrong=0):
@@ -101,3 +101,15 @@ def test_json_writes_nan_as_null(tmp_path):
     path = tmp_path / "latest.json"
     write_json({"a": math.nan, "b": [1.5, math.nan], "c": {"d": math.nan}}, path)
     assert json.loads(path.read_text()) == {"a": None, "b": [1.5, None], "c": {"d": None}}
+
+
+def test_the_readme_is_the_run_s_table_under_a_header_that_says_it_is_written_by_make_bench():
+    table = rows(
+        results(config(100, 400, 30, 60, 0.95, 0.90), config(300, 600, 60, 30, 0.94, 0.9))
+    )
+    text = markdown(table, "Benchmark of 2026-12-06 05:00 UTC")
+    written = readme(text)
+    assert written.startswith("# Benchmark: the latest figures\n")
+    assert "do not edit by hand" in written
+    assert text.rstrip() in written
+    assert written.endswith("(results/latency.png)\n")
