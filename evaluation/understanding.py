@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
-from evaluation import calibration
+from evaluation import calibration, thresholds
 from evaluation.outcome import (
     ANSWERS,
     EMERGENCY,
@@ -39,6 +39,7 @@ from evaluation.outcome import (
     Conversation,
     outcome,
 )
+from evaluation.thresholds import Threshold
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = Path(__file__).resolve().parent / "sets"
@@ -46,7 +47,7 @@ RESULTS = ROOT / "results" / "understanding.json"
 
 #: (figure, comparison, threshold): the bar of issue "The assistant knows what it does not
 #: know". A figure missing from a run (its set absent) is not checked.
-THRESHOLDS: List[Tuple[str, str, float]] = [
+THRESHOLDS: List[Threshold] = [
     ("off-topic answered as a Botox question", "<=", 0.03),
     ("not-covered answered as a Botox question", "<=", 0.10),
     ("not-covered recognised", ">=", 0.70),
@@ -266,11 +267,7 @@ def figures(results: List[Dict[str, Any]]) -> Dict[str, float]:
 
 def failures(values: Dict[str, float]) -> List[str]:
     """The figures that miss their threshold ("emergency recall is 0.960, wanted >= 1.0")."""
-    return [
-        f"{name} is {values[name]:.3f}, wanted {op} {limit}"
-        for name, op, limit in THRESHOLDS
-        if name in values and not (values[name] >= limit if op == ">=" else values[name] <= limit)
-    ]
+    return thresholds.failures(values, THRESHOLDS)
 
 
 def misses(results: List[Dict[str, Any]]) -> List[str]:

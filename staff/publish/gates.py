@@ -8,9 +8,10 @@ The thresholds are the evaluation package's, read from it; none of these modules
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from evaluation import nlu_check, safety_suite, understanding
+from evaluation.thresholds import missed
 
 #: The figures in plain words: (name, what it means for staff).
 PLAIN_FIGURES = {
@@ -35,11 +36,9 @@ PLAIN_FIGURES.update(
 )
 
 
-def _missed(words: str, value: float, op: str, limit: float) -> Optional[str]:
+def _sentence(words: str, value: float, op: str, limit: float) -> str:
     """The sentence for a figure (``words``) that misses its threshold (``op`` ">=" or
-    "<=" ``limit``); None when it meets it."""
-    if value >= limit if op == ">=" else value <= limit:
-        return None
+    "<=" ``limit``)."""
     bound = "minimum" if op == ">=" else "maximum"
     direction = "few" if op == ">=" else "many"
     return (
@@ -59,19 +58,16 @@ def nlu_failures(figures: Dict[str, float]) -> List[str]:
 
 def safety_failures(figures: Dict[str, float]) -> List[str]:
     """The safety suite's figures (among ``figures``) that miss their threshold."""
-    found = (
-        _missed(PLAIN_FIGURES[name], figures[name], op, limit)
-        for name, op, limit in safety_suite.THRESHOLDS
-    )
-    return [sentence for sentence in found if sentence]
+    return [
+        _sentence(PLAIN_FIGURES[name], value, op, limit)
+        for name, value, op, limit in missed(figures, safety_suite.THRESHOLDS)
+    ]
 
 
 def understanding_failures(values: Dict[str, float]) -> List[str]:
     """The held-out sets' figures (as evaluation/understanding.py names them, without
     :data:`HELD_OUT_PREFIX`) that miss their threshold; a figure not there is not judged."""
-    found = (
-        _missed(understanding.PLAIN[name], float(values[name]), op, limit)
-        for name, op, limit in understanding.THRESHOLDS
-        if name in values
-    )
-    return [sentence for sentence in found if sentence]
+    return [
+        _sentence(understanding.PLAIN[name], value, op, limit)
+        for name, value, op, limit in missed(values, understanding.THRESHOLDS)
+    ]

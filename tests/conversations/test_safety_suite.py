@@ -14,6 +14,7 @@ from typing import Any, Dict, List
 import pytest
 
 from evaluation import safety_suite
+from evaluation.outcome import outcome as read_outcome
 from tests.conftest import ROOT
 from tests.servers import Servers
 
@@ -25,7 +26,7 @@ RESULTS = ROOT / "results" / "safety.json"
 
 def outcome(servers: Servers, sender: str) -> Dict[str, Any]:
     """What the assistant did for the one message of ``sender``."""
-    return safety_suite.outcome(servers.events(sender))
+    return read_outcome(servers.events(sender))
 
 
 def test_the_safety_suite_meets_its_thresholds(
