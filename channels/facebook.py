@@ -21,15 +21,9 @@ from sanic.request import Request
 
 from channels import meta, settings
 from channels.buttons import Button
-from channels.webhook import (
-    BadPayloadError,
-    Incoming,
-    PlatformAPI,
-    WebhookOutput,
-    json_body,
-    sender_of,
-    text_of,
-)
+from channels.payload import BadPayloadError, json_body, sender_of, text_of
+from channels.platform_api import PlatformAPI
+from channels.webhook import Incoming, WebhookOutput
 
 #: Messenger's limits for quick replies.
 MAX_QUICK_REPLIES = 13

@@ -14,13 +14,8 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.webhook import (
-    WebhookInput,
-    check_signature,
-    error_response,
-    hmac_hex,
-    same_secret,
-)
+from channels.payload import check_signature, hmac_hex, same_secret
+from channels.webhook import WebhookInput, error_response
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 

@@ -32,13 +32,9 @@ from sanic.response import HTTPResponse
 
 from channels import settings
 from channels.buttons import Button
-from channels.webhook import (
+from channels.payload import (
     BadPayloadError,
-    Incoming,
     MissingSignatureError,
-    PlatformAPI,
-    WebhookInput,
-    WebhookOutput,
     WrongSignatureError,
     check_signature,
     first_value,
@@ -48,6 +44,8 @@ from channels.webhook import (
     sender_of,
     text_of,
 )
+from channels.platform_api import PlatformAPI
+from channels.webhook import Incoming, WebhookInput, WebhookOutput
 
 #: Seconds a request's timestamp may be away from the server's clock.
 MAX_CLOCK_SKEW = 5 * 60

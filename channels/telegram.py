@@ -25,17 +25,9 @@ from sanic.request import Request
 
 from channels import settings
 from channels.buttons import Button
-from channels.webhook import (
-    BadPayloadError,
-    Incoming,
-    PlatformAPI,
-    WebhookInput,
-    WebhookOutput,
-    check_signature,
-    json_body,
-    sender_of,
-    text_of,
-)
+from channels.payload import BadPayloadError, check_signature, json_body, sender_of, text_of
+from channels.platform_api import PlatformAPI
+from channels.webhook import Incoming, WebhookInput, WebhookOutput
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: What ``/start`` (Telegram's first message of a chat) is passed to the assistant as.

@@ -32,18 +32,16 @@ from sanic.response import HTTPResponse
 
 from channels import settings
 from channels.buttons import Button
-from channels.webhook import (
+from channels.payload import (
     BadPayloadError,
-    Incoming,
     MissingSignatureError,
-    PlatformAPI,
-    WebhookInput,
-    WebhookOutput,
     check_signature,
     first_value,
     form_body,
     sender_of,
 )
+from channels.platform_api import PlatformAPI
+from channels.webhook import Incoming, WebhookInput, WebhookOutput
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'

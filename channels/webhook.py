@@ -1,9 +1,11 @@
 """What every messaging channel of the project shares: a verified webhook, and replies.
 
 A channel (``channels/facebook.py``, ``slack.py``, ``telegram.py``, ``twilio.py``,
-``whatsapp.py``) subclasses :class:`WebhookInput` and :class:`WebhookOutput` and says only
-what is particular to its platform: which settings it needs, how a request is signed, where
-the messages are in a payload, and how a reply is posted. This module does the rest:
+``whatsapp.py``) reads its requests with :mod:`channels.payload`, posts with
+:class:`channels.platform_api.PlatformAPI`, and subclasses :class:`WebhookInput` and
+:class:`WebhookOutput`, saying only what is particular to its platform: which settings it
+needs, how a request is signed, where the messages are in a payload, and how a reply is
+posted. This module does the rest:
 
 - **Off when unconfigured.** A channel whose settings (from ``credentials.yml``, from
   environment variables) are empty is off: its webhook answers 404 with a short JSON reason
@@ -30,11 +32,7 @@ Message texts are never logged above DEBUG.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import logging
-import re
 from dataclasses import dataclass
 from typing import (
     Any,
@@ -42,7 +40,6 @@ from typing import (
     Callable,
     ClassVar,
     Dict,
-    Iterable,
     List,
     Mapping,
     Optional,
@@ -50,110 +47,21 @@ from typing import (
     Set,
     Union,
 )
-from urllib.parse import parse_qs
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import settings
 from channels.buttons import Button, buttons_offered_to, numbered_list, parse_buttons, resolve
 from channels.limits import guarded
+from channels.payload import WebhookError
+from channels.platform_api import PlatformAPI
 from channels.senders import conversation_id, platform_id
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-class WebhookError(Exception):
-    """A request the webhook refuses; ``status`` is the HTTP status it answers with."""
-
-    status = 400
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class BadPayloadError(WebhookError):
-    """The body cannot be read as the platform's payload (400)."""
-
-    status = 400
-
-
-class MissingSignatureError(WebhookError):
-    """The request carries no signature (401)."""
-
-    status = 401
-
-
-class WrongSignatureError(WebhookError):
-    """The request's signature is not the one the secret gives (403)."""
-
-    status = 403
-
-
-def hmac_hex(secret: str, data: bytes, digest: Any = hashlib.sha256) -> str:
-    """Hex HMAC of ``data`` with ``secret`` (SHA-256 unless another digest is given)."""
-    return hmac.new(secret.encode("utf-8"), data, digest).hexdigest()
-
-
-def same_secret(given: Optional[str], expected: str) -> bool:
-    """Whether ``given`` equals ``expected``, compared in constant time."""
-    return given is not None and hmac.compare_digest(
-        given.encode("utf-8"), expected.encode("utf-8")
-    )
-
-
-def check_signature(given: Optional[str], expected: Union[str, Iterable[str]], what: str) -> None:
-    """Accept ``given`` if it equals ``expected`` (or one of them), in constant time.
-
-    Raises:
-        MissingSignatureError: ``given`` is missing or empty.
-        WrongSignatureError: it equals none of ``expected``.
-    """
-    if not given or not given.strip():
-        raise MissingSignatureError(f"missing {what}")
-    candidates = [expected] if isinstance(expected, str) else list(expected)
-    matches = [same_secret(given.strip(), candidate) for candidate in candidates]
-    if not any(matches):
-        raise WrongSignatureError(f"wrong {what}")
-
-
-def json_body(body: bytes) -> Dict[str, Any]:
-    """The raw body read as a JSON object.
-
-    Raises:
-        BadPayloadError: it is not UTF-8 JSON, or not an object.
-    """
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BadPayloadError("the body is not JSON") from error
-    if not isinstance(payload, dict):
-        raise BadPayloadError("the body is not a JSON object")
-    return payload
-
-
-def form_body(body: bytes) -> Dict[str, List[str]]:
-    """The raw body read as a form (``application/x-www-form-urlencoded``).
-
-    Raises:
-        BadPayloadError: it is not UTF-8.
-    """
-    try:
-        return parse_qs(body.decode("utf-8"), keep_blank_values=True)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BadPayloadError("the body is not a form") from error
-
-
-def first_value(form: Mapping[str, List[str]], key: str) -> str:
-    """The first value of ``key`` in a parsed form, or ""."""
-    values = form.get(key) or [""]
-    return values[0]
 
 
 def split_text(text: str, limit: int) -> List[str]:
@@ -172,37 +80,6 @@ def split_text(text: str, limit: int) -> List[str]:
     if text:
         parts.append(text)
     return parts
-
-
-_PLATFORM_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")
-
-
-def sender_of(value: Any) -> str:
-    """A platform's id of a user or chat, as found in a payload: a short string or integer.
-
-    Raises:
-        BadPayloadError: it is missing, of another type, empty, longer than 128 characters,
-            or holds spaces or control characters.
-    """
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise BadPayloadError("the sender id is not a string or a number")
-    text = str(value)
-    if not _PLATFORM_ID.match(text):
-        raise BadPayloadError("the sender id is empty, too long or holds spaces")
-    return text
-
-
-def text_of(value: Any, what: str = "text") -> str:
-    """A message's text as found in a payload (missing: "").
-
-    Raises:
-        BadPayloadError: it is there but not a string.
-    """
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadPayloadError(f"the {what} is not a string")
-    return value
 
 
 @dataclass
@@ -225,91 +102,6 @@ class Incoming:
     output: OutputChannel
     is_payload: bool = False
     before: Optional[Callable[[], Awaitable[Any]]] = None
-
-
-class PlatformAPI:
-    """A platform's outgoing API: one aiohttp session, reused, with a time limit.
-
-    Failures (a network error, a time-out, an HTTP error, ``{"ok": false}``) are logged,
-    with the secrets replaced by ``***``, and :meth:`post` returns None: a reply that could
-    not be sent never raises into the conversation or back to the platform.
-    """
-
-    def __init__(
-        self,
-        channel: str,
-        base_url: str,
-        *,
-        headers: Optional[Mapping[str, str]] = None,
-        auth: Optional[aiohttp.BasicAuth] = None,
-        secrets: Sequence[str] = (),
-        timeout: float = settings.API_TIMEOUT_SECONDS,
-    ) -> None:
-        self.channel = channel
-        self.base_url = base_url.rstrip("/")
-        self.headers = dict(headers or {})
-        self.auth = auth
-        self.secrets = [secret for secret in secrets if secret]
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: Optional[aiohttp.ClientSession] = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=self.timeout, headers=self.headers, auth=self.auth
-            )
-        return self._session
-
-    def redact(self, text: str) -> str:
-        """``text`` with every secret of this API replaced by ``***``."""
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
-
-    async def post(
-        self,
-        path: str,
-        *,
-        json: Optional[Any] = None,
-        data: Optional[Mapping[str, str]] = None,
-        params: Optional[Mapping[str, str]] = None,
-    ) -> Optional[Any]:
-        """POST to ``{base_url}{path}``; the answer's JSON, or None if it failed."""
-        where = self.redact(path)
-        try:
-            async with self._client().post(
-                self.base_url + path, json=json, data=data, params=params
-            ) as reply:
-                text = await reply.text()
-                if reply.status >= 400:
-                    logger.error(
-                        "%s API: %s answered HTTP %s: %s",
-                        self.channel,
-                        where,
-                        reply.status,
-                        self.redact(text[:300]),
-                    )
-                    return None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            logger.error("%s API: %s failed: %s", self.channel, where, self.redact(repr(error)))
-            return None
-        try:
-            answer = _json_loads(text)
-        except ValueError:
-            return None
-        if isinstance(answer, dict) and answer.get("ok") is False:
-            logger.error("%s API: %s refused: %s", self.channel, where, self.redact(text[:300]))
-            return None
-        return answer
-
-    async def close(self) -> None:
-        """Close the session (when the server stops)."""
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-
-def _json_loads(text: str) -> Any:
-    return json.loads(text) if text.strip() else None
 
 
 class WebhookOutput(OutputChannel):

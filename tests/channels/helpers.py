@@ -17,7 +17,8 @@ from sanic.compat import Header
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.webhook import PlatformAPI, WebhookInput
+from channels.platform_api import PlatformAPI
+from channels.webhook import WebhookInput
 
 APP = Sanic("channel_unit_tests")
 

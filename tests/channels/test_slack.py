@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from channels.buttons import Button
+from channels.payload import MissingSignatureError, WrongSignatureError
 from channels.slack import (
     SlackInput,
     SlackOutput,
@@ -17,7 +18,6 @@ from channels.slack import (
     parse_event,
     parse_interaction,
 )
-from channels.webhook import MissingSignatureError, WrongSignatureError
 from tests.channels.helpers import Rasa, RecordingAPI, post, with_recording_api
 from tests.channels.platforms import (
     body_of,

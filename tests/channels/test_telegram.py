@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.buttons import Button
+from channels.payload import MissingSignatureError, WrongSignatureError
 from channels.telegram import (
     START_GREETING,
     TelegramInput,
@@ -12,7 +13,6 @@ from channels.telegram import (
     check_secret_token,
     parse_update,
 )
-from channels.webhook import MissingSignatureError, WrongSignatureError
 from tests.channels.helpers import Rasa, RecordingAPI, post
 from tests.channels.platforms import body_of, telegram_callback_query, telegram_message
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from channels.buttons import Button
+from channels.payload import BadPayloadError, MissingSignatureError, WrongSignatureError
 from channels.twilio import (
     TwilioInput,
     TwilioOutput,
@@ -16,7 +17,6 @@ from channels.twilio import (
     public_url,
     twilio_signature,
 )
-from channels.webhook import BadPayloadError, MissingSignatureError, WrongSignatureError
 from tests.channels.helpers import Rasa, RecordingAPI, make_request, post
 from tests.channels.platforms import twilio_form
 from tests.channels.platforms import twilio_signature as twilios_own_signature

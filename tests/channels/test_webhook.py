@@ -17,20 +17,18 @@ from sanic import Sanic
 from channels import settings
 from channels.buttons import Button
 from channels.facebook import MessengerInput
-from channels.slack import SlackInput
-from channels.telegram import TelegramInput
-from channels.twilio import TwilioInput
-from channels.webhook import (
+from channels.payload import (
     BadPayloadError,
     MissingSignatureError,
-    PlatformAPI,
-    WebhookInput,
-    WebhookOutput,
     WrongSignatureError,
     check_signature,
     json_body,
-    split_text,
 )
+from channels.platform_api import PlatformAPI
+from channels.slack import SlackInput
+from channels.telegram import TelegramInput
+from channels.twilio import TwilioInput
+from channels.webhook import WebhookInput, WebhookOutput, split_text
 from channels.whatsapp import WhatsAppInput
 from tests.channels.helpers import Rasa, agent_with, make_request, post, with_recording_api
 from tests.channels.platforms import body_of, meta_signature, telegram_message

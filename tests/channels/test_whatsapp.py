@@ -6,7 +6,7 @@ import pytest
 
 from channels.buttons import Button
 from channels.meta import check_hub_signature
-from channels.webhook import WrongSignatureError
+from channels.payload import WrongSignatureError
 from channels.whatsapp import WhatsAppInput, WhatsAppOutput, parse_whatsapp, reply_ids
 from tests.channels.helpers import Rasa, RecordingAPI, make_request, post
 from tests.channels.platforms import (
