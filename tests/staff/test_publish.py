@@ -27,8 +27,8 @@ import pytest
 import requests
 
 from evaluation import understanding
-from scripts import local_servers
-from scripts.local_servers import free_port
+from launcher import local_servers, processes
+from launcher.processes import free_port
 from staff import content, publish
 from staff.publish import PublishBusy, Publisher
 from staff.settings import StaffSettings
@@ -627,5 +627,5 @@ def test_a_real_publish_serves_the_new_answer_and_a_rollback_the_old_one(
             assert new_answer not in answer("is there any downtime")
             assert old_answer.split(".")[0] in answer("is there any downtime")
             assert (data_root / DOWNTIME).read_bytes() == (ROOT / DOWNTIME).read_bytes()
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
