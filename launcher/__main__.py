@@ -18,7 +18,11 @@ from launcher.shell import shell
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m launcher", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m launcher",
+        description="Start the assistant's roles: the Rasa server, the action server, the "
+        "website and the staff app (launcher/__init__.py says who uses which command).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser(
         "run", help="every role on its fixed port until Ctrl-C (make run)"
@@ -47,9 +51,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
-    if args.command == "env" and not args.argv:
-        print("launcher env: name the command to run", file=sys.stderr)
-        return 2
     try:
         if args.command == "run":
             return run(args.model, os.environ)
@@ -59,17 +60,25 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(getattr(LauncherSettings.from_env(), args.name))
             return 0
         env = role_environment(os.environ)
-        if args.command == "env":
-            os.execvpe(args.argv[0], args.argv, env)
-        argv_of_role = command(args.role, env)
-        if args.role == "rasa":
-            prepare_rasa(env)
+        if args.command == "role":
+            program = command(args.role, env)
+            if args.role == "rasa":
+                prepare_rasa(env)
+            os.chdir(ROOT)
+        else:
+            program = args.argv
     # Every settings module raises a ValueError that names the variable it cannot use.
     except (ValueError, NoModelError) as error:
         print(f"launcher: {error}", file=sys.stderr)
         return 2
-    os.chdir(ROOT)
-    os.execvpe(argv_of_role[0], argv_of_role, env)
+    if not program:
+        print("launcher env: name the command to run", file=sys.stderr)
+        return 2
+    try:
+        os.execvpe(program[0], program, env)
+    except OSError as error:
+        print(f"launcher: {program[0]}: {error.strerror}", file=sys.stderr)
+        return 127
 
 
 if __name__ == "__main__":

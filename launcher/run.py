@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, TextIO
@@ -38,6 +39,8 @@ from web.settings import load_settings
 STAFF_READY_SECONDS = 60.0
 #: How often the running servers are checked.
 POLL_SECONDS = 0.5
+#: The signals that stop the servers: Ctrl-C, ``kill``, the terminal closed.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 #: Roles that get the Rasa API token; the others never see it.
 TOKEN_ROLES = ("rasa", "staff")
 
@@ -166,10 +169,10 @@ def run(model: Path, base: Mapping[str, str], out: TextIO = sys.stdout) -> int:
         token, made = new_token(), True
     the_plan = plan(model, base, token)
     prepare_rasa(the_plan.envs["rasa"])
-    # Ctrl-C (SIGINT) and SIGTERM stop the servers: both raise KeyboardInterrupt, even
-    # when this process was started with SIGINT ignored (in the background of a script).
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
-    previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C (SIGINT), SIGTERM and a closed terminal (SIGHUP) stop the servers: each
+    # raises KeyboardInterrupt, even when this process was started with SIGINT ignored
+    # (in the background of a script).
+    previous = {n: signal.signal(n, signal.default_int_handler) for n in STOP_SIGNALS}
     children: Dict[str, subprocess.Popen] = {}
     try:
         if made:
@@ -189,11 +192,12 @@ def run(model: Path, base: Mapping[str, str], out: TextIO = sys.stdout) -> int:
         return 0
     finally:
         # A second Ctrl-C must not leave servers behind: stopping takes 30 s at most.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("\nrun: stopping the servers", file=out, flush=True)
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        with suppress(OSError):  # the terminal may be gone (SIGHUP)
+            print("\nrun: stopping the servers", file=out, flush=True)
         stop(*children.values())
         if made:
             settings.token_file.unlink(missing_ok=True)
-        signal.signal(signal.SIGTERM, previous_term)
-        signal.signal(signal.SIGINT, previous_int)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)

@@ -2,7 +2,7 @@
 
 The action server (its output in ``var/actions.log``) and ``rasa shell`` with the project's
 ``endpoints.yml``, both with the environment every role gets; the action server stops when
-the shell ends.
+the shell ends, or when the launcher is stopped (SIGTERM, or the terminal closed).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from launcher.roles import module_command
 ACTIONS_LOG = ROOT / "var" / "actions.log"
 
 
-def _ignore(number: int, frame: Optional[FrameType]) -> None:
-    """Ctrl-C belongs to ``rasa shell`` (which gets it too) while it runs."""
+def _leave_to_the_shell(number: int, frame: Optional[FrameType]) -> None:
+    """Ctrl-C belongs to ``rasa shell``, which gets it too (a handler of this process, not
+    an ignored signal: ``rasa shell`` would inherit that)."""
 
 
 def shell(model: Path, base: Mapping[str, str]) -> int:
@@ -34,9 +35,17 @@ def shell(model: Path, base: Mapping[str, str]) -> int:
         sys.executable, "-m", "rasa", "shell", "--model", str(model),
         "--endpoints", "endpoints.yml",
     ]  # fmt: skip
-    with process(module_command("actions"), env, ACTIONS_LOG):
-        previous = signal.signal(signal.SIGINT, _ignore)
-        try:
+    handlers = {
+        signal.SIGINT: _leave_to_the_shell,
+        signal.SIGTERM: signal.default_int_handler,
+        signal.SIGHUP: signal.default_int_handler,
+    }
+    previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
+    try:
+        with process(module_command("actions"), env, ACTIONS_LOG):
             return subprocess.call(command, cwd=ROOT, env=env)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:  # SIGTERM or SIGHUP: rasa shell was stopped with it
+        return 1
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)

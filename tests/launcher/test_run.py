@@ -142,8 +142,14 @@ def launcher_run(run_env: Dict[str, str], tmp_path: Path) -> Iterator[subprocess
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    "stop_signal",
+    # Ctrl-C, `kill` (or docker stop), the terminal closed.
+    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+    ids=["SIGINT", "SIGTERM", "SIGHUP"],
+)
 def test_make_run_serves_every_role_and_ctrl_c_stops_them_all(
-    launcher_run: subprocess.Popen, run_env: Dict[str, str], tmp_path: Path
+    launcher_run: subprocess.Popen, run_env: Dict[str, str], tmp_path: Path, stop_signal: int
 ) -> None:
     log = tmp_path / "run.log"
     wait_for(log, "Press Ctrl-C to stop.", launcher_run, timeout=400)
@@ -167,7 +173,7 @@ def test_make_run_serves_every_role_and_ctrl_c_stops_them_all(
     assert requests.get(f"{rasa}/status", params={"token": token}, timeout=10).ok
     assert requests.get(f"{rasa}/status", timeout=10).status_code == 401
 
-    launcher_run.send_signal(signal.SIGINT)
+    launcher_run.send_signal(stop_signal)
 
     assert launcher_run.wait(timeout=60) == 0
     assert "run: stopping the servers" in log.read_text()
