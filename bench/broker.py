@@ -28,7 +28,7 @@ import aio_pika
 from bench import load, machine, run, serve
 from bench.answers import AnswerBook
 from bench.plan import FULL
-from scripts import local_servers
+from launcher import models
 
 RABBITMQ = os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 #: (label, visitors, pause after each reply in s): one and eight visitors sending at once
@@ -43,7 +43,7 @@ NAMES = ("without", "with")
 def model() -> Path:
     """The project model of the last ``make bench``, else the newest trained one."""
     benched = run.WORK / "models" / "project.tar.gz"
-    newest = local_servers.newest_model()
+    newest = models.newest_model()
     if benched.exists():
         return benched
     if newest is None:

@@ -1,6 +1,6 @@
 """Serving a model for the benchmark: cold start, memory, and the floor.
 
-The action server and the Rasa server are started by ``scripts/local_servers.running``, as
+The action server and the Rasa server are started by ``launcher.local_servers.running``, as
 the tests start them (same endpoints, credentials, action server), with Rasa's HTTP API on
 and a random token only so that ``/status`` can say when the model is loaded.
 """
@@ -18,7 +18,7 @@ from typing import Dict, Iterator, List, Mapping, Optional
 import requests
 
 from bench.train import BenchError
-from scripts import local_servers
+from launcher import local_servers, processes
 
 REST_PATH = "/webhooks/rest/webhook"
 
@@ -107,7 +107,7 @@ def serve(
                 status=status,
                 folder=folder,
             )
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         raise BenchError(str(error)) from error
 
 
@@ -115,13 +115,13 @@ def serve(
 def serve_floor(folder: Path) -> Iterator[str]:
     """The floor (``bench/floor.py``) on a free port; its webhook URL."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = local_servers.free_port()
+    port = processes.free_port()
     log = folder / "floor.log"
     command = [sys.executable, "-m", "bench.floor", "--port", str(port)]
-    env = {**os.environ, "PYTHONPATH": str(local_servers.ROOT)}
-    with local_servers.process(command, env, log) as child:
+    env = {**os.environ, "PYTHONPATH": str(processes.ROOT)}
+    with processes.process(command, env, log) as child:
         try:
-            local_servers.wait_until_up(f"http://127.0.0.1:{port}/health", child, log)
-        except local_servers.ServerError as error:
+            processes.wait_until_up(f"http://127.0.0.1:{port}/health", child, log)
+        except processes.ServerError as error:
             raise BenchError(str(error)) from error
         yield f"http://127.0.0.1:{port}{REST_PATH}"

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Sequence, Text
 from rasa.core.channels.channel import OutputChannel
 from sanic.request import Request
 
-from channels import meta, settings
+from channels import meta_webhook, settings
 from channels.buttons import Button
 from channels.payload import BadPayloadError, json_body, sender_of, text_of
 from channels.platform_api import PlatformAPI
@@ -70,7 +70,7 @@ class MessengerOutput(WebhookOutput):
         )
 
 
-class MessengerInput(meta.MetaWebhookInput):
+class MessengerInput(meta_webhook.MetaWebhookInput):
     """The Messenger webhook (see the module's description)."""
 
     required: ClassVar[Dict[str, str]] = {

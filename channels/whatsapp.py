@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Sequence, Text
 from rasa.core.channels.channel import OutputChannel
 from sanic.request import Request
 
-from channels import meta, settings
+from channels import meta_webhook, settings
 from channels.buttons import Button
 from channels.payload import BadPayloadError, json_body, sender_of, text_of
 from channels.platform_api import PlatformAPI
@@ -140,7 +140,7 @@ class WhatsAppOutput(WebhookOutput):
         await self.api.post(f"/{self.phone_number_id}/messages", json=body)
 
 
-class WhatsAppInput(meta.MetaWebhookInput):
+class WhatsAppInput(meta_webhook.MetaWebhookInput):
     """The WhatsApp Cloud API webhook (see the module's description)."""
 
     required: ClassVar[Dict[str, str]] = {

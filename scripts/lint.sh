@@ -12,4 +12,4 @@ ruff check .
 ruff format --check .
 
 step "mypy"
-mypy actions bench channels clinic components evaluation nlp scripts staff stores tests web
+mypy actions bench channels clinic components evaluation launcher nlp scripts staff stores tests web

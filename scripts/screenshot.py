@@ -24,7 +24,7 @@ from typing import List, Optional
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from scripts import chromium, local_servers
+from launcher import chromium, local_servers, models
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER_TIMEOUT_MS = 60_000
@@ -84,7 +84,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--model", type=Path, help="trained model (default: newest in models/)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder of the PNGs")
     args = parser.parse_args(argv)
-    model = args.model or local_servers.newest_model()
+    model = args.model or models.newest_model()
     if model is None:
         raise SystemExit("screenshot: no trained model in models/: run `make train` first")
     out: Path = args.out

@@ -73,7 +73,7 @@ if [ "$(cat "$wstamp" 2>/dev/null)" != "$wwanted" ]; then
 fi
 
 # 4. Debian's Chromium, which the browser tests drive (Playwright never downloads one).
-if [ "${SETUP_BROWSER:-1}" = 1 ] && [ ! -x "$CHROMIUM" ]; then
+if [ "${SETUP_BROWSER:-1}" = 1 ] && [ ! -x "$("$VENV/bin/python" -m launcher setting chromium)" ]; then
   apt_install chromium
 fi
 
@@ -89,4 +89,5 @@ if [ "${SETUP_NGINX:-1}" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /
   fi
 fi
 
-mkdir -p "$(dirname "$TRACKER_DB")"
+# Where the SQLite tracker store, the staff app's database and the logs are kept by default.
+mkdir -p "$ROOT/var"

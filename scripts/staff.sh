@@ -16,7 +16,7 @@ bash scripts/setup.sh >&2
 
 case "$command" in
   serve)
-    exec python -m staff
+    exec python -m launcher role staff
     ;;
   user)
     if [ -z "${1:-}" ]; then

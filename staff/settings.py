@@ -1,6 +1,6 @@
 """Settings of the staff app, read from the environment in this one place.
 
-Every value has a default that works on one machine (``make run``); ``scripts/env.sh``
+Every value has its default here, one that works on one machine (``make run``); docs/operations.md
 lists them. The tracker store the Review page reads is the assistant's own, configured as
 :mod:`stores.settings` reads it (``TRACKER_DB``, or ``DATABASE_URL`` and
 ``DATABASE_SCHEMA``).

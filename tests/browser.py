@@ -9,7 +9,7 @@ from typing import Any, Iterator, List
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from scripts import chromium
+from launcher import chromium
 
 
 @contextmanager

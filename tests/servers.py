@@ -5,7 +5,7 @@
 - ``web_server``: the demo clinic page with the chat widget (``python -m web``), whose
   origin the Rasa server's socket.io channel allows.
 
-They are started by ``scripts/local_servers.py``, as ``make screenshot`` starts them.
+They are started by ``launcher/local_servers.py``, as ``make screenshot`` starts them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import requests
 
-from scripts import local_servers
-from scripts.local_servers import free_port  # noqa: F401  (for the tests' own servers)
+from launcher import local_servers, models, processes
+from launcher.processes import free_port  # noqa: F401  (for the tests' own servers)
 from tests.conftest import TEST_CLINIC_YAML
 from tests.platform_stub import PlatformStub
 
@@ -61,8 +61,8 @@ API_URL_VARIABLES = (
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     """Wait until ``url`` answers; fail the test with the server's log if it never does."""
     try:
-        local_servers.wait_until_up(url, process, log)
-    except local_servers.ServerError as error:
+        processes.wait_until_up(url, process, log)
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 
@@ -70,7 +70,7 @@ def trained_model() -> Path:
     """The model `make test` trained (CLINIC_MODEL), else the newest in models/."""
     if os.environ.get("CLINIC_MODEL"):
         return Path(os.environ["CLINIC_MODEL"])
-    model = local_servers.newest_model()
+    model = models.newest_model()
     if model is None:
         pytest.fail("No trained model: run `make test` (or `make train`) first.")
     return model
@@ -132,7 +132,7 @@ def servers(
             yield Servers(
                 running.rasa_url, running.tracker_db, running.web_port, running.env, folder
             )
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

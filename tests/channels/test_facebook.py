@@ -8,7 +8,7 @@ import pytest
 
 from channels.buttons import Button
 from channels.facebook import MessengerInput, MessengerOutput, parse_messenger
-from channels.meta import check_hub_signature
+from channels.meta_webhook import check_hub_signature
 from channels.payload import MissingSignatureError, WrongSignatureError
 from tests.channels.helpers import Rasa, RecordingAPI, make_request, post, with_recording_api
 from tests.channels.platforms import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.buttons import Button
-from channels.meta import check_hub_signature
+from channels.meta_webhook import check_hub_signature
 from channels.payload import WrongSignatureError
 from channels.whatsapp import WhatsAppInput, WhatsAppOutput, parse_whatsapp, reply_ids
 from tests.channels.helpers import Rasa, RecordingAPI, make_request, post

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List, Sequence
 
 import sqlalchemy as sa
 
-from scripts import local_servers
+from launcher import local_servers
 from tests.conftest import TEST_CLINIC_YAML
 from tests.servers import trained_model
 
@@ -48,7 +48,7 @@ def rasa_servers(
     ``workers[n]`` is server n's SANIC_WORKERS (1 where not given).
 
     Raises:
-        local_servers.ServerError: a server did not start.
+        launcher.processes.ServerError: a server did not start.
     """
     clinic = folder / "clinic.yml"
     clinic.write_text(TEST_CLINIC_YAML, encoding="utf-8")

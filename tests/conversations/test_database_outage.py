@@ -19,7 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from scripts import local_servers
+from launcher import local_servers, processes
 from tests.conftest import TEST_CLINIC_YAML
 from tests.servers import trained_model
 
@@ -33,7 +33,7 @@ class OwnPostgres:
     """A throw-away PostgreSQL cluster on 127.0.0.1:<port>, trust authentication."""
 
     def __init__(self) -> None:
-        self.port = local_servers.free_port()
+        self.port = processes.free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="pg-outage-"))
         self.data = self.folder / "data"
         # PostgreSQL refuses to run as root: as root, run it as the postgres user.
@@ -85,7 +85,7 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory, database: OwnPostgres) ->
     try:
         with local_servers.running(trained_model(), folder, extra, web=False) as running:
             yield running.rasa_url
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

@@ -21,7 +21,7 @@ import aio_pika
 import pytest
 import requests
 
-from scripts import local_servers
+from launcher import local_servers, processes
 from tests.conftest import TEST_CLINIC_YAML
 from tests.conversations.tcp_proxy import TcpProxy
 from tests.rabbitmq import RABBITMQ_PORT, delete, take
@@ -41,7 +41,7 @@ def queue() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def proxy() -> Iterator[TcpProxy]:
     """The server's way to RabbitMQ; down until a test brings it up."""
-    forward = TcpProxy(local_servers.free_port(), "127.0.0.1", RABBITMQ_PORT)
+    forward = TcpProxy(processes.free_port(), "127.0.0.1", RABBITMQ_PORT)
     yield forward
     forward.close()
 
@@ -62,7 +62,7 @@ def run(
         # RabbitMQ is away (the proxy is down): the server must start all the same.
         with local_servers.running(trained_model(), folder, settings, web=False) as running:
             yield running
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import requests
 
-from scripts import local_servers
+from launcher import local_servers, processes
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import trained_model
 
@@ -31,7 +31,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_servers.Runn
             trained_model(), folder, {"CLINIC_CONFIG": str(clinic)}, web=False
         ) as running:
             yield running
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 
@@ -76,7 +76,7 @@ def test_safety_without_the_action_server_and_recovery(run: local_servers.Runnin
             [sys.executable, "-m", "actions.server"], cwd=ROOT, env=run.env, stdout=out, stderr=out
         )
     try:
-        local_servers.wait_until_up(f"http://127.0.0.1:{run.action_port}/health", restarted, log)
+        processes.wait_until_up(f"http://127.0.0.1:{run.action_port}/health", restarted, log)
         booking = texts(say(run, "fault-1", "yes"))
         assert "https://test-dermatology.example/book" in booking
         follow_up = texts(

@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from scripts import local_servers
+from launcher import local_servers, processes
 from tests.servers import Servers, trained_model
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     try:
         with local_servers.running(trained_model(), folder, rasa_args=args, web=False) as run:
             yield run.rasa_url, token
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

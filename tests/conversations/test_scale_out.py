@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bench.serve import children
-from scripts import local_servers
+from launcher import processes
 from tests.conversations.shared_stores import fresh_schema, rasa_servers, senders, stored
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
@@ -48,7 +48,7 @@ def rasa_urls(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator
             # Sanic runs each worker as a child process of the server's.
             assert [len(children(s.processes["rasa"].pid)) for s in running] == [0, 2]
             yield [server.rasa_url for server in running]
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-from scripts import local_servers
+from launcher import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "nginx.conf"
@@ -79,7 +79,7 @@ def local_config(
     if not ip_hash:
         block = _replace_once(block, f"{indent}ip_hash;\n", "")
     text = shipped.replace(upstream.group(0), block)
-    website = website_port or local_servers.free_port()
+    website = website_port or processes.free_port()
     text = _replace_once(text, "server web:8080;", f"server 127.0.0.1:{website};")
     text = _replace_once(text, "listen 80;", f"listen 127.0.0.1:{listen_port};")
     own_files = f"""http {{
@@ -118,23 +118,23 @@ def running_nginx(
     ends. Ready once a request through it reaches a Rasa server's REST channel.
 
     Raises:
-        local_servers.ServerError: nginx exited or never answered.
+        processes.ServerError: nginx exited or never answered.
         FileNotFoundError: nginx is not installed.
     """
     binary = nginx_binary()
     if binary is None:
         raise FileNotFoundError("nginx")
     folder.mkdir(parents=True, exist_ok=True)
-    port = local_servers.free_port()
+    port = processes.free_port()
     config = folder / "nginx.conf"
     config.write_text(local_config(SHIPPED.read_text(), rasa_ports, port, folder, ip_hash))
     command = [binary, "-p", f"{folder}/", "-c", str(config), "-e", str(folder / "error.log")]
     log = folder / "nginx.log"
-    with local_servers.process(command, dict(os.environ), log) as child:
+    with processes.process(command, dict(os.environ), log) as child:
         url = f"http://127.0.0.1:{port}"
         try:
-            local_servers.wait_until_up(f"{url}/webhooks/rest/", child, log)
-        except local_servers.ServerError as error:
+            processes.wait_until_up(f"{url}/webhooks/rest/", child, log)
+        except processes.ServerError as error:
             errors = (folder / "error.log").read_text(errors="replace")[-2000:]
-            raise local_servers.ServerError(f"{error}\nerror.log:\n{errors}") from None
+            raise processes.ServerError(f"{error}\nerror.log:\n{errors}") from None
         yield Nginx(url, folder)

@@ -2,36 +2,44 @@
 
 Docker is not available on the machines that run these tests, so the image is not built
 and the compose file is not started here; these checks keep the files in step with the
-project's own scripts and settings.
+launcher (each service runs one of its roles through deploy/start.sh) and the settings
+modules (their defaults and the variables they read). deploy/start.sh itself is run at the
+end, as a container runs it.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any, Dict, Set
 
+import pytest
+import requests
 import yaml
+
+from actions import settings as action_settings
+from launcher import models, processes, roles
+from launcher.settings import DEFAULT_RASA_PORT
+from web import settings as web_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-
-
-def env_defaults() -> Dict[str, str]:
-    """The variables scripts/env.sh exports, with their default values where literal."""
-    text = (ROOT / "scripts" / "env.sh").read_text()
-    found = dict(re.findall(r'export (\w+)="\$\{\w+:-([^}$]*)\}"', text))
-    for names in re.findall(r"for var in ([^;]+); do", text, flags=re.S):
-        found.update({name: "" for name in names.replace("\\", " ").split()})
-    return found
+#: The default port of each server, from the settings module that owns it.
+DEFAULT_PORTS = {
+    "RASA_PORT": str(DEFAULT_RASA_PORT),
+    "ACTION_SERVER_PORT": str(action_settings.DEFAULT_PORT),
+    "WEB_PORT": str(web_settings.DEFAULT_PORT),
+}
 
 
 def variables_read_by_project() -> Set[str]:
     """Environment variables the project's code and config files read."""
-    names: Set[str] = set(env_defaults())
+    names: Set[str] = set()
     code = [
         p
-        for folder in ("stores", "actions", "channels", "web", "staff")
+        for folder in ("stores", "actions", "channels", "clinic", "web", "staff", "launcher")
         for p in (ROOT / folder).glob("*.py")
     ]
     for path in [*ROOT.glob("*.yml"), *code]:
@@ -49,28 +57,24 @@ def compose() -> Dict[str, Any]:
     return data
 
 
-def test_every_role_runs_a_command_of_start_sh() -> None:
-    start = (DEPLOY / "start.sh").read_text()
-    roles = {
+def test_every_service_runs_a_role_of_the_launcher() -> None:
+    services = {
         "rasa1": "rasa",
         "rasa2": "rasa",
         "actions": "actions",
         "web": "web",
         "staff": "staff",
     }
-    for service, role in roles.items():
+    for service, role in services.items():
         assert compose()["services"][service]["command"] == ["bash", "deploy/start.sh", role]
-        assert f"  {role})" in start
-    # start.sh starts what scripts/run.sh starts, the same way.
-    run = (ROOT / "scripts" / "run.sh").read_text()
-    commands = (
-        "python -m actions.server",
-        "python -m web",
-        "python -m staff",
-        "--credentials credentials.yml --endpoints endpoints.yml",
+        assert role in roles.ROLES
+    # start.sh hands the role to the launcher, which `make run` uses too
+    # (tests/launcher/test_run.py: the same command lines).
+    start = (DEPLOY / "start.sh").read_text()
+    assert 'exec python -m launcher role "${1:-rasa}"' in start
+    assert (
+        'exec python -m launcher run --model "$model"' in (ROOT / "scripts" / "run.sh").read_text()
     )
-    for command in commands:
-        assert command in run and command in start
 
 
 def test_the_image_is_set_up_by_the_projects_own_script() -> None:
@@ -79,8 +83,10 @@ def test_the_image_is_set_up_by_the_projects_own_script() -> None:
     assert "bash scripts/train.sh" in dockerfile
     assert "FROM python:3.10" in dockerfile
     assert (ROOT / ".python-version").read_text().strip().startswith("3.10")
-    for port in ("5005", "5055", "8080"):
+    for port in DEFAULT_PORTS.values():
         assert port in dockerfile
+    # In a container the Rasa server listens on every interface (the rasa role reads it).
+    assert re.search(r"^\s+RASA_HOST=0\.0\.0\.0$", dockerfile, flags=re.M)
 
 
 def test_the_compose_environment_uses_only_variables_the_project_reads() -> None:
@@ -90,9 +96,8 @@ def test_the_compose_environment_uses_only_variables_the_project_reads() -> None
     assert environment["DATABASE_URL"].startswith("postgresql://")
     assert environment["REDIS_URL"].startswith("redis://")
     assert environment["ACTION_ENDPOINT_URL"] == "http://actions:5055/webhook"
-    assert environment["ACTION_SERVER_PORT"] == env_defaults()["ACTION_SERVER_PORT"]
-    assert environment["RASA_PORT"] == env_defaults()["RASA_PORT"]
-    assert environment["WEB_PORT"] == env_defaults()["WEB_PORT"]
+    for name, port in DEFAULT_PORTS.items():
+        assert environment[name] == port
     assert "*" not in environment["SOCKETIO_CORS_ORIGINS"]
 
 
@@ -104,7 +109,7 @@ def test_the_staff_app_publishes_to_both_rasa_servers_and_they_start_with_it() -
     # It loads each published model into both Rasa servers, whose API needs its token.
     rasa_servers = [n for n in services if services[n].get("command", [""])[-1] == "rasa"]
     assert staff["environment"]["RASA_URL"].split(",") == [
-        f"http://{name}:{env_defaults()['RASA_PORT']}" for name in rasa_servers
+        f"http://{name}:{DEFAULT_PORTS['RASA_PORT']}" for name in rasa_servers
     ]
     for name in rasa_servers:
         assert (
@@ -112,11 +117,13 @@ def test_the_staff_app_publishes_to_both_rasa_servers_and_they_start_with_it() -
             == (staff["environment"]["RASA_API_TOKEN"])
         )
     # The published models (STAFF_MODELS' default, models/published) are shared, and a
-    # Rasa server that restarts takes the live one (deploy/start.sh).
-    published = "published-models:/app/models/published"
+    # Rasa server that restarts takes the live one: the rasa role looks for it there
+    # (staff.publish.registry.live_model, through launcher.models.model_to_serve;
+    # tests/launcher/test_models.py).
+    published = f"published-models:/app/{models.PUBLISHED.relative_to(ROOT)}"
+    assert published == "published-models:/app/models/published"
     assert published in staff["volumes"]
     assert all(published in services[name]["volumes"] for name in rasa_servers)
-    assert "models/published/live.json" in (DEPLOY / "start.sh").read_text()
     # The staff app's port is not published beyond the host, nor passed by nginx.
     assert staff["ports"] == [f"127.0.0.1:{staff['environment']['STAFF_PORT']}:8090"]
     assert "8090" not in (DEPLOY / "nginx.conf").read_text()
@@ -138,8 +145,50 @@ def test_the_helm_values_use_the_image_roles_and_the_projects_variables() -> Non
     values: Dict[str, Any] = yaml.safe_load((DEPLOY / "helm-values.yml").read_text())
     assert values["command"] == ["bash", "deploy/start.sh", "rasa"]
     assert values["rasa-action-server"]["command"] == ["bash", "deploy/start.sh", "actions"]
-    assert values["applicationSettings"]["port"] == int(env_defaults()["RASA_PORT"])
+    assert values["applicationSettings"]["port"] == DEFAULT_RASA_PORT
     assert values["applicationSettings"]["enableAPI"] is False
     names = {e["name"] for e in values["extraEnv"] + values["rasa-action-server"]["extraEnv"]}
     assert names <= variables_read_by_project(), names - variables_read_by_project()
     assert values["service"]["sessionAffinity"] == "ClientIP"
+
+
+@pytest.fixture
+def role_env(tmp_path: Path) -> Dict[str, str]:
+    """This environment with the servers' ports free and nothing shared with a real run."""
+    return {
+        **os.environ,
+        "WEB_PORT": str(processes.free_port()),
+        "ACTION_SERVER_PORT": str(processes.free_port()),
+        "TRACKER_DB": str(tmp_path / "tracker.db"),
+    }
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("role", "port", "health"),
+    [("web", "WEB_PORT", "/health"), ("actions", "ACTION_SERVER_PORT", "/health")],
+)
+def test_start_sh_starts_a_role_that_answers(
+    role: str, port: str, health: str, role_env: Dict[str, str], tmp_path: Path
+) -> None:
+    log = tmp_path / f"{role}.log"
+    url = f"http://127.0.0.1:{role_env[port]}{health}"
+    with processes.process(["bash", "deploy/start.sh", role], role_env, log) as child:
+        processes.wait_until_up(url, child, log)
+        # exec: the server is the process the container runs, not a shell around it.
+        command = Path(f"/proc/{child.pid}/cmdline").read_text().split("\0")
+        assert command[1:3] == ["-m", roles.MODULES[role]]
+        assert requests.get(url, timeout=5).ok
+
+
+def test_start_sh_refuses_a_role_it_does_not_know(role_env: Dict[str, str]) -> None:
+    done = subprocess.run(
+        ["bash", "deploy/start.sh", "database"],
+        cwd=ROOT,
+        env=role_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "invalid choice: 'database'" in done.stderr

@@ -36,7 +36,7 @@ import aiohttp
 import pytest
 import socketio
 
-from scripts import local_servers
+from launcher import processes
 from tests.conversations.messaging import RESULTS_ANSWER, RESULTS_QUESTION
 from tests.conversations.shared_stores import fresh_schema, rasa_servers, stored
 from tests.deploy.nginx import SHIPPED, Nginx, local_config, nginx_binary, running_nginx
@@ -152,7 +152,7 @@ def upstreams(tmp_path_factory: pytest.TempPathFactory, schema: str) -> Iterator
         folder = tmp_path_factory.mktemp("sticky")
         with rasa_servers(folder, schema, one_action_server=True) as running:
             yield [server.rasa_port for server in running]
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 
@@ -162,7 +162,7 @@ def start_nginx(upstreams: List[int], folder: Path, ip_hash: bool) -> Iterator[N
     try:
         with running_nginx(upstreams, folder, ip_hash=ip_hash) as nginx:
             yield nginx
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

@@ -26,7 +26,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
-from scripts.local_servers import free_port
+from launcher.processes import free_port
 from tests.conftest import ROOT
 
 #: argon2id with the least work, so that the tests do not wait on hashing.

@@ -2,7 +2,7 @@
 
 The servers of this module: the action server, a Rasa server with its HTTP API on (with a
 token, as `make run` starts it for the staff app) and the demo clinic page, started by
-``scripts/local_servers.py``, and the staff app (``python -m staff``) on a COPY of the
+``launcher/local_servers.py``, and the staff app (``python -m staff``) on a COPY of the
 project's data (``STAFF_DATA_ROOT``), so the repository is never changed. A staff account
 is made with the real command (``python -m staff.accounts``).
 
@@ -33,7 +33,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from scripts import local_servers
+from launcher import local_servers, processes
 from staff.publish import data_hash
 from tests.browser import Tab, chromium_browser, open_tab
 from tests.conftest import ROOT, TEST_CLINIC_YAML
@@ -131,7 +131,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
             )
             assert made.returncode == 0, made.stderr
             log = folder / "staff.log"
-            with local_servers.process([sys.executable, "-m", "staff"], env, log) as child:
+            with processes.process([sys.executable, "-m", "staff"], env, log) as child:
                 wait_until_up(f"http://127.0.0.1:{port}/health", child, log)
                 yield StaffSite(
                     url=f"http://localhost:{port}",
@@ -142,7 +142,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
                     screenshots=screenshots,
                     env=env,
                 )
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))
 
 

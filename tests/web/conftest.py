@@ -14,7 +14,7 @@ from typing import Any, Iterator, Mapping
 import pytest
 from playwright.sync_api import Browser
 
-from scripts import local_servers
+from launcher import processes
 from tests.browser import Tab, chromium_browser, open_tab
 from tests.conftest import ROOT, TEST_CLINIC_YAML
 from tests.servers import Servers, free_port, wait_until_up
@@ -27,7 +27,7 @@ ANSWER_TIMEOUT_MS = 30_000
 def website(env: Mapping[str, str], port: int, log: Path) -> Iterator[str]:
     """``python -m web`` on ``port`` of 127.0.0.1 with ``env``; its URL as a visitor types it."""
     site_env = {**env, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port)}
-    with local_servers.process([sys.executable, "-m", "web"], site_env, log) as child:
+    with processes.process([sys.executable, "-m", "web"], site_env, log) as child:
         wait_until_up(f"http://127.0.0.1:{port}/health", child, log)
         yield f"http://localhost:{port}"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional
 
 from evaluation import understanding
-from scripts.local_servers import free_port
+from launcher.processes import free_port
 from staff.publish import Publisher
 from staff.publish.files import model_id
 from staff.settings import StaffSettings

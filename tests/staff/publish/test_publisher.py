@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from scripts import local_servers
+from launcher import local_servers, processes
 from staff import data
 from staff.publish import Publisher
 from staff.publish.files import data_hash
@@ -84,5 +84,5 @@ def test_a_real_publish_serves_the_new_answer_and_a_rollback_the_old_one(
             assert new_answer not in answer("is there any downtime")
             assert old_answer.split(".")[0] in answer("is there any downtime")
             assert (data_root / DOWNTIME).read_bytes() == (ROOT / DOWNTIME).read_bytes()
-    except local_servers.ServerError as error:
+    except processes.ServerError as error:
         pytest.fail(str(error))

@@ -5,6 +5,10 @@ be forgotten); ``make purge DAYS=<n>`` deletes every conversation whose last eve
 than ``n`` days. Both use the tracker store the Rasa server uses (``endpoints.yml``, with
 its environment variables), so they work on SQLite and on PostgreSQL alike, and print what
 they deleted. Conversations are deleted whole: a purge never leaves half a conversation.
+
+``scripts/retention.sh`` runs ``python -m stores.retention forget|purge ...`` through
+``python -m launcher env``, which gives it the variables ``endpoints.yml`` names, as the
+Rasa server has them.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ Used by the browser tests (tests/web/, tests/staff/) and ``make screenshot``.
 
 from __future__ import annotations
 
-import os
-
 from playwright.sync_api import Browser, Playwright
+
+from launcher.settings import LauncherSettings
 
 #: What Chromium needs on these machines: no sandbox (root in a container), no GPU, and no
 #: background requests to the outside.
@@ -17,7 +17,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 def launch(playwright: Playwright) -> Browser:
     """Chromium of ``$CHROMIUM`` (default /usr/bin/chromium), headless."""
     return playwright.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        executable_path=LauncherSettings.from_env().chromium,
         headless=True,
         args=ARGS,
     )

@@ -1,4 +1,4 @@
-"""make forget / make purge (scripts/retention.py) on SQLite and on PostgreSQL."""
+"""make forget / make purge (stores/retention.py) on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from scripts import retention
+from stores import retention
 
 DAY = 86400.0
 NOW = time.time()
