@@ -26,10 +26,12 @@ OUTER: Tuple[Tuple[str, str], ...] = (
 #: these areas; only a sample with none of them goes to the innermost frame of GENERAL.
 AREAS: Tuple[Tuple[str, str], ...] = (
     ("safety guard (project)", "components/safety_guard.py"),
+    ("safety guard (project)", "components/safety/"),
     ("scope and coverage guards (project)", "components/scope_guard.py"),
     ("scope and coverage guards (project)", "components/coverage_guard.py"),
     ("scope and coverage guards (project)", "components/topic_words.py"),
     ("language gate (project, lingua)", "components/language_gate.py"),
+    ("language gate (project, lingua)", "components/language/"),
     ("language gate (project, lingua)", "lingua/"),
     ("intent and topic classifier (project)", "components/intent_classifier.py"),
     ("WordLlama featurizer (project)", "components/wordllama_featurizer.py"),
