@@ -1,4 +1,5 @@
-"""Run an action as the action server would and render what it sent through Rasa's NLG."""
+"""Run an action as the action server would, on a tracker as it receives one, and render
+what it sent through Rasa's NLG."""
 
 from __future__ import annotations
 
@@ -8,6 +9,43 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+
+def user_event(intent: str, text: str = "") -> Dict[str, Any]:
+    """A user event as the action server receives it."""
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []},
+    }
+
+
+def make_tracker(
+    intent: str,
+    text: str = "",
+    previous_intents: List[str] | None = None,
+) -> Tracker:
+    """A tracker whose latest message has ``intent``, after ``previous_intents``."""
+    events: List[Dict[str, Any]] = []
+    for previous in previous_intents or []:
+        events.append(user_event(previous))
+        events.append({"event": "action", "name": "action_listen"})
+    latest = user_event(intent, text)
+    events.append(latest)
+    return Tracker(
+        sender_id="test-visitor",
+        slots={"emergency_reported": False},
+        latest_message={
+            "text": text,
+            "intent": latest["parse_data"]["intent"],
+            "entities": [],
+        },
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
 
 
 async def run_action(

@@ -1,10 +1,16 @@
-"""The bad input every channel is tested with: one table, used by the REST channel's tests
-(``test_bad_input.py``) and the socket.io and messaging channels' (``test_bad_input_channels.py``).
+"""The bad input every channel is tested with: one table, used by the tests of the REST and
+socket.io channels (tests/integration/channels/test_rest.py, test_socketio.py) and of every
+messaging channel (test_messaging_channels.py), and a conversation going on meanwhile.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
+
+import requests
+
+from tests.support.messaging import RESULTS_QUESTION
+from tests.support.servers import Servers
 
 #: Messages with nothing to read: each gets ``utter_message_empty``.
 EMPTY_MESSAGES = ["", "   ", "\n\t"]
@@ -50,3 +56,11 @@ def steers_nothing(events: List[Dict[str, Any]]) -> None:
     intents = [e["parse_data"]["intent"]["name"] for e in users]
     assert "report_emergency_symptom" not in intents, intents
     assert all("\x00" not in e["text"] and "\x1b" not in e["text"] for e in users)
+
+
+#: A conversation going on while the bad input arrives: its turns, and what the second gets.
+BYSTANDER_TURNS = ["hello", RESULTS_QUESTION, "bye"]
+
+
+def server_is_up(servers: Servers) -> None:
+    assert requests.get(f"{servers.rasa_url}/", timeout=10).ok

@@ -1,5 +1,6 @@
-"""What the browser tests share (tests/web/, tests/staff/): Debian's Chromium driven by
-Playwright, and browser tabs that record what they asked for and the errors they saw."""
+"""What the browser tests share (tests/integration/web/, tests/integration/staff/):
+Debian's Chromium driven by Playwright, and browser tabs that record what they asked for
+and the errors they saw."""
 
 from __future__ import annotations
 

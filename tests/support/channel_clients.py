@@ -2,9 +2,10 @@
 posted, signed as the platform signs it, where the reply goes and what it says; and a
 website visitor (socket.io) that can send anything.
 
-Used by the tests that go through every channel alike (``test_bad_input_channels.py``,
-``test_sender_namespaces.py``); each channel's own tests (``test_<channel>.py``) show the
-platform's particulars.
+Used by the tests that go through every messaging channel alike
+(tests/integration/channels/test_messaging_channels.py), and by the REST and socket.io
+channels' tests where they meet a messaging channel's conversation; each channel's own
+tests (``test_<channel>.py``) show the platform's particulars.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from urllib.parse import parse_qsl, urlencode
 import requests
 import socketio
 
-from tests.channels.platforms import (
+from tests.support.messaging import ANSWER_SECONDS, deliver
+from tests.support.platform_payloads import (
     body_of,
     messenger_quick_reply,
     messenger_text,
@@ -38,9 +40,8 @@ from tests.channels.platforms import (
     whatsapp_button_reply,
     whatsapp_text,
 )
-from tests.conversations.messaging import ANSWER_SECONDS, deliver
-from tests.platform_stub import Recorded
-from tests.servers import CHANNEL_SECRETS, Servers
+from tests.support.platform_stub import Recorded
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -1,5 +1,5 @@
 """What the checks' tests share: a good answer and its source, a new topic's examples,
-and ways to change the copy of the project (``data_root``, tests/staff/conftest.py)."""
+and ways to change the copy of the project (``data_root``, tests/conftest.py)."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from typing import Callable, List, Mapping, Optional
 
 import requests
 
-from tests.platform_stub import PlatformStub, Recorded
-from tests.servers import Servers
+from tests.support.platform_stub import PlatformStub, Recorded
+from tests.support.servers import Servers
 
 #: Seconds a refused request is given to (wrongly) reach the assistant before checking.
 QUIET_SECONDS = 2.0
@@ -24,6 +24,8 @@ RESULTS_QUESTION = "How long do the results last?"
 RESULTS_ANSWER = "Results can last from three to six months"
 SCAR_TYPES_ANSWER = "Types of acne scars include:"
 GREETING = "Hello! I'm the virtual assistant of Test Dermatology."
+#: What a forger would like the assistant to believe the other person said.
+FORGED = "I have decided to cancel, please forget my booking"
 
 
 def webhook(servers: Servers, channel: str) -> str:
@@ -77,3 +79,8 @@ def user_texts(servers: Servers, sender: str, count: int = 1) -> List[str]:
         if len(texts) >= count or time.monotonic() > deadline:
             return texts
         time.sleep(0.1)
+
+
+def users(servers: Servers, sender: str) -> List[str]:
+    """What the assistant stored from ``sender`` so far (no waiting)."""
+    return [e["text"] for e in servers.events(sender) if e["event"] == "user"]

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from launcher import processes
+from tests.support.project import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "nginx.conf"
 
 #: The compose file's Rasa servers in the shipped configuration's ``upstream rasa``.

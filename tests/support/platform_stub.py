@@ -55,7 +55,7 @@ class PlatformStub:
     """A threaded HTTP server on 127.0.0.1 that records what it receives."""
 
     received: List[Recorded] = field(default_factory=list)
-    #: Print each request as it arrives (``python -m tests.platform_stub``).
+    #: Print each request as it arrives (``python -m tests.support.platform_stub``).
     echo: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: Optional[ThreadingHTTPServer] = None
@@ -132,8 +132,8 @@ class PlatformStub:
 def main() -> None:
     """Run the stand-in on its own and print what it receives, to try a channel locally.
 
-    ``python -m tests.platform_stub --port 8099``, then point the channel's ``*_API_URL`` at
-    ``http://127.0.0.1:8099`` (docs/channels/).
+    ``python -m tests.support.platform_stub --port 8099``, then point the channel's
+    ``*_API_URL`` at ``http://127.0.0.1:8099`` (docs/channels/).
     """
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=8099)

@@ -19,7 +19,7 @@ from launcher.processes import free_port
 from staff.publish import Publisher
 from staff.publish.files import model_id
 from staff.settings import StaffSettings
-from tests.staff.test_edits import save_answer
+from tests.support.staff_edits import save_answer
 
 GOOD_NLU = {"accuracy": 0.95, "emergency": 1.0, "advice": 0.97, "responses": 0.93}
 GOOD_SAFETY = {

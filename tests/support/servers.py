@@ -1,11 +1,6 @@
-"""The real servers, started once per test session on free ports of 127.0.0.1.
-
-- ``servers``: the action server and the Rasa server (REST, socket.io and every messaging
-  channel, with test secrets; the channels send their replies to ``platform_stub``).
-- ``web_server``: the demo clinic page with the chat widget (``python -m web``), whose
-  origin the Rasa server's socket.io channel allows.
-
-They are started by ``launcher/local_servers.py``, as ``make screenshot`` starts them.
+"""The real servers as the integration tests see them: the test secrets of the messaging
+channels, the trained model, the running servers of the session (``Servers``: started by
+the ``servers`` fixture, tests/integration/conftest.py) and waiting for a server to answer.
 """
 
 from __future__ import annotations
@@ -16,15 +11,13 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import requests
 
-from launcher import local_servers, models, processes
+from launcher import models, processes
 from launcher.processes import free_port  # noqa: F401  (for the tests' own servers)
-from tests.conftest import TEST_CLINIC_YAML
-from tests.platform_stub import PlatformStub
 
 #: The secrets the messaging channels of the test server are configured with. A test signs
 #: a webhook with these to pass, or with anything else to be refused.
@@ -106,38 +99,12 @@ class Servers:
         return [json.loads(row[0]) for row in rows]
 
 
-@pytest.fixture(scope="session")
-def platform_stub() -> Iterator[PlatformStub]:
-    """The messaging platforms' outgoing APIs, replaced by a recorder on 127.0.0.1."""
-    stub = PlatformStub().start()
-    yield stub
-    stub.stop()
-
-
-@pytest.fixture(scope="session")
-def servers(
-    tmp_path_factory: pytest.TempPathFactory, platform_stub: PlatformStub
-) -> Iterator[Servers]:
-    """Action server, Rasa server and website on free ports, with a test clinic config."""
-    folder = tmp_path_factory.mktemp("servers")
-    clinic_file = folder / "clinic.yml"
-    clinic_file.write_text(TEST_CLINIC_YAML, encoding="utf-8")
-    extra_env = {
-        **CHANNEL_SECRETS,
-        **{name: platform_stub.url for name in API_URL_VARIABLES},
-        "CLINIC_CONFIG": str(clinic_file),
+def free_ports_environment(folder: Path) -> Dict[str, str]:
+    """This process's environment with the servers' ports free and nothing shared with a
+    real run (the tracker store in ``folder``): what deploy/start.sh is run with."""
+    return {
+        **os.environ,
+        "WEB_PORT": str(processes.free_port()),
+        "ACTION_SERVER_PORT": str(processes.free_port()),
+        "TRACKER_DB": str(folder / "tracker.db"),
     }
-    try:
-        with local_servers.running(trained_model(), folder, extra_env) as running:
-            yield Servers(
-                running.rasa_url, running.tracker_db, running.web_port, running.env, folder
-            )
-    except processes.ServerError as error:
-        pytest.fail(str(error))
-
-
-@pytest.fixture(scope="session")
-def web_server(servers: Servers) -> str:
-    """The demo clinic page (``python -m web``, started with the servers); its URL, as a
-    visitor types it."""
-    return f"http://localhost:{servers.web_port}"

@@ -1,6 +1,7 @@
 """Several Rasa servers on the machine's PostgreSQL (conversations, in a fresh schema) and
 Redis (locks), as behind a load balancer: what the scale-out test
-(``test_scale_out.py``) and the sticky-session test (``tests/deploy/``) start.
+(tests/integration/stores/test_scale_out.py) and the sticky-session test
+(tests/integration/deploy/test_sticky_sessions.py) start.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, Dict, Iterator, List, Sequence
 import sqlalchemy as sa
 
 from launcher import local_servers
-from tests.conftest import TEST_CLINIC_YAML
-from tests.servers import trained_model
+from tests.support.project import TEST_CLINIC_YAML
+from tests.support.servers import trained_model
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/4"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.servers import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from launcher import local_servers, processes
-from tests.conftest import ROOT, TEST_CLINIC_YAML
-from tests.servers import trained_model
+from tests.support.project import ROOT, TEST_CLINIC_YAML
+from tests.support.servers import trained_model
 
 pytestmark = pytest.mark.integration
 

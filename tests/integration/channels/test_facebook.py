@@ -7,13 +7,7 @@ from typing import Callable
 import pytest
 import requests
 
-from tests.channels.platforms import (
-    body_of,
-    messenger_quick_reply,
-    messenger_text,
-    meta_signature,
-)
-from tests.conversations.messaging import (
+from tests.support.messaging import (
     GREETING,
     RESULTS_ANSWER,
     RESULTS_QUESTION,
@@ -24,8 +18,14 @@ from tests.conversations.messaging import (
     user_texts,
     webhook,
 )
-from tests.platform_stub import PlatformStub, Recorded
-from tests.servers import CHANNEL_SECRETS, Servers
+from tests.support.platform_payloads import (
+    body_of,
+    messenger_quick_reply,
+    messenger_text,
+    meta_signature,
+)
+from tests.support.platform_stub import PlatformStub, Recorded
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 pytestmark = pytest.mark.integration
 

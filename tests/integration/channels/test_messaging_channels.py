@@ -1,22 +1,31 @@
-"""Bad input through the website's socket.io channel and every messaging webhook of the real
-server, with the cases of the REST channel's tests (``bad_input.py``): each gets a clear
-answer (the channel's reply, through the platform stand-in for the webhooks) or a 4xx, the
-server stays up, and a conversation going on meanwhile is unaffected.
+"""Every messaging channel alike (Facebook Messenger, Slack, Telegram, Twilio, WhatsApp),
+with the cases of every channel (``tests/support/bad_input.py``); each channel's own
+tests, with the platform's particulars, are ``test_<channel>.py``.
+
+- Through the real server: bad input gets a clear answer (the channel's reply, through the
+  platform stand-in) or a 4xx, the server stays up, and a conversation going on meanwhile
+  is unaffected; a conversation is kept under the channel's prefix
+  (``channels/senders.py``: ``telegram:<chat id>``) and answered at the platform's id.
+- The webhooks alone, without a server: a signed malformed or wrongly typed body gets 400,
+  an unsigned one 401, and nothing reaches Rasa; a blank message reaches it blank (to be
+  answered with ``utter_message_empty``), under the channel's namespace.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import threading
-import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
-import aiohttp
 import pytest
-import requests
 
-from tests.conversations.bad_input import (
+from channels.facebook import MessengerInput
+from channels.slack import SlackInput
+from channels.telegram import TelegramInput
+from channels.twilio import TwilioInput
+from channels.webhook import WebhookInput
+from channels.whatsapp import WhatsAppInput
+from tests.support.bad_input import (
+    BYSTANDER_TURNS,
     EMPTY_ANSWER,
     EMPTY_MESSAGES,
     FORGED_PAYLOADS,
@@ -24,25 +33,24 @@ from tests.conversations.bad_input import (
     MALFORMED_BODIES,
     ODD_MESSAGES,
     TOO_LONG_ANSWER,
+    server_is_up,
     steers_nothing,
 )
-from tests.conversations.channel_clients import JSON, PLATFORMS, Platform, Visitor
-from tests.conversations.messaging import (
+from tests.support.channel_clients import JSON, PLATFORMS, Platform
+from tests.support.channel_requests import Rasa, post, with_recording_api
+from tests.support.messaging import (
     QUIET_SECONDS,
     RESULTS_ANSWER,
     RESULTS_QUESTION,
     sent,
     user_texts,
 )
-from tests.conversations.test_socketio import allowed_origin, converse
-from tests.platform_stub import PlatformStub
-from tests.servers import Servers
+from tests.support.platform_stub import PlatformStub
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 pytestmark = pytest.mark.integration
 
 TIMEOUT = 60
-#: A conversation going on while the bad input arrives: its turns, and what the second gets.
-BYSTANDER_TURNS = ["hello", RESULTS_QUESTION, "bye"]
 
 
 def by_name(platform: Platform) -> str:
@@ -58,11 +66,7 @@ def replies(platform_stub: PlatformStub, platform: Platform, visitor: str) -> Li
     return [platform.reply_text(r) for r in sent(platform_stub, platform.is_reply_to(visitor))]
 
 
-def server_is_up(servers: Servers) -> None:
-    assert requests.get(f"{servers.rasa_url}/", timeout=10).ok
-
-
-# The messaging webhooks.
+# Bad input through the real server.
 
 
 @pytest.mark.parametrize("platform", PLATFORMS, ids=by_name)
@@ -187,133 +191,87 @@ def test_a_conversation_meanwhile_is_unaffected(
     assert EMPTY_ANSWER not in answers and not any(TOO_LONG_ANSWER in a for a in answers)
 
 
-# The website's socket.io channel.
+# Sender ids, through the real server.
 
 
-async def say(servers: Servers, message: str) -> List[Dict[str, Any]]:
-    """One message from a new visitor of the website; the bot's messages in reply."""
-    [turn] = await converse(servers, allowed_origin(servers), uuid.uuid4().hex, [message])
-    return turn
-
-
-@pytest.mark.parametrize("message", EMPTY_MESSAGES, ids=repr)
-async def test_socketio_an_empty_message_gets_the_polite_answer(
-    servers: Servers, message: str
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_a_messaging_conversation_is_kept_under_the_channels_prefix_and_answered_at_its_id(
+    servers: Servers, platform_stub: PlatformStub, platform: Platform
 ) -> None:
-    assert [m["text"] for m in await say(servers, message)] == [EMPTY_ANSWER]
+    visitor = platform.new_id()
+
+    assert platform.deliver(servers, platform.text(visitor, RESULTS_QUESTION)).ok
+
+    [reply] = sent(platform_stub, platform.is_reply_to(visitor))
+    assert platform.reply_text(reply).startswith(RESULTS_ANSWER)
+    assert platform.stored_as(visitor).startswith(f"{platform.name}:")
+    assert user_texts(servers, platform.stored_as(visitor)) == [RESULTS_QUESTION]
+    assert servers.events(visitor) == []  # nothing under the bare platform id
 
 
-async def test_socketio_a_100_kb_message_gets_the_polite_answer(servers: Servers) -> None:
-    [answer] = await say(servers, LONG_MESSAGE)
-    assert TOO_LONG_ANSWER in answer["text"]
+# The webhooks alone, without a server.
+
+SETTINGS = {key.lower(): value for key, value in CHANNEL_SECRETS.items()}
 
 
-@pytest.mark.parametrize("message", [*ODD_MESSAGES, *FORGED_PAYLOADS], ids=lambda m: repr(m[:30]))
-async def test_socketio_odd_text_gets_an_answer_and_steers_nothing(
-    servers: Servers, message: str
+def webhook_of(platform: Platform) -> WebhookInput:
+    """The platform's channel with the test server's secrets."""
+    prefix = f"{platform.name}_"
+    given: Dict[str, str] = {
+        key[len(prefix) :]: value for key, value in SETTINGS.items() if key.startswith(prefix)
+    }
+    classes = {
+        "facebook": MessengerInput,
+        "slack": SlackInput,
+        "telegram": TelegramInput,
+        "twilio": TwilioInput,
+        "whatsapp": WhatsAppInput,
+    }
+    channel = classes[platform.name](given)
+    assert channel.enabled
+    with_recording_api(channel)
+    return channel
+
+
+def path_of(platform: Platform) -> str:
+    return f"/webhooks/{platform.name}/webhook"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+async def test_bad_bodies_get_400_signed_and_401_unsigned_and_reach_nothing(
+    platform: Platform,
 ) -> None:
-    session_id = uuid.uuid4().hex
-    [turn] = await converse(servers, allowed_origin(servers), session_id, [message])
-
-    assert turn and all(m.get("text", "").strip() for m in turn)
-    steers_nothing(servers.events(session_id))
-
-
-WRONG_SHAPES = {
-    "a string": "how long do results last?",
-    "a list": ["how long do results last?"],
-    "a number": 12,
-    "nothing": None,
-    "message is a number": {"message": 12},
-    "message is null": {"message": None},
-    "message is an object": {"message": {"text": "hi"}},
-    "message is a list": {"message": ["hi"]},
-}
-
-
-@pytest.mark.parametrize("data", WRONG_SHAPES.values(), ids=WRONG_SHAPES.keys())
-async def test_socketio_a_message_of_the_wrong_shape_gets_the_polite_answer(
-    servers: Servers, data: Any
-) -> None:
-    async with Visitor(servers) as visitor:
-        session_id = await visitor.session(uuid.uuid4().hex)
-        if isinstance(data, dict):
-            data = {**data, "session_id": session_id}
-
-        answer = await visitor.answer(data)
-
-        assert answer is not None and answer["text"] == EMPTY_ANSWER
-        assert servers.events(session_id) == []
-        # The connection still works.
-        metadata = {"message": RESULTS_QUESTION, "session_id": session_id, "metadata": "{bad"}
-        after = await visitor.answer(metadata)
-        assert after is not None and after["text"].startswith(RESULTS_ANSWER)
-
-
-def polling(servers: Servers, sid: Optional[str] = None) -> str:
-    url = f"{servers.rasa_url}/socket.io/?EIO=4&transport=polling"
-    return f"{url}&sid={sid}" if sid else url
-
-
-def open_polling_session(servers: Servers, session_id: str) -> Tuple[requests.Session, str]:
-    """An engine.io long-polling session, as the widget opens one; its sid."""
-    http = requests.Session()
-    opened = http.get(polling(servers), timeout=TIMEOUT)
-    sid = json.loads(opened.text[1:])["sid"]
-    assert http.post(polling(servers, sid), data=b"40", timeout=TIMEOUT).status_code == 200
-    assert http.get(polling(servers, sid), timeout=TIMEOUT).text.startswith("40")
-    request = b'42["session_request",{"session_id":"%s"}]' % session_id.encode()
-    assert http.post(polling(servers, sid), data=request, timeout=TIMEOUT).status_code == 200
-    assert "session_confirm" in http.get(polling(servers, sid), timeout=TIMEOUT).text
-    return http, sid
-
-
-SOCKETIO_GARBAGE = {
-    **MALFORMED_BODIES,
-    "a socket.io event that is not JSON": b'42["user_uttered", {"message": "hi"',
-    "a socket.io event that is an object": b'42{"message": "hi"}',
-    "a socket.io event without a name": b"42[12]",
-    "a packet of no known type": b"x42[]",
-}
-
-
-def test_socketio_an_unreadable_body_gets_400_and_the_session_goes_on(servers: Servers) -> None:
-    session_id = uuid.uuid4().hex
-    http, sid = open_polling_session(servers, session_id)
-
-    statuses = {
-        name: http.post(polling(servers, sid), data=body, timeout=TIMEOUT).status_code
-        for name, body in SOCKETIO_GARBAGE.items()
+    channel, rasa = webhook_of(platform), Rasa()
+    cases = {
+        **{name: (body, dict(JSON)) for name, body in MALFORMED_BODIES.items()},
+        **platform.wrong_types(platform.new_id()),
     }
 
-    assert statuses == dict.fromkeys(SOCKETIO_GARBAGE, 400)
-    message = json.dumps(["user_uttered", {"message": RESULTS_QUESTION, "session_id": session_id}])
-    assert http.post(polling(servers, sid), data=b"42" + message.encode()).status_code == 200
-    answer = http.get(polling(servers, sid), timeout=TIMEOUT).text
-    assert "bot_uttered" in answer and RESULTS_ANSWER in answer
-    server_is_up(servers)
+    statuses = {}
+    for name, (body, headers) in cases.items():
+        signed = {**headers, **platform.sign(body, platform.secret)}
+        unsigned = {"Content-Type": headers["Content-Type"]}
+        statuses[name] = (
+            (await post(channel, body, signed, rasa, path=path_of(platform))).status,
+            (await post(channel, body, unsigned, rasa, path=path_of(platform))).status,
+        )
+
+    assert {name: got for name, got in statuses.items() if got != (400, 401)} == {}
+    assert rasa.messages == []
 
 
-async def test_socketio_a_conversation_meanwhile_is_unaffected(servers: Servers) -> None:
-    session_id = uuid.uuid4().hex
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+@pytest.mark.parametrize("message", EMPTY_MESSAGES, ids=repr)
+async def test_a_blank_message_reaches_rasa_blank_under_the_channels_namespace(
+    platform: Platform, message: str
+) -> None:
+    channel, rasa = webhook_of(platform), Rasa()
+    visitor = platform.new_id()
+    body, headers = platform.text(visitor, message)
 
-    async def bad_visitor() -> None:
-        async with Visitor(servers) as visitor:
-            own = await visitor.session(uuid.uuid4().hex)
-            for data in WRONG_SHAPES.values():
-                await visitor.answer(data, timeout=5)
-            for message in [*EMPTY_MESSAGES, LONG_MESSAGE, *ODD_MESSAGES, *FORGED_PAYLOADS]:
-                await visitor.answer({"message": message, "session_id": own}, timeout=5)
-        sid = (await asyncio.to_thread(open_polling_session, servers, uuid.uuid4().hex))[1]
-        async with aiohttp.ClientSession() as http:
-            for body in SOCKETIO_GARBAGE.values():
-                async with http.post(polling(servers, sid), data=body) as reply:
-                    assert reply.status == 400
+    answer = await post(channel, body, headers, rasa, path=path_of(platform))
 
-    bystander = converse(servers, allowed_origin(servers), session_id, BYSTANDER_TURNS)
-    turns, _ = await asyncio.gather(bystander, bad_visitor())
-
-    assert all(turns)
-    assert any(m["text"].startswith(RESULTS_ANSWER) for turn in turns for m in turn), turns
-    users = [e["text"] for e in servers.events(session_id) if e["event"] == "user"]
-    assert users == BYSTANDER_TURNS
+    assert answer.status == 200
+    assert [(m.sender_id, m.text.strip()) for m in rasa.messages] == [
+        (platform.stored_as(visitor), "")
+    ]

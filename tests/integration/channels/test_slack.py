@@ -7,8 +7,7 @@ from typing import Callable
 
 import pytest
 
-from tests.channels.platforms import body_of, slack_block_actions, slack_dm, slack_headers
-from tests.conversations.messaging import (
+from tests.support.messaging import (
     RESULTS_ANSWER,
     RESULTS_QUESTION,
     SCAR_TYPES_ANSWER,
@@ -17,8 +16,9 @@ from tests.conversations.messaging import (
     sent,
     user_texts,
 )
-from tests.platform_stub import PlatformStub, Recorded
-from tests.servers import CHANNEL_SECRETS, Servers
+from tests.support.platform_payloads import body_of, slack_block_actions, slack_dm, slack_headers
+from tests.support.platform_stub import PlatformStub, Recorded
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 pytestmark = pytest.mark.integration
 

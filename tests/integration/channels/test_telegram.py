@@ -6,8 +6,7 @@ from typing import Callable, Dict
 
 import pytest
 
-from tests.channels.platforms import body_of, telegram_message
-from tests.conversations.messaging import (
+from tests.support.messaging import (
     GREETING,
     RESULTS_ANSWER,
     RESULTS_QUESTION,
@@ -17,8 +16,9 @@ from tests.conversations.messaging import (
     sent,
     user_texts,
 )
-from tests.platform_stub import PlatformStub, Recorded
-from tests.servers import CHANNEL_SECRETS, Servers
+from tests.support.platform_payloads import body_of, telegram_message
+from tests.support.platform_stub import PlatformStub, Recorded
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.channels.platforms import twilio_form, twilio_signature
-from tests.conversations.messaging import (
+from tests.support.messaging import (
     RESULTS_ANSWER,
     RESULTS_QUESTION,
     SCAR_TYPES_ANSWER,
@@ -23,8 +22,9 @@ from tests.conversations.messaging import (
     sent,
     user_texts,
 )
-from tests.platform_stub import PlatformStub, Recorded
-from tests.servers import CHANNEL_SECRETS, Servers
+from tests.support.platform_payloads import twilio_form, twilio_signature
+from tests.support.platform_stub import PlatformStub, Recorded
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,7 @@ from typing import Callable, Dict
 import pytest
 import requests
 
-from tests.channels.platforms import body_of, meta_signature, whatsapp_list_reply, whatsapp_text
-from tests.conversations.messaging import (
+from tests.support.messaging import (
     GREETING,
     RESULTS_ANSWER,
     RESULTS_QUESTION,
@@ -19,8 +18,14 @@ from tests.conversations.messaging import (
     user_texts,
     webhook,
 )
-from tests.platform_stub import PlatformStub, Recorded
-from tests.servers import CHANNEL_SECRETS, Servers
+from tests.support.platform_payloads import (
+    body_of,
+    meta_signature,
+    whatsapp_list_reply,
+    whatsapp_text,
+)
+from tests.support.platform_stub import PlatformStub, Recorded
+from tests.support.servers import CHANNEL_SECRETS, Servers
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.servers import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.integration
 

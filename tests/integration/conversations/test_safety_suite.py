@@ -15,8 +15,8 @@ import pytest
 
 from evaluation import safety_suite
 from evaluation.outcome import outcome as read_outcome
-from tests.conftest import ROOT
-from tests.servers import Servers
+from tests.support.project import ROOT
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.integration
 

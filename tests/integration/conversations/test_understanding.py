@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from tests.servers import Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@
 Rasa's socket.io channel keeps a visitor's engine.io session in the server process that
 opened it, so the website's path must keep a visitor on one server. Here two Rasa servers
 share PostgreSQL (a fresh schema) and Redis, with one action server, behind Debian's nginx
-running the shipped configuration (``tests/deploy/nginx.py`` only changes its addresses).
+running the shipped configuration (``tests/support/nginx.py`` only changes its addresses).
 
 nginx's ``ip_hash`` keys on the first three octets of the client's IPv4 address, so
 visitors from different networks are simulated by binding each client to its own source
@@ -37,9 +37,9 @@ import pytest
 import socketio
 
 from launcher import processes
-from tests.conversations.messaging import RESULTS_ANSWER, RESULTS_QUESTION
-from tests.conversations.shared_stores import fresh_schema, rasa_servers, stored
-from tests.deploy.nginx import SHIPPED, Nginx, local_config, nginx_binary, running_nginx
+from tests.support.messaging import RESULTS_ANSWER, RESULTS_QUESTION
+from tests.support.nginx import SHIPPED, Nginx, local_config, nginx_binary, running_nginx
+from tests.support.shared_stores import fresh_schema, rasa_servers, stored
 
 pytestmark = pytest.mark.integration
 

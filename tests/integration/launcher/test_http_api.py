@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from launcher import local_servers, processes
-from tests.servers import Servers, trained_model
+from tests.support.servers import Servers, trained_model
 
 pytestmark = pytest.mark.integration
 

@@ -35,11 +35,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from launcher import local_servers, processes
 from staff.publish import data_hash
-from tests.browser import Tab, chromium_browser, open_tab
-from tests.conftest import ROOT, TEST_CLINIC_YAML
-from tests.servers import free_port, trained_model, wait_until_up
-from tests.staff.conftest import copy_project_data
-from tests.web.test_browser import answers, ask, open_chat
+from tests.support.browser import Tab, chromium_browser, open_tab
+from tests.support.project import ROOT, TEST_CLINIC_YAML
+from tests.support.servers import free_port, trained_model, wait_until_up
+from tests.support.staff_data import copy_project_data
+from tests.support.widget import answers, ask, open_chat
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

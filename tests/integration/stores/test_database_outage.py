@@ -20,8 +20,8 @@ import requests
 import sqlalchemy as sa
 
 from launcher import local_servers, processes
-from tests.conftest import TEST_CLINIC_YAML
-from tests.servers import trained_model
+from tests.support.project import TEST_CLINIC_YAML
+from tests.support.servers import trained_model
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 

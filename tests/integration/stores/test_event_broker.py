@@ -3,7 +3,7 @@ stored event once, in order, in Rasa's format; and RabbitMQ being away, at the s
 mid-conversation, neither stops the assistant nor loses an event.
 
 The server of this module reaches the machine's RabbitMQ through a proxy of the test's own
-(tests/conversations/tcp_proxy.py), so that RabbitMQ can be taken away from it and given
+(tests/support/tcp_proxy.py), so that RabbitMQ can be taken away from it and given
 back while the machine's service keeps running.
 """
 
@@ -22,10 +22,10 @@ import pytest
 import requests
 
 from launcher import local_servers, processes
-from tests.conftest import TEST_CLINIC_YAML
-from tests.conversations.tcp_proxy import TcpProxy
-from tests.rabbitmq import RABBITMQ_PORT, delete, take
-from tests.servers import trained_model
+from tests.support.project import TEST_CLINIC_YAML
+from tests.support.rabbitmq import RABBITMQ_PORT, delete, take
+from tests.support.servers import trained_model
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.rabbitmq]
 

@@ -17,7 +17,7 @@ import requests
 
 from bench.serve import children
 from launcher import processes
-from tests.conversations.shared_stores import fresh_schema, rasa_servers, senders, stored
+from tests.support.shared_stores import fresh_schema, rasa_servers, senders, stored
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 

@@ -14,14 +14,26 @@ from typing import List
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.servers import Servers
-from tests.web.conftest import ANSWER_TIMEOUT_MS, Visit, open_visit
+from tests.support.servers import Servers
+from tests.support.widget import (
+    ANSWER_TIMEOUT_MS,
+    DISCLAIMER,
+    Visit,
+    answers,
+    ask,
+    launcher,
+    open_chat,
+    open_visit,
+    session_id,
+    textbox,
+    topic,
+    visitor_messages,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-DISCLAIMER = "not medical advice"
 TOPICS = [
     "What Botox does",
     "Scar types",
@@ -30,52 +42,8 @@ TOPICS = [
     "Risks",
     "Book a consultation",
 ]
-#: From the test clinic config (tests/conftest.py).
+#: From the test clinic config (tests/support/project.py).
 BOOKING_URL = "https://test-dermatology.example/book"
-
-
-# What a visitor sees and does.
-
-
-def launcher(page: Page) -> Locator:
-    return page.locator(".rw-launcher")
-
-
-def answers(page: Page) -> Locator:
-    """The assistant's messages, oldest first."""
-    return page.locator(".rw-response")
-
-
-def visitor_messages(page: Page) -> Locator:
-    return page.locator(".rw-client")
-
-
-def topic(page: Page, title: str) -> Locator:
-    return page.get_by_role("button", name=title, exact=True)
-
-
-def textbox(page: Page) -> Locator:
-    return page.get_by_role("textbox", name="Your question")
-
-
-def open_chat(page: Page, url: str) -> None:
-    """Go to ``url``, open the widget and wait for the opening message."""
-    page.goto(url)
-    launcher(page).click()
-    expect(answers(page).first).to_contain_text(DISCLAIMER)
-
-
-def ask(page: Page, question: str) -> None:
-    textbox(page).fill(question)
-    textbox(page).press("Enter")
-    expect(visitor_messages(page).last).to_have_text(question)
-
-
-def session_id(page: Page) -> str:
-    """The widget's session id, which Rasa uses as the sender (session persistence)."""
-    value = page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id")
-    assert isinstance(value, str) and value
-    return value
 
 
 def user_texts(servers: Servers, sender: str) -> List[str]:

@@ -7,8 +7,7 @@ from rasa.shared.core.domain import Domain
 
 from actions.consultation import ActionConsultationInfo
 from clinic.config import Clinic
-from tests.actions.helpers import expected_message, render, run_action
-from tests.conftest import make_tracker
+from tests.support.actions import expected_message, make_tracker, render, run_action
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,7 @@ from rasa.shared.core.domain import Domain
 
 from actions.fallback import ActionRephrase
 from clinic.config import Clinic
-from tests.actions.helpers import expected_message, render, run_action
-from tests.conftest import make_tracker
+from tests.support.actions import expected_message, make_tracker, render, run_action
 
 
 async def test_first_unclear_message_asks_to_rephrase_with_topics(

@@ -7,8 +7,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.safety import ActionEmergencyGuidance
 from clinic.config import Clinic
-from tests.actions.helpers import expected_message, render, run_action
-from tests.conftest import make_tracker
+from tests.support.actions import expected_message, make_tracker, render, run_action
 
 
 def test_refusal_says_why_and_offers_a_consultation(clinic: Clinic, domain: Domain) -> None:

@@ -17,7 +17,7 @@ from channels.buttons import (
     parse_buttons,
     resolve,
 )
-from tests.channels.helpers import agent_with
+from tests.support.channel_requests import agent_with
 
 TOPICS = [
     Button("What Botox does", "What is Botox and how does it work?"),

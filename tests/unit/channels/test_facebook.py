@@ -10,8 +10,14 @@ from channels.buttons import Button
 from channels.facebook import MessengerInput, MessengerOutput, parse_messenger
 from channels.meta_webhook import check_hub_signature
 from channels.payload import MissingSignatureError, WrongSignatureError
-from tests.channels.helpers import Rasa, RecordingAPI, make_request, post, with_recording_api
-from tests.channels.platforms import (
+from tests.support.channel_requests import (
+    Rasa,
+    RecordingAPI,
+    make_request,
+    post,
+    with_recording_api,
+)
+from tests.support.platform_payloads import (
     body_of,
     messenger_delivery,
     messenger_echo,

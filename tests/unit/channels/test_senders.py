@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from sanic.exceptions import InvalidUsage
 
 from channels import facebook, slack, telegram, twilio, whatsapp
-from channels.rest import ClinicRestInput
 from channels.senders import (
     MESSAGING_CHANNELS,
     conversation_id,
@@ -19,9 +16,8 @@ from channels.senders import (
     sender_problem,
 )
 from channels.webhook import WebhookInput
-from tests.channels.helpers import RecordingAPI, make_request
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.channel_requests import RecordingAPI
+from tests.support.project import ROOT
 
 
 def test_the_messaging_channels_are_those_of_credentials_yml() -> None:
@@ -73,18 +69,6 @@ def test_a_messaging_channels_prefix_is_reserved(sender: str, channel: str | Non
 @pytest.mark.parametrize("sender", [None, 12, "", "a b", "x" * 129, "a<script>", ["a"]])
 def test_a_malformed_sender_is_a_problem(sender: object) -> None:
     assert "1 to 128 letters" in (sender_problem(sender) or "")
-
-
-async def test_the_rest_channel_refuses_another_channels_prefix_with_the_reason() -> None:
-    channel = ClinicRestInput()
-    good = make_request("POST", "/webhooks/rest/webhook", b'{"sender": "v-1", "message": "hi"}')
-    forged = make_request(
-        "POST", "/webhooks/rest/webhook", b'{"sender": "telegram:42", "message": "hi"}'
-    )
-
-    assert await channel._extract_sender(good) == "v-1"
-    with pytest.raises(InvalidUsage, match="only the telegram channel"):
-        await channel._extract_sender(forged)
 
 
 async def test_a_webhook_hands_rasa_the_namespaced_id_and_replies_to_the_platforms_id() -> None:

@@ -18,8 +18,8 @@ from channels.slack import (
     parse_event,
     parse_interaction,
 )
-from tests.channels.helpers import Rasa, RecordingAPI, post, with_recording_api
-from tests.channels.platforms import (
+from tests.support.channel_requests import Rasa, RecordingAPI, post, with_recording_api
+from tests.support.platform_payloads import (
     body_of,
     slack_block_actions,
     slack_dm,

@@ -8,7 +8,7 @@ from typing import Any, Awaitable, Callable, List, Tuple
 import pytest
 
 from channels.socketio import ClinicSocketIOInput, parse_origins, unreadable
-from tests.channels.helpers import Rasa, make_request
+from tests.support.channel_requests import Rasa, make_request
 
 
 def test_origins_come_from_a_comma_separated_setting() -> None:

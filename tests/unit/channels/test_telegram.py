@@ -13,8 +13,8 @@ from channels.telegram import (
     check_secret_token,
     parse_update,
 )
-from tests.channels.helpers import Rasa, RecordingAPI, post
-from tests.channels.platforms import body_of, telegram_callback_query, telegram_message
+from tests.support.channel_requests import Rasa, RecordingAPI, post
+from tests.support.platform_payloads import body_of, telegram_callback_query, telegram_message
 
 TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 

@@ -17,9 +17,9 @@ from channels.twilio import (
     public_url,
     twilio_signature,
 )
-from tests.channels.helpers import Rasa, RecordingAPI, make_request, post
-from tests.channels.platforms import twilio_form
-from tests.channels.platforms import twilio_signature as twilios_own_signature
+from tests.support.channel_requests import Rasa, RecordingAPI, make_request, post
+from tests.support.platform_payloads import twilio_form
+from tests.support.platform_payloads import twilio_signature as twilios_own_signature
 
 TOKEN = "12345"
 URL = "https://mycompany.com/myapp.php?foo=1&bar=2"

@@ -30,9 +30,9 @@ from channels.telegram import TelegramInput
 from channels.twilio import TwilioInput
 from channels.webhook import WebhookInput, WebhookOutput, split_text
 from channels.whatsapp import WhatsAppInput
-from tests.channels.helpers import Rasa, agent_with, make_request, post, with_recording_api
-from tests.channels.platforms import body_of, meta_signature, telegram_message
-from tests.conftest import ROOT
+from tests.support.channel_requests import Rasa, agent_with, make_request, post, with_recording_api
+from tests.support.platform_payloads import body_of, meta_signature, telegram_message
+from tests.support.project import ROOT
 
 CHANNEL_CLASSES = [MessengerInput, SlackInput, TelegramInput, TwilioInput, WhatsAppInput]
 ALL_VARIABLES = [v for cls in CHANNEL_CLASSES for v in {**cls.required, **cls.optional}.values()]

@@ -8,8 +8,8 @@ from channels.buttons import Button
 from channels.meta_webhook import check_hub_signature
 from channels.payload import WrongSignatureError
 from channels.whatsapp import WhatsAppInput, WhatsAppOutput, parse_whatsapp, reply_ids
-from tests.channels.helpers import Rasa, RecordingAPI, make_request, post
-from tests.channels.platforms import (
+from tests.support.channel_requests import Rasa, RecordingAPI, make_request, post
+from tests.support.platform_payloads import (
     body_of,
     meta_signature,
     whatsapp_button_reply,

@@ -18,7 +18,7 @@ from clinic.config import (
     parse_branding,
     parse_clinic,
 )
-from tests.conftest import ROOT, TEST_CLINIC_YAML
+from tests.support.project import ROOT, TEST_CLINIC_YAML
 
 GOOD = {
     "name": "Test Dermatology",

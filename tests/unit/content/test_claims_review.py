@@ -5,37 +5,28 @@ the source text that supports them; a response or sentence missing from that rev
 fails here, so a changed answer is reviewed again before it ships. The patterns of what no
 response may give are the staff app's own checks (staff/checks/answers.py), and the rule
 that every sentence is reviewed is the claims review's own (staff/claims.py), so staff see
-the same rules when they edit an answer.
+the same rules when they edit an answer. The checks themselves are in
+tests/support/claims_audit.py: the staff app's tests run them on an edited copy.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 
 from staff.checks import FORBIDDEN
-from staff.claims import audit
-from tests.conftest import ROOT
-
-SOURCE = ROOT / "content" / "botox-for-acne-scars.txt"
-SHARED_SOURCE = ROOT.parent / "shared" / "content" / "botox-for-acne-scars.txt"
-CLAIMS = ROOT / "content" / "claims.yml"
-
-
-def response_texts(domain: Domain) -> Dict[str, str]:
-    """The text of every response (all variations joined)."""
-    return {
-        name: "\n".join(str(v.get("text", "")) for v in variations)
-        for name, variations in domain.responses.items()
-    }
-
-
-def source_text() -> str:
-    return SOURCE.read_text(encoding="utf-8")
+from tests.support.claims_audit import (
+    CLAIMS,
+    SHARED_SOURCE,
+    assert_every_claim_is_supported,
+    assert_every_response_is_reviewed,
+    assert_every_sentence_is_in_the_review,
+    assert_no_response_gives,
+    source_text,
+)
 
 
 def test_the_source_copy_is_the_shared_source() -> None:
@@ -47,13 +38,7 @@ def test_the_source_copy_is_the_shared_source() -> None:
 
 @pytest.mark.parametrize("what", sorted(FORBIDDEN))
 def test_no_response_gives(what: str, domain: Domain) -> None:
-    found = [
-        (name, pattern)
-        for name, text in response_texts(domain).items()
-        for pattern in FORBIDDEN[what]
-        if re.search(pattern, text, re.IGNORECASE)
-    ]
-    assert found == [], f"responses that give {what}: {found}"
+    assert_no_response_gives(what, domain)
 
 
 @pytest.fixture(scope="module")
@@ -63,29 +48,15 @@ def claims() -> Dict[str, Any]:
 
 
 def test_every_response_is_reviewed(domain: Domain, claims: Dict[str, Any]) -> None:
-    assert sorted(set(response_texts(domain)) - set(claims)) == []
-    assert sorted(set(claims) - set(response_texts(domain))) == []
+    assert_every_response_is_reviewed(domain, claims)
 
 
 def test_every_claim_is_supported_by_a_sentence_of_the_source(claims: Dict[str, Any]) -> None:
-    source = source_text()
-    unsupported: List[str] = []
-    for name, review in claims.items():
-        unsupported += [f"{name}: {text}" for text in review.get("unsupported") or []]
-        for claim in review.get("claims") or []:
-            if claim["source"] not in source:
-                unsupported.append(f"{name}: source not found: {claim['source']}")
-    assert unsupported == []
+    assert_every_claim_is_supported(claims)
 
 
 def test_every_sentence_of_every_response_is_in_the_review(
     domain: Domain, claims: Dict[str, Any]
 ) -> None:
     """A response changed since its review leaves text not covered by the listed fragments."""
-    stale: List[str] = []
-    for name, text in response_texts(domain).items():
-        gone, leftover = audit(text, claims.get(name) or {})
-        stale += [f"{name}: reviewed text no longer in the answer: {item}" for item in gone]
-        if leftover:
-            stale.append(f"{name}: not reviewed: {leftover}")
-    assert stale == []
+    assert_every_sentence_is_in_the_review(domain, claims)

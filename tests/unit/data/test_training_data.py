@@ -11,7 +11,7 @@ import yaml
 from rasa.shared.core.domain import Domain
 
 from evaluation import understanding
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 #: The FAQ topics whose names clinics and our evaluation rely on.
 FAQ_TOPICS = [

@@ -3,28 +3,25 @@
 Docker is not available on the machines that run these tests, so the image is not built
 and the compose file is not started here; these checks keep the files in step with the
 launcher (each service runs one of its roles through deploy/start.sh) and the settings
-modules (their defaults and the variables they read). deploy/start.sh itself is run at the
-end, as a container runs it.
+modules (their defaults and the variables they read). deploy/start.sh itself is run as a
+container runs it in tests/integration/deploy/test_deploy.py (here only with a role it
+does not know).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-from pathlib import Path
 from typing import Any, Dict, Set
 
-import pytest
-import requests
 import yaml
 
 from actions import settings as action_settings
-from launcher import models, processes, roles
+from launcher import models, roles
 from launcher.settings import DEFAULT_RASA_PORT
+from tests.support.project import ROOT
 from web import settings as web_settings
 
-ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 #: The default port of each server, from the settings module that owns it.
 DEFAULT_PORTS = {
@@ -69,7 +66,7 @@ def test_every_service_runs_a_role_of_the_launcher() -> None:
         assert compose()["services"][service]["command"] == ["bash", "deploy/start.sh", role]
         assert role in roles.ROLES
     # start.sh hands the role to the launcher, which `make run` uses too
-    # (tests/launcher/test_run.py: the same command lines).
+    # (tests/unit/launcher/test_run.py: the same command lines).
     start = (DEPLOY / "start.sh").read_text()
     assert 'exec python -m launcher role "${1:-rasa}"' in start
     assert (
@@ -119,7 +116,7 @@ def test_the_staff_app_publishes_to_both_rasa_servers_and_they_start_with_it() -
     # The published models (STAFF_MODELS' default, models/published) are shared, and a
     # Rasa server that restarts takes the live one: the rasa role looks for it there
     # (staff.publish.registry.live_model, through launcher.models.model_to_serve;
-    # tests/launcher/test_models.py).
+    # tests/unit/launcher/test_models.py).
     published = f"published-models:/app/{models.PUBLISHED.relative_to(ROOT)}"
     assert published == "published-models:/app/models/published"
     assert published in staff["volumes"]
@@ -150,35 +147,6 @@ def test_the_helm_values_use_the_image_roles_and_the_projects_variables() -> Non
     names = {e["name"] for e in values["extraEnv"] + values["rasa-action-server"]["extraEnv"]}
     assert names <= variables_read_by_project(), names - variables_read_by_project()
     assert values["service"]["sessionAffinity"] == "ClientIP"
-
-
-@pytest.fixture
-def role_env(tmp_path: Path) -> Dict[str, str]:
-    """This environment with the servers' ports free and nothing shared with a real run."""
-    return {
-        **os.environ,
-        "WEB_PORT": str(processes.free_port()),
-        "ACTION_SERVER_PORT": str(processes.free_port()),
-        "TRACKER_DB": str(tmp_path / "tracker.db"),
-    }
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize(
-    ("role", "port", "health"),
-    [("web", "WEB_PORT", "/health"), ("actions", "ACTION_SERVER_PORT", "/health")],
-)
-def test_start_sh_starts_a_role_that_answers(
-    role: str, port: str, health: str, role_env: Dict[str, str], tmp_path: Path
-) -> None:
-    log = tmp_path / f"{role}.log"
-    url = f"http://127.0.0.1:{role_env[port]}{health}"
-    with processes.process(["bash", "deploy/start.sh", role], role_env, log) as child:
-        processes.wait_until_up(url, child, log)
-        # exec: the server is the process the container runs, not a shell around it.
-        command = Path(f"/proc/{child.pid}/cmdline").read_text().split("\0")
-        assert command[1:3] == ["-m", roles.MODULES[role]]
-        assert requests.get(url, timeout=5).ok
 
 
 def test_start_sh_refuses_a_role_it_does_not_know(role_env: Dict[str, str]) -> None:

@@ -9,16 +9,6 @@ import pytest
 from launcher import local_servers
 
 
-# It would start servers if the check failed.
-@pytest.mark.integration
-def test_a_rasa_server_without_its_own_action_server_must_be_given_one(tmp_path: Path) -> None:
-    with (
-        pytest.raises(ValueError, match="ACTION_ENDPOINT_URL"),
-        local_servers.running(tmp_path / "model.tar.gz", tmp_path, {}, actions=False),
-    ):
-        pass
-
-
 def test_the_servers_find_each_other_on_the_ports_chosen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from launcher import processes
-from tests.launcher.procfs import in_sessions
+from tests.support.procfs import in_sessions
 
 
 def test_a_free_port_is_free() -> None:

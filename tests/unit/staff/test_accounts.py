@@ -10,7 +10,7 @@ from typing import List
 import pytest
 
 from staff.accounts import AccountError, Accounts
-from tests.staff.conftest import CHEAP_HASHER, Clock
+from tests.support.staff_app import CHEAP_HASHER, Clock
 
 PASSWORD = "correct horse battery"
 

@@ -13,7 +13,7 @@ import pytest
 from staff.accounts import Accounts
 from staff.accounts.__main__ import main
 from staff.security import SessionStore
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 PASSWORD = "a long enough password"
 

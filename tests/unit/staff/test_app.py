@@ -3,7 +3,7 @@ review and teach, answers and topics, checks, publish and rollback, the history.
 
 The app edits a copy of the project's data (never the repository's), reads conversations
 from a tracker store that Rasa's SQLTrackerStore wrote, and publishes through a stand-in
-publisher (the real one is driven by the browser test, tests/staff/test_browser.py).
+publisher (the real one is driven by the browser test, tests/integration/staff/test_browser.py).
 """
 
 from __future__ import annotations
@@ -31,14 +31,11 @@ from staff.web.auth import LOGIN_REFUSED
 from staff.web.display import guard_text, local_date
 from staff.web.services import Services
 from stores.settings import StoreSettings
-from tests.staff.conftest import (
-    CHEAP_HASHER,
-    Served,
+from tests.support.staff_app import CHEAP_HASHER, Served, serve, stop
+from tests.support.stored_conversations import (
     kinds_of_conversations,
     save_conversations,
-    serve,
     sqlite_store,
-    stop,
 )
 
 PASSWORD = "a long test password"

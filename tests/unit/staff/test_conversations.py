@@ -24,8 +24,8 @@ from staff.conversations.flags import (
 from staff.conversations.records import period_bounds
 from stores.settings import StoreSettings
 from stores.tracker import create_schema, postgres_arguments
-from tests.conversations.shared_stores import fresh_schema
-from tests.staff.conftest import (
+from tests.support.shared_stores import fresh_schema
+from tests.support.stored_conversations import (
     bot,
     conversation,
     kinds_of_conversations,

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from staff import data
-from tests.staff.test_edits import DOWNTIME, DOWNTIME_SOURCE, project
+from tests.support.staff_edits import DOWNTIME, DOWNTIME_SOURCE, project
 
 
 def test_the_topics_are_the_faq_of_the_data(data_root: Path) -> None:

@@ -1,7 +1,7 @@
 """Editing the training data (staff/edits.py): answers, taught examples and new topics, as
 Rasa reads them, each checked once, written under the data lock and recorded in the history.
 
-Every test works on a copy of the project's data (``data_root``, tests/staff/conftest.py).
+Every test works on a copy of the project's data (``data_root``, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 import threading
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Dict, List
 
 import pytest
 import yaml
-from rasa.shared.core.domain import Domain
-from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from staff import data, history
@@ -24,18 +22,19 @@ from staff.edits import Edits
 from staff.history import History
 from staff.problems import ContentError
 from staff.yaml_edit import today
-from tests import test_response_audit as audit
-from tests.conftest import ROOT
+from tests.support.project import ROOT
+from tests.support.staff_edits import (
+    DOWNTIME,
+    DOWNTIME_SOURCE,
+    NEW_DOWNTIME,
+    add_example,
+    add_topic,
+    assert_the_audit_passes,
+    project,
+    reviews,
+    save_answer,
+)
 
-DOWNTIME = Path("data/nlu/faq/downtime.yml")
-NEW_DOWNTIME = (
-    "Minimal downtime is required after the treatment, so most people go back to their day "
-    "straight away. Common side effects may include bruising at the injection site, slight "
-    "swelling and headaches."
-)
-DOWNTIME_SOURCE = (
-    "The procedure typically lasts about 15 to 30 minutes, and minimal downtime is required."
-)
 AFTERCARE_EXAMPLES = [
     "how should I look after my skin after botox",
     "aftercare tips for the injections",
@@ -57,45 +56,6 @@ AFTERCARE_SOURCE = (
     "Once approved, the treatment area will be cleaned, and a topical anesthetic may be "
     "applied for additional comfort."
 )
-
-
-def save_answer(name: str, text: str, sources: List[str], who: str, root: Path) -> List[Path]:
-    return Edits(root).save_answer(name, text, sources, who).changed
-
-
-def add_example(target: str, text: str, who: str, root: Path) -> Path:
-    changed = Edits(root).add_example(target, text, who).changed
-    assert len(changed) == 1
-    return changed[0]
-
-
-def add_topic(
-    name: str, examples: List[str], answer: str, source: str, who: str, root: Path
-) -> List[Path]:
-    return Edits(root).add_topic(name, examples, answer, source, who).changed
-
-
-def project(root: Path) -> TrainingDataImporter:
-    return TrainingDataImporter.load_from_config(
-        str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")]
-    )
-
-
-def reviews(root: Path) -> Dict[str, Any]:
-    found: Dict[str, Any] = yaml.safe_load((root / CLAIMS).read_text())["responses"]
-    return found
-
-
-def assert_the_audit_passes(root: Path) -> Domain:
-    """tests/test_response_audit.py's own checks, on the copy."""
-    domain = project(root).get_domain()
-    claims = reviews(root)
-    audit.test_every_response_is_reviewed(domain, claims)
-    audit.test_every_sentence_of_every_response_is_in_the_review(domain, claims)
-    audit.test_every_claim_is_supported_by_a_sentence_of_the_source(claims)
-    for what in audit.FORBIDDEN:
-        audit.test_no_response_gives(what, domain)
-    return domain
 
 
 def rasa_warnings(text: str) -> List[str]:

@@ -1,7 +1,7 @@
 """The assistant's own messages (staff/messages.py): listed with their languages, one text
 changed at a time, the rest of domain.yml and Rasa's reading of it as they were.
 
-Every test works on a copy of the project's data (``data_root``, tests/staff/conftest.py).
+Every test works on a copy of the project's data (``data_root``, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import yaml
 from staff import data, messages
 from staff.edits import Edits
 from staff.problems import ContentError, Problem
-from tests.staff.test_edits import assert_the_audit_passes, reviews
+from tests.support.staff_edits import assert_the_audit_passes, reviews
 
 GERMAN = (
     "Entschuldigung, ich antworte nur auf Englisch. Bei Atemnot, Schluckbeschwerden, "

@@ -17,7 +17,7 @@ from staff.security import (
     set_cookie,
     tokens_match,
 )
-from tests.staff.conftest import Clock
+from tests.support.staff_app import Clock
 
 
 @pytest.fixture

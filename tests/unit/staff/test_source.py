@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from staff import source
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 TEXT = (ROOT / source.SOURCE).read_text(encoding="utf-8")
 

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import uuid
-from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List
 
 import aio_pika
@@ -16,11 +15,10 @@ from rasa.utils.endpoints import read_endpoint_config
 
 from stores.broker import ClinicPikaBroker, pika_config
 from stores.settings import BrokerSettings
-from tests.rabbitmq import RABBITMQ, delete, take
+from tests.support.project import ROOT
+from tests.support.rabbitmq import RABBITMQ, delete, take
 
 pytestmark = pytest.mark.rabbitmq
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def broker() -> EventBroker | None:

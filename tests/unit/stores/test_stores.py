@@ -18,9 +18,9 @@ from rasa.utils.endpoints import read_endpoint_config
 
 from stores.settings import StoreSettings
 from stores.tracker import ClinicTrackerStore, postgres_arguments
-from tests.conversations.shared_stores import fresh_schema
+from tests.support.project import ROOT
+from tests.support.shared_stores import fresh_schema
 
-ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/3"
 

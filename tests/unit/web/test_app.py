@@ -10,8 +10,8 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import ROOT, TEST_CLINIC_YAML
-from tests.web.conftest import Site
+from tests.support.project import ROOT, TEST_CLINIC_YAML
+from tests.support.website import Site
 
 
 def get(site: Site, path: str) -> requests.Response:

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 
 from clinic.config import Clinic, load_clinic
-from tests.conftest import TEST_CLINIC_YAML
+from tests.support.project import TEST_CLINIC_YAML
 from web.settings import TEMPLATES_DIR, WebSettings
 from web.widget import render_widget_js, widget_config
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.staff.publish.fakes import FakeRasa, publisher_for
+from tests.support.publish_fakes import FakeRasa, publisher_for
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 """A publish job's steps: from a snapshot of the data, checked, trained, tested, kept and
 ready for ``make run``; unchanged data is not trained again. The slow commands are
-replaced by :class:`tests.staff.publish.fakes.FakeRasa`."""
+replaced by :class:`tests.support.publish_fakes.FakeRasa`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from staff.publish import PublishBusy
 from staff.publish.files import data_hash
-from tests.staff.publish.fakes import (
+from tests.support.publish_fakes import (
     DOWNTIME,
     NEW_DOWNTIME,
     FakeAssistant,

@@ -19,10 +19,10 @@ from staff.publish import Publisher
 from staff.publish.files import data_hash
 from staff.publish.registry import BASELINE_WHO
 from staff.settings import StaffSettings
-from tests.conftest import ROOT
-from tests.servers import trained_model
-from tests.staff.publish.fakes import DOWNTIME, DOWNTIME_SOURCE
-from tests.staff.test_edits import save_answer
+from tests.support.project import ROOT
+from tests.support.publish_fakes import DOWNTIME, DOWNTIME_SOURCE
+from tests.support.servers import trained_model
+from tests.support.staff_edits import save_answer
 
 pytestmark = pytest.mark.integration
 

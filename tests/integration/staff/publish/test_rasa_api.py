@@ -1,5 +1,5 @@
 """Loading a version into the running assistant through Rasa's model API (a fake of it,
-:class:`tests.staff.publish.fakes.FakeAssistant`): with its token, into each of several
+:class:`tests.support.publish_fakes.FakeAssistant`): with its token, into each of several
 servers, and what goes wrong said in plain words."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from staff.publish import Publisher
-from tests.staff.publish.fakes import (
+from tests.support.publish_fakes import (
     FakeAssistant,
     FakeRasa,
     edit_downtime,
@@ -17,7 +17,7 @@ from tests.staff.publish.fakes import (
     run,
     settings_for,
 )
-from tests.staff.test_edits import add_example
+from tests.support.staff_edits import add_example
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 """The checks of an answer (staff/checks/answers.py).
 
-The project's data (copied by ``data_root``, tests/staff/conftest.py) is the good data: it
+The project's data (copied by ``data_root``, tests/conftest.py) is the good data: it
 must pass every check. Each bad case changes the copy the way a staff member could.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from staff import checks, data
 from staff.checks import answers
-from tests.staff.checks.cases import (
+from tests.support.check_cases import (
     GOOD_ANSWER,
     SOURCE,
     blocking,

@@ -1,6 +1,6 @@
 """The checks of an example and of a new topic (staff/checks/examples.py).
 
-The project's data (copied by ``data_root``, tests/staff/conftest.py) is the good data: it
+The project's data (copied by ``data_root``, tests/conftest.py) is the good data: it
 must pass every check. Each bad case changes the copy the way a staff member could.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from staff import checks
-from tests.staff.checks.cases import (
+from tests.support.check_cases import (
     NEW_ANSWER,
     NEW_SOURCE,
     TEN,

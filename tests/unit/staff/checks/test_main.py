@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from staff.checks.__main__ import main as check_command
-from tests.staff.checks.cases import (
+from tests.support.check_cases import (
     TEN,
     nlu_file,
 )

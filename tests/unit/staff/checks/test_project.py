@@ -1,6 +1,6 @@
 """The checks of the whole project (staff/checks/project.py).
 
-The project's data (copied by ``data_root``, tests/staff/conftest.py) is the good data: it
+The project's data (copied by ``data_root``, tests/conftest.py) is the good data: it
 must pass every check. Each bad case changes the copy the way a staff member could.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from staff import checks
 from staff.checks import examples
-from tests.staff.checks.cases import (
+from tests.support.check_cases import (
     GOOD_ANSWER,
     SOURCE,
     TEN,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from staff import checks
 from staff.checks import rasa
-from tests.staff.checks.cases import (
+from tests.support.check_cases import (
     messages,
 )
 

@@ -11,8 +11,8 @@ import pytest
 
 from staff.publish import PublishError
 from staff.publish.files import data_hash, model_id
-from tests.conftest import ROOT
-from tests.staff.publish.fakes import edit_downtime, fake_model
+from tests.support.project import ROOT
+from tests.support.publish_fakes import edit_downtime, fake_model
 
 
 def test_the_data_hash_is_the_one_scripts_train_sh_names_the_model_by(data_root: Path) -> None:

@@ -1,15 +1,13 @@
-"""One publish or rollback at a time, across processes: the lock says who holds it, and a
-rollback does not wait for a job to end but is refused while one runs."""
+"""One publish or rollback at a time, across processes: the lock says who holds it (a
+rollback while a job runs: tests/integration/staff/publish/test_lock.py)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
 from staff.publish import PublishBusy, lock
-from tests.staff.publish.fakes import FakeRasa, edit_downtime, publisher_for, run
 
 
 def test_the_lock_is_held_once_and_says_who_holds_it(tmp_path: Path) -> None:
@@ -26,18 +24,3 @@ def test_the_lock_is_held_once_and_says_who_holds_it(tmp_path: Path) -> None:
     )
     lock.release(handle)
     assert not lock.held(registry)
-
-
-@pytest.mark.integration
-def test_a_rollback_waits_for_no_job_but_refuses_while_one_runs(
-    data_root: Path, rasa: FakeRasa
-) -> None:
-    publisher = publisher_for(data_root, rasa)
-    first = run(publisher)
-    edit_downtime(data_root)
-    rasa.gate = threading.Event()
-    job_id = publisher.start("nurse")
-    with pytest.raises(PublishBusy):
-        publisher.rollback(first["published_id"], "manager")
-    rasa.gate.set()
-    publisher.wait(job_id, 60)
