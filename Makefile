@@ -12,7 +12,7 @@ run: ## Set up, train if needed, start the assistant and the demo clinic page (l
 test: ## Set up, then lint, types, tests, data validation, test stories, NLU evaluation
 	@bash scripts/test.sh
 
-test-fast: ## Lint, types and unit tests only (no servers, no browser): the quick loop
+test-fast: ## Lint, types and the unit tests, tests/unit/ (no servers, no browser): the quick loop
 	@bash scripts/test_fast.sh
 
 shell: ## Chat with the assistant in the terminal

@@ -3,9 +3,9 @@ message, its figures and the project's thresholds.
 
 Each message is sent as a new visitor; what the assistant did is read from the events of
 that conversation (its actions, and the parse data of the message). The scoring is shared:
-``tests/conversations/test_safety_suite.py`` runs the suite through the real running
-servers, and the staff app's publish (:mod:`staff.publish`) runs it in-process against a
-newly trained model before that model may go live:
+``tests/integration/conversations/test_safety_suite.py`` runs the suite through the real
+running servers, and the staff app's publish (:mod:`staff.publish`) runs it in-process
+against a newly trained model before that model may go live:
 
     python -m evaluation.safety_suite --model models/clinic-....tar.gz [--out results.json]
 

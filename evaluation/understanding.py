@@ -16,8 +16,8 @@ Each message is sent as a new visitor; what happened is read from that conversat
 
 ``make test`` and the staff app's Publish run them in-process against a newly trained model
 (``python -m evaluation --model models/<name>.tar.gz``) and refuse a model
-whose figures miss a threshold; ``tests/conversations/test_understanding.py`` runs them
-through the real servers.
+whose figures miss a threshold; ``tests/integration/conversations/test_understanding.py``
+runs them through the real servers.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Debian's Chromium, launched headless by Playwright: never a browser download.
 
-Used by the browser tests (tests/web/, tests/staff/) and ``make screenshot``.
+Used by the browser tests (tests/integration/web/, tests/integration/staff/) and
+``make screenshot``.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ if [ "${SETUP_BROWSER:-1}" = 1 ] && [ ! -x "$("$VENV/bin/python" -m launcher set
   apt_install chromium
 fi
 
-# 5. Debian's nginx, which the sticky-session test (tests/deploy/test_sticky_sessions.py) runs
+# 5. Debian's nginx, which the sticky-session test (tests/integration/deploy/test_sticky_sessions.py) runs
 #    with deploy/nginx.conf as an unprivileged process of its own; nothing else uses it.
 #    nginx-light where the release still has it, else nginx. (Where systemd runs, Debian's
 #    package also starts a system nginx on port 80; SETUP_NGINX=0 skips the install.)

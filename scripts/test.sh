@@ -33,5 +33,5 @@ python -m evaluation.nlu_check results/nlu
 step "held-out sets (evaluation/sets/): off topic, not covered, other languages, new wording"
 python -m evaluation --model "$model" --out results/understanding.json
 
-step "pytest (unit tests and conversations through the running servers)"
+step "pytest (tests/unit/, and tests/integration/: through the running servers)"
 pytest

@@ -3,10 +3,10 @@
 ``content/claims.yml`` lists, for every response, its sentences that make a claim with
 the source sentence that supports it (``claims``), and those that make none with why
 (``no_claim``). An answer sentence nobody reviewed fails :func:`audit`, which
-``tests/test_response_audit.py`` runs over every response and every save runs over the
-answer it writes; saving an answer records its new sentences against the source sentences
-the staff member picked (:func:`review_answer`), and an unchanged sentence keeps its
-review.
+``tests/unit/content/test_claims_review.py`` runs over every response and every save runs
+over the answer it writes; saving an answer records its new sentences against the source
+sentences the staff member picked (:func:`review_answer`), and an unchanged sentence keeps
+its review.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def answer_sentences(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
-#: Text left between reviewed fragments that needs no review (tests/test_response_audit.py).
+#: Text left between reviewed fragments that needs no review (the claims review's test,
+#: tests/unit/content/test_claims_review.py).
 _FILLER = re.compile(r"^[\s\-.,;:!?()]*$")
 
 
@@ -179,7 +180,7 @@ def replace_review(document: str, response: str, entry: str) -> str:
 
 
 def audit(text: str, review: Dict[str, Any]) -> Tuple[List[str], str]:
-    """Check a review against its answer as tests/test_response_audit.py does: the
+    """Check a review against its answer as tests/unit/content/test_claims_review.py does: the
     reviewed fragments no longer in the answer, and the answer's text no fragment covers
     ("" when all of it is reviewed). Fragments are taken out in the order listed."""
     stale: List[str] = []

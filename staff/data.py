@@ -222,7 +222,7 @@ def claims(root: Path = ROOT) -> Dict[str, Dict[str, Any]]:
 def normalise(text: str) -> str:
     """An example as compared for duplicates: lower case, only letters, digits and single
     spaces ("How long does it last?" -> "how long does it last"); the other characters
-    dropped, as tests/test_data.py compares them ("what's" -> "whats")."""
+    dropped, as tests/unit/data/test_training_data.py compares them ("what's" -> "whats")."""
     return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
 
 

@@ -1,32 +1,37 @@
-"""Fixtures shared by the tests: the real domain, and a clinic config of test values."""
+"""Fixtures shared by the unit tests (tests/unit/) and the integration tests
+(tests/integration/): the real domain, a clinic config of test values, a copy of the
+project's data, the stand-ins of publishing and the environment deploy/start.sh is run
+with. The fixtures of one folder are in that
+folder's conftest.py; the helpers they use are in tests/support/.
+
+Where a test lives follows its ``integration`` marker (checked at collection): under
+tests/integration/ every test has it, under tests/unit/ none has it nor ``browser``.
+"""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Dict, Iterator, List
 
 import pytest
+
+# Sanic's app module makes every DeprecationWarning show "once" when it is first imported
+# (sanic/app.py), over pyproject.toml's filterwarnings. Imported here, while pytest loads
+# this file, that change ends with the loading instead of lasting through the collection
+# (where the test modules import the libraries that warn).
+import sanic  # noqa: F401
 from rasa.shared.core.domain import Domain
 from rasa.shared.importers.importer import TrainingDataImporter
-from rasa_sdk import Tracker
 
 from clinic.config import Clinic, get_clinic
+from tests.support.project import ROOT, TEST_CLINIC_YAML
+from tests.support.publish_fakes import FakeAssistant, FakeRasa
+from tests.support.servers import free_ports_environment
+from tests.support.staff_data import copy_project_data
 
-ROOT = Path(__file__).resolve().parent.parent
-
-#: Distinctive values, so a test sees that an answer took them from the config it was given.
-TEST_CLINIC_YAML = """\
-name: "Test Dermatology"
-phone: "+1 555 0100"
-booking_url: "https://test-dermatology.example/book"
-email: "desk@test-dermatology.example"
-opening_hours: "weekdays 8 to 4"
-emergency_number: "911"
-branding:
-  primary_color: "#6a1b4d"
-  accent_color: "#f6e8f0"
-  logo: "web/static/logo.svg"
-"""
+UNIT = ROOT / "tests" / "unit"
+INTEGRATION = ROOT / "tests" / "integration"
 
 
 @pytest.fixture(scope="session")
@@ -49,43 +54,47 @@ def clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clinic]:
     get_clinic.cache_clear()
 
 
-def user_event(intent: str, text: str = "") -> Dict[str, Any]:
-    """A user event as the action server receives it."""
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []},
-    }
+@pytest.fixture
+def data_root(tmp_path: Path) -> Path:
+    """A copy of the project's data: what the staff app edits (and publishes)."""
+    return copy_project_data(tmp_path / "project")
 
 
-def make_tracker(
-    intent: str,
-    text: str = "",
-    previous_intents: List[str] | None = None,
-) -> Tracker:
-    """A tracker whose latest message has ``intent``, after ``previous_intents``."""
-    events: List[Dict[str, Any]] = []
-    for previous in previous_intents or []:
-        events.append(user_event(previous))
-        events.append({"event": "action", "name": "action_listen"})
-    latest = user_event(intent, text)
-    events.append(latest)
-    return Tracker(
-        sender_id="test-visitor",
-        slots={"emergency_reported": False},
-        latest_message={
-            "text": text,
-            "intent": latest["parse_data"]["intent"],
-            "entities": [],
-        },
-        events=events,
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+@pytest.fixture
+def rasa() -> FakeRasa:
+    """The stand-in for the commands a publish job runs (``rasa train``, the tests)."""
+    return FakeRasa()
 
 
-# The running servers (tests/servers.py), shared by every test that talks to them; imported
-# here so that pytest finds them from any test folder. Imported last: they use ROOT above.
-from tests.servers import platform_stub, servers, web_server  # noqa: E402, F401
+@pytest.fixture
+def assistant() -> Iterator[FakeAssistant]:
+    """The stand-in for the running assistant's model API, which a publish loads into."""
+    fake = FakeAssistant(secrets.token_hex(8))
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def role_env(tmp_path: Path) -> Dict[str, str]:
+    """This environment with the servers' ports free and nothing shared with a real run
+    (deploy/start.sh's tests)."""
+    return free_ports_environment(tmp_path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Refuse a test in the wrong folder: under tests/integration/ a test must be marked
+    ``integration`` (it needs the running servers), under tests/unit/ it must be neither
+    ``integration`` nor ``browser`` (``make test-fast`` runs it); there is no third place."""
+    misplaced = []
+    for item in items:
+        path = Path(str(item.path))
+        marks = {mark.name for mark in item.iter_markers()}
+        if path.is_relative_to(INTEGRATION) and "integration" not in marks:
+            misplaced.append(f"{item.nodeid}: under tests/integration/ without `integration`")
+        elif path.is_relative_to(UNIT) and marks & {"integration", "browser"}:
+            misplaced.append(f"{item.nodeid}: under tests/unit/ but marked {sorted(marks)}")
+        elif not path.is_relative_to(UNIT) and not path.is_relative_to(INTEGRATION):
+            misplaced.append(f"{item.nodeid}: neither under tests/unit/ nor tests/integration/")
+    if misplaced:
+        raise pytest.UsageError("Tests in the wrong folder:\n  " + "\n  ".join(misplaced))

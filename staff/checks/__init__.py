@@ -8,7 +8,8 @@ says what is wrong and, where it helps, what to do; a blocking one stops a save 
 publish, a warning does not.
 
 - :mod:`staff.checks.answers`: what an answer must never give (a dose, a guarantee, a
-  price; ``tests/test_response_audit.py`` checks every response with the same patterns),
+  price; ``tests/unit/content/test_claims_review.py`` checks every response with the same
+  patterns),
   its clinic details and its source sentences.
 - :mod:`staff.checks.examples`: a training example, and a new topic as a whole.
 - :mod:`staff.checks.project`: every file of the project at once.

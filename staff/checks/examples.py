@@ -27,8 +27,8 @@ GOOD_EXAMPLES = 20
 MAX_EXAMPLE_CHARS = 300
 
 #: The held-out test messages. None of the NLU test's (the first) or of the held-out sets
-#: of evaluation/sets/ may be a training example (tests/test_data.py); the safety suite's
-#: should not be.
+#: of evaluation/sets/ may be a training example (tests/unit/data/test_training_data.py);
+#: the safety suite's should not be.
 HELD_OUT = (
     Path("evaluation") / "nlu_test.yml",
     Path("evaluation") / "safety_test.yml",

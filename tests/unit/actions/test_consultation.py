@@ -1,0 +1,45 @@
+"""How to book a consultation or reach the team."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.core.domain import Domain
+
+from actions.consultation import ActionConsultationInfo
+from clinic.config import Clinic
+from tests.support.actions import expected_message, make_tracker, render, run_action
+
+
+@pytest.mark.parametrize(
+    ("intent", "previous"),
+    [("book_consultation", []), ("affirm", ["request_medical_advice"])],
+)
+async def test_booking_gives_link_phone_and_hours(
+    clinic: Clinic, domain: Domain, intent: str, previous: list
+) -> None:
+    tracker = make_tracker(intent, previous_intents=previous)
+
+    messages, events = await run_action(ActionConsultationInfo(), tracker, domain)
+
+    assert messages == [expected_message("utter_consultation_info", **clinic.template_values())]
+    assert events == []
+    text = render(messages[0], domain)["text"]
+    assert text.startswith(
+        "You can book a consultation with Test Dermatology online at "
+        "https://test-dermatology.example/book, or call +1 555 0100 (weekdays 8 to 4)."
+    )
+    assert "desk@test-dermatology.example" in text
+
+
+async def test_asking_for_a_person_says_how_to_reach_the_team(
+    clinic: Clinic, domain: Domain
+) -> None:
+    tracker = make_tracker("human_handoff", "can I talk to a nurse")
+
+    messages, events = await run_action(ActionConsultationInfo(), tracker, domain)
+
+    assert messages == [expected_message("utter_human_handoff", **clinic.template_values())]
+    assert events == []
+    text = render(messages[0], domain)["text"]
+    assert text.startswith("I can't transfer you to a person in this chat")
+    assert "call +1 555 0100 (weekdays 8 to 4)" in text

@@ -1,0 +1,187 @@
+"""The socket.io channel (channels/socketio.py): allowed origins, what clients send."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Awaitable, Callable, List, Tuple
+
+import pytest
+
+from channels.socketio import ClinicSocketIOInput, parse_origins, unreadable
+from tests.support.channel_requests import Rasa, make_request
+
+
+def test_origins_come_from_a_comma_separated_setting() -> None:
+    assert parse_origins(" http://localhost:8080, https://clinic.example/ ,") == [
+        "http://localhost:8080",
+        "https://clinic.example",
+    ]
+
+
+def test_a_list_is_accepted_and_nothing_means_no_other_origin() -> None:
+    assert parse_origins(["https://a.example"]) == ["https://a.example"]
+    assert parse_origins(None) == []
+    assert parse_origins("") == []
+
+
+@pytest.mark.parametrize("value", ["*", "http://a.example,*", "clinic.example", "ftp://x"])
+def test_a_wildcard_or_a_non_http_origin_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="SOCKETIO_CORS_ORIGINS"):
+        parse_origins(value)
+
+
+def test_the_channel_keeps_rasas_settings_and_adds_the_origins() -> None:
+    channel = ClinicSocketIOInput.from_credentials(
+        {
+            "user_message_evt": "user_uttered",
+            "bot_message_evt": "bot_uttered",
+            "session_persistence": True,
+            "cors_allowed_origins": "http://localhost:8080",
+        }
+    )
+    assert isinstance(channel, ClinicSocketIOInput)
+    assert channel.name() == "socketio"
+    assert channel.session_persistence is True
+    assert channel.bot_message_evt == "bot_uttered"
+    assert channel.cors_allowed_origins == ["http://localhost:8080"]
+
+
+def test_the_socketio_server_checks_the_origins() -> None:
+    channel = ClinicSocketIOInput.from_credentials({"cors_allowed_origins": "https://a.example"})
+
+    async def on_new_message(_: object) -> None:
+        return None
+
+    channel.blueprint(on_new_message)
+    assert channel.sio is not None
+    assert channel.sio.eio.cors_allowed_origins == ["https://a.example"]
+
+
+# What clients send (checked before Rasa's channel reads it).
+
+
+class Recorder:
+    """Stands in for the socket.io server's emit and enter_room; records them."""
+
+    def __init__(self) -> None:
+        self.emitted: List[Tuple[str, Any, Any]] = []
+        self.rooms: List[Tuple[str, str]] = []
+
+    async def emit(self, event: str, data: Any = None, room: Any = None, **_: Any) -> None:
+        self.emitted.append((event, data, room))
+
+    def enter_room(self, sid: str, room: str, **_: Any) -> None:
+        self.rooms.append((sid, room))
+
+
+def channel_with(rasa: Rasa) -> Tuple[ClinicSocketIOInput, Recorder]:
+    channel = ClinicSocketIOInput.from_credentials(
+        {
+            "user_message_evt": "user_uttered",
+            "bot_message_evt": "bot_uttered",
+            "session_persistence": True,
+            "cors_allowed_origins": "http://localhost:8080",
+        }
+    )
+    assert isinstance(channel, ClinicSocketIOInput)
+    channel.blueprint(rasa)
+    recorder = Recorder()
+    assert channel.sio is not None
+    channel.sio.emit = recorder.emit
+    channel.sio.enter_room = recorder.enter_room
+    return channel, recorder
+
+
+def handler(channel: ClinicSocketIOInput, event: str) -> Callable[..., Awaitable[None]]:
+    assert channel.sio is not None
+    found: Callable[..., Awaitable[None]] = channel.sio.handlers["/"][event]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"\xff\xfe\x00 not utf-8", "not UTF-8"),
+        (b"", "empty"),
+        (b"x-not-a-packet", "engine.io"),
+        (b'42["user_uttered", {"message": "hi"', "not JSON"),
+        (b"42{not json}", "not JSON"),
+        (b'42{"message": "hi"}', "JSON array"),
+        (b"42[12]", "JSON array"),
+        (b"42[]", "JSON array"),
+    ],
+)
+def test_a_body_engineio_cannot_read_is_named(body: bytes, problem: str) -> None:
+    assert problem in (unreadable(body) or "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"40", b'42["user_uttered",{"message":"hi","session_id":"s1"}]', b"3", b"41", b"2\x1e3"],
+)
+def test_what_a_socketio_client_sends_is_readable(body: bytes) -> None:
+    assert unreadable(body) is None
+
+
+async def test_an_unreadable_body_gets_400_and_a_readable_one_reaches_engineio() -> None:
+    channel, _ = channel_with(Rasa())
+    assert channel.sio is not None
+    path = "/socket.io/?EIO=4&transport=polling&sid=unknown"
+
+    bad = await channel.sio.eio.handle_request(make_request("POST", path, b"42[not json"))
+    good = await channel.sio.eio.handle_request(make_request("POST", path, b"40"))
+
+    assert (bad.status, bad.body) == (400, b"a socket.io packet is not JSON")
+    # engine.io itself answers the readable one (here: it never saw this session).
+    assert good.status == 400 and b"Invalid session unknown" in good.body
+
+
+async def test_a_session_id_with_another_channels_prefix_is_replaced_by_a_new_one() -> None:
+    channel, sent = channel_with(Rasa())
+    session_request = handler(channel, "session_request")
+
+    await session_request("sid1", {"session_id": "visitor-abc"})
+    await session_request("sid2", {"session_id": "telegram:42"})
+    await session_request("sid3", {"session_id": ["not", "a", "string"]})
+    await session_request("sid4", "not an object")
+
+    confirmed = [data for event, data, _ in sent.emitted if event == "session_confirm"]
+    assert confirmed[0] == "visitor-abc"
+    assert all(re.fullmatch(r"[0-9a-f]{32}", new) for new in confirmed[1:])
+    assert [room for _, room in sent.rooms] == confirmed
+
+
+async def test_a_message_with_another_channels_session_id_is_refused() -> None:
+    rasa = Rasa()
+    channel, sent = channel_with(rasa)
+    handle_message = handler(channel, "user_uttered")
+
+    await handle_message("sid1", {"message": "hi", "session_id": "whatsapp:16505551234"})
+    await handle_message("sid1", {"message": "hi", "session_id": "TELEGRAM:42"})
+    await handle_message("sid1", {"message": "hi"})
+
+    assert rasa.messages == [] and sent.emitted == []
+
+
+async def test_a_message_of_the_wrong_shape_gets_the_empty_message_answer() -> None:
+    rasa = Rasa()
+    channel, sent = channel_with(rasa)
+    handle_message = handler(channel, "user_uttered")
+
+    await handle_message("sid1", "just a string")
+    await handle_message("sid1")
+    await handle_message("sid1", {"message": 12, "session_id": "s1"})
+    await handle_message("sid1", {"message": None, "session_id": "s1"})
+    await handle_message("sid1", {"message": "hi", "session_id": "s1", "metadata": "{bad"})
+    await handle_message("sid1", {"message": "hi", "session_id": "s1", "metadata": [1]})
+    await handle_message("sid1", {"message": "hi", "session_id": "s1", "metadata": '{"a": 1}'})
+
+    answers = [(data["text"], room) for event, data, room in sent.emitted]
+    empty = "Please type your question about Botox for acne scars."
+    assert answers == [(empty, "sid1"), (empty, "sid1"), (empty, "s1"), (empty, "s1")]
+    assert [(m.sender_id, m.text, m.metadata) for m in rasa.messages] == [
+        ("s1", "hi", {}),
+        ("s1", "hi", {}),
+        ("s1", "hi", {"a": 1}),
+    ]
+    assert {m.input_channel for m in rasa.messages} == {"socketio"}

@@ -1,0 +1,143 @@
+"""Staff accounts (staff/accounts.py): argon2id hashes, one refusal for every wrong login,
+and a lock after repeated failures, whether the name exists or not."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from staff.accounts import AccountError, Accounts
+from tests.support.staff_app import CHEAP_HASHER, Clock
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(tmp_path: Path, clock: Clock) -> Accounts:
+    return Accounts(
+        tmp_path / "staff.db",
+        max_failures=3,
+        lockout_seconds=300,
+        hasher=CHEAP_HASHER,
+        clock=clock,
+    )
+
+
+def stored_hashes(db: Path) -> List[str]:
+    with sqlite3.connect(db) as connection:
+        return [row[0] for row in connection.execute("SELECT password_hash FROM users")]
+
+
+def test_a_new_account_logs_in_with_its_password_stored_as_an_argon2id_hash(
+    accounts: Accounts,
+) -> None:
+    assert accounts.set_password("Ana", PASSWORD) is True
+    assert accounts.names() == ["ana"]
+    [stored] = stored_hashes(accounts.db)
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+    result = accounts.verify("ana", PASSWORD)
+    assert result.ok and result.name == "ana"
+    # Names are not case-sensitive, and spaces around them do not count.
+    assert accounts.verify("  ANA ", PASSWORD).ok
+
+
+def test_the_default_hasher_is_argon2id(tmp_path: Path) -> None:
+    accounts = Accounts(tmp_path / "staff.db")
+    accounts.set_password("ana", PASSWORD)
+    assert stored_hashes(accounts.db)[0].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(accounts: Accounts) -> None:
+    accounts.set_password("ana", PASSWORD)
+    wrong = accounts.verify("ana", "not the password")
+    unknown = accounts.verify("nobody", PASSWORD)
+    assert not wrong.ok and not unknown.ok
+    assert (wrong.locked, unknown.locked) == (False, False)
+
+
+def test_a_new_password_replaces_the_old_one(accounts: Accounts) -> None:
+    accounts.set_password("ana", PASSWORD)
+    assert accounts.set_password("ana", "another long password") is False
+    assert not accounts.verify("ana", PASSWORD).ok
+    assert accounts.verify("ana", "another long password").ok
+    assert accounts.names() == ["ana"]
+
+
+@pytest.mark.parametrize("name", ["", "has space", "-dash-first", "x" * 65, "ana/../../etc"])
+def test_unusable_names_are_refused_in_plain_words(accounts: Accounts, name: str) -> None:
+    with pytest.raises(AccountError, match="letters, digits"):
+        accounts.set_password(name, PASSWORD)
+
+
+def test_a_short_password_is_refused(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="too short: use at least 10 characters"):
+        accounts.set_password("ana", "short")
+    assert accounts.names() == []
+
+
+def test_repeated_failures_lock_the_name_for_a_while(accounts: Accounts, clock: Clock) -> None:
+    accounts.set_password("ana", PASSWORD)
+    for _ in range(3):
+        assert not accounts.verify("ana", "guess").ok
+    # Locked: even the right password is refused, and the answer says for how long.
+    locked = accounts.verify("ana", PASSWORD)
+    assert not locked.ok and locked.locked
+    assert locked.locked_seconds == pytest.approx(300)
+    clock.now += 299
+    assert accounts.verify("ana", PASSWORD).locked
+    # When the time is up, the right password works again.
+    clock.now += 2
+    assert accounts.verify("ana", PASSWORD).ok
+
+
+def test_a_success_resets_the_count_of_failures(accounts: Accounts) -> None:
+    accounts.set_password("ana", PASSWORD)
+    for _ in range(2):
+        accounts.verify("ana", "guess")
+    assert accounts.verify("ana", PASSWORD).ok
+    for _ in range(2):
+        assert not accounts.verify("ana", "guess").locked
+    assert accounts.verify("ana", PASSWORD).ok
+
+
+def test_an_unknown_name_is_locked_too_so_the_lock_tells_nothing(accounts: Accounts) -> None:
+    for _ in range(3):
+        accounts.verify("nobody", "guess")
+    assert accounts.verify("nobody", "guess").locked
+
+
+def test_failures_of_one_name_do_not_lock_another(accounts: Accounts) -> None:
+    accounts.set_password("ana", PASSWORD)
+    accounts.set_password("ben", PASSWORD)
+    for _ in range(3):
+        accounts.verify("ben", "guess")
+    assert accounts.verify("ben", PASSWORD).locked
+    assert accounts.verify("ana", PASSWORD).ok
+
+
+def test_a_new_password_unlocks_the_name(accounts: Accounts) -> None:
+    accounts.set_password("ana", PASSWORD)
+    for _ in range(3):
+        accounts.verify("ana", "guess")
+    accounts.set_password("ana", "a brand new password")
+    assert accounts.verify("ana", "a brand new password").ok
+
+
+def test_an_account_can_be_removed(accounts: Accounts) -> None:
+    accounts.set_password("ana", PASSWORD)
+    assert accounts.delete("ana") is True
+    assert accounts.delete("ana") is False
+    assert not accounts.verify("ana", PASSWORD).ok
+
+
+def test_a_hash_made_with_weaker_settings_is_upgraded_at_login(tmp_path: Path) -> None:
+    db = tmp_path / "staff.db"
+    Accounts(db, hasher=CHEAP_HASHER).set_password("ana", PASSWORD)
+    stronger = Accounts(db)
+    assert stronger.verify("ana", PASSWORD).ok
+    assert stored_hashes(db)[0].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert stronger.verify("ana", PASSWORD).ok
