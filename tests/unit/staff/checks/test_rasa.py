@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from staff import checks
 from staff.checks import rasa
 from tests.support.check_cases import (
     messages,
@@ -73,18 +72,4 @@ def test_an_unknown_message_of_rasa_is_shown_without_its_traceback(data_root: Pa
     assert messages(rasa.translate(output, 1, data_root)) == [
         "Rasa's data check failed: rasa.shared.exceptions.RasaException: The file "
         "'domain.yml' is odd."
-    ]
-
-
-def test_rasas_own_data_check_runs_and_speaks_plainly(data_root: Path) -> None:
-    """The real `rasa data validate`, on the copy: as shipped it passes; a rule that uses a
-    response nobody wrote fails it, said in plain words (a subprocess of a few seconds)."""
-    assert rasa.validate(data_root) == []
-    (data_root / "data/rules/thanks.yml").write_text(
-        'version: "3.1"\nrules:\n- rule: thanks\n  steps:\n  - intent: thank\n'
-        "  - action: utter_thanks_a_lot\n"
-    )
-    assert messages(checks.check_project(data_root)) == [
-        "The rules or stories use 'utter_thanks_a_lot', which the assistant does not know "
-        "(domain.yml)."
     ]
