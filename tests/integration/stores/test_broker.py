@@ -18,7 +18,7 @@ from stores.settings import BrokerSettings
 from tests.support.project import ROOT
 from tests.support.rabbitmq import RABBITMQ, delete, take
 
-pytestmark = pytest.mark.rabbitmq
+pytestmark = [pytest.mark.integration, pytest.mark.rabbitmq]
 
 
 async def broker() -> EventBroker | None:
