@@ -25,7 +25,7 @@ import asyncio
 import logging
 from collections import deque
 from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.pika import PikaEventBroker
@@ -52,20 +52,39 @@ Event = Dict[str, Any]
 Headers = Optional[Dict[str, str]]
 
 
+#: RabbitMQ's ports, plain and over TLS, when the URL names none.
+DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
+
+
 def pika_config(url: str, queue: str, backlog: int = DEFAULT_BACKLOG) -> EndpointConfig:
-    """Rasa's Pika broker settings for an ``amqp://user:password@host:port/`` URL.
+    """Rasa's Pika broker settings for an ``amqp://`` or ``amqps://`` URL, kept whole.
+
+    Rasa's broker connects with the URL it is given as its host when that starts with
+    "amqp": its scheme (``amqps``: TLS), virtual host and query reach RabbitMQ as written.
+    The host it is given (and logs) carries no password: the credentials, still
+    percent-encoded as in the URL, are its user name and password, which it puts back
+    into the URL it connects with.
 
     Raises:
-        ValueError: when the URL is not an amqp:// URL with a host.
+        ValueError: naming ``EVENT_BROKER_URL``, when it is not an amqp:// or amqps:// URL
+            with a host.
     """
     parts = urlsplit(url)
-    if parts.scheme not in ("amqp", "amqps") or not parts.hostname:
-        raise ValueError("EVENT_BROKER_URL must look like amqp://user:password@host:5672/")
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(
+            "EVENT_BROKER_URL must look like amqp://user:password@host:5672/ (or amqps:// for TLS)"
+        )
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    host = f"{parts.scheme}://{parts.hostname}:{port}{parts.path}" + (
+        f"?{parts.query}" if parts.query else ""
+    )
+    userinfo = parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else ""
+    username, _, password = userinfo.partition(":")
     return EndpointConfig(
-        url=parts.hostname,
-        username=unquote(parts.username or "guest"),
-        password=unquote(parts.password or "guest"),
-        port=parts.port or 5672,
+        url=host,
+        username=username or "guest",
+        password=password or "guest",
+        port=port,
         queues=[queue],
         # One attempt each time ClinicPikaBroker tries (it tries again, forever, in the
         # background, and does the waiting; once connected, aio_pika reconnects by itself).
@@ -118,10 +137,9 @@ class ClinicPikaBroker(PikaEventBroker):
                 raise
             except Exception as error:
                 logger.warning(
-                    "Event broker: RabbitMQ %s:%s unreachable (%s); %d events kept, "
+                    "Event broker: RabbitMQ %s unreachable (%s); %d events kept, "
                     "trying again in %.0f s.",
                     self.host,
-                    self.port,
                     type(error).__name__,
                     len(self._unpublished_events) + len(self._pending),
                     delay,
@@ -227,9 +245,8 @@ class ClinicEventBroker(EventBroker):
             return None
         config = pika_config(settings.url, settings.queue, settings.backlog)
         logger.info(
-            "Event broker: RabbitMQ %s:%s, queue %s",
+            "Event broker: RabbitMQ %s, queue %s",
             config.url,
-            config.kwargs["port"],
             settings.queue,
         )
         created = ClinicPikaBroker(config.url, **config.kwargs, event_loop=event_loop)

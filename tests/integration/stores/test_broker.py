@@ -14,7 +14,6 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import read_endpoint_config
 
 from stores.broker import ClinicPikaBroker, pika_config
-from stores.settings import BrokerSettings
 from tests.support.project import ROOT
 from tests.support.rabbitmq import RABBITMQ, delete, take
 
@@ -134,30 +133,3 @@ async def test_the_backlog_is_bounded_and_the_oldest_go_first(
         "message 3",
         "message 4",
     ]
-
-
-def test_the_url_becomes_rasas_pika_settings() -> None:
-    config = pika_config("amqp://ana:s%40cret@mq.internal:5673/", "q1")
-    assert config.url == "mq.internal"
-    assert config.kwargs["username"] == "ana"
-    assert config.kwargs["password"] == "s@cret"
-    assert config.kwargs["port"] == 5673
-    assert config.kwargs["queues"] == ["q1"]
-
-
-@pytest.mark.parametrize("url", ["http://mq:5672/", "amqp://", "mq.internal"])
-def test_a_url_that_is_not_amqp_is_refused(url: str) -> None:
-    with pytest.raises(ValueError, match="EVENT_BROKER_URL"):
-        pika_config(url, "q")
-
-
-def test_settings_have_working_defaults() -> None:
-    assert BrokerSettings.from_env({}) == BrokerSettings(
-        url="", queue="clinic_events", backlog=100_000
-    )
-
-
-@pytest.mark.parametrize("value", ["many", "0", "-5"])
-def test_an_unusable_backlog_is_named(value: str) -> None:
-    with pytest.raises(ValueError, match="EVENT_BROKER_BACKLOG"):
-        BrokerSettings.from_env({"EVENT_BROKER_BACKLOG": value})
