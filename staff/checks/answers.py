@@ -55,6 +55,17 @@ INSTEAD: Dict[str, str] = {
     ),
 }
 
+#: The only schemes a link in an answer may have: a web page over TLS, an e-mail, a call.
+#: Any other (javascript:, data:, vbscript:, plain http:) can run code in the visitor's
+#: browser or leave the secure site; the chat widget renders answers' links as written.
+SAFE_LINK_SCHEMES = ("https", "mailto", "tel")
+#: A markdown link's target, ``[words](target)``, and an autolink, ``<scheme:...>``.
+_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]*)")
+_AUTOLINK = re.compile(r"<([a-z][a-z0-9+.\-]*:[^>\s]*)>", re.IGNORECASE)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+#: A link to one of the clinic's details, ``[book]({booking_url})``.
+_DETAIL = re.compile(r"^\{\w+\}$")
+
 #: An answer is read in a chat window, often on a phone.
 MAX_ANSWER_CHARS = 600
 
@@ -81,6 +92,20 @@ def forbidden(text: str) -> List[Tuple[str, str]]:
     return found
 
 
+def unsafe_links(text: str) -> List[str]:
+    """The link targets of ``text`` whose scheme is not https, mailto or tel (a link to a
+    clinic detail, ``{booking_url}``, is checked as that detail)."""
+    targets = _LINK.findall(text) + _AUTOLINK.findall(text)
+    unsafe: List[str] = []
+    for target in targets:
+        scheme = _SCHEME.match(target.strip())
+        if _DETAIL.match(target.strip()):
+            continue
+        if scheme is None or scheme.group(1).lower() not in SAFE_LINK_SCHEMES:
+            unsafe.append(target.strip())
+    return unsafe
+
+
 def answer_text_problems(text: str, subject: str = "The answer") -> List[Problem]:
     """What is wrong with an answer's text by itself (not its sources)."""
     cleaned = data.clean_answer(text)
@@ -98,6 +123,15 @@ def answer_text_problems(text: str, subject: str = "The answer") -> List[Problem
     for what, words in forbidden(cleaned):
         problems.append(
             Problem("answer", f"{subject} gives {what} ({quote(words)}). {INSTEAD[what]}")
+        )
+    for target in unsafe_links(cleaned):
+        problems.append(
+            Problem(
+                "answer",
+                f"{subject} links to {quote(target)}; a link must start with https:, mailto: "
+                "or tel: (any other can run code in the visitor's browser or leave the "
+                "secure site).",
+            )
         )
     unknown = sorted(set(re.findall(r"\{(\w*)\}", cleaned)) - PLACEHOLDERS)
     for name in unknown:

@@ -18,6 +18,7 @@ import yaml
 from rasa.shared.core.domain import Domain
 
 from staff.checks import FORBIDDEN
+from staff.checks.answers import unsafe_links
 from tests.support.claims_audit import (
     CLAIMS,
     SHARED_SOURCE,
@@ -25,6 +26,7 @@ from tests.support.claims_audit import (
     assert_every_response_is_reviewed,
     assert_every_sentence_is_in_the_review,
     assert_no_response_gives,
+    response_texts,
     source_text,
 )
 
@@ -39,6 +41,17 @@ def test_the_source_copy_is_the_shared_source() -> None:
 @pytest.mark.parametrize("what", sorted(FORBIDDEN))
 def test_no_response_gives(what: str, domain: Domain) -> None:
     assert_no_response_gives(what, domain)
+
+
+def test_no_response_links_anywhere_but_https_mailto_or_tel(domain: Domain) -> None:
+    """The chat widget renders an answer's links as written: a javascript: or data: link
+    would run in the visitor's browser (the staff checks refuse it too)."""
+    found = {
+        name: unsafe_links(text)
+        for name, text in response_texts(domain).items()
+        if unsafe_links(text)
+    }
+    assert found == {}
 
 
 @pytest.fixture(scope="module")

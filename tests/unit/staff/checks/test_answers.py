@@ -7,6 +7,7 @@ must pass every check. Each bad case changes the copy the way a staff member cou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -100,4 +101,46 @@ def test_an_answer_with_a_placeholder_that_is_not_in_clinic_yml(data_root: Path)
 def test_an_answer_for_a_topic_that_does_not_exist(data_root: Path) -> None:
     assert messages(checks.check_answer("nope", GOOD_ANSWER, [SOURCE], data_root)) == [
         "There is no topic 'nope' with an answer to change."
+    ]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(document.cookie)",
+        " JavaScript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "http://example.org/prices",
+        "vbscript:msgbox(1)",
+        "/relative/page",
+    ],
+)
+def test_a_link_that_is_not_https_mailto_or_tel_is_refused(target: str, data_root: Path) -> None:
+    def link_problems(text: str) -> List[str]:
+        found = blocking(checks.check_answer("downtime", text, [SOURCE], data_root))
+        return [m for m in found if m.startswith("The answer links to ")]
+
+    refused = link_problems(f"{GOOD_ANSWER} [More]({target})")
+    assert len(refused) == 1 and "a link must start with https:, mailto: or tel:" in refused[0]
+    if ":" in target:  # an autolink needs a scheme
+        assert len(link_problems(f"{GOOD_ANSWER} <{target.strip()}>")) == 1
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://clinic.example/book",
+        "mailto:team@clinic.example",
+        "tel:+442000000000",
+        "{booking_url}",
+    ],
+)
+def test_an_https_mailto_tel_or_clinic_detail_link_is_accepted(
+    target: str, data_root: Path
+) -> None:
+    text = f"{GOOD_ANSWER} [Book or ask]({target})"
+    assert not [
+        p
+        for p in checks.check_answer("downtime", text, [SOURCE], data_root)
+        if "link" in p.message
     ]
