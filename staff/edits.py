@@ -199,7 +199,7 @@ class Edits:
             problems = check_new_topic(name, examples, answer, source, root)
             refuse_if_blocking(problems, f"The topic '{name}'")
             response = f"{FAQ_RESPONSE}{name}"
-            cleaned_examples = [data.clean_example(e) for e in examples if data.clean_example(e)]
+            cleaned_examples = [c for c in map(data.clean_example, examples) if c]
             cleaned = data.clean_answer(answer)
             document = render_topic(
                 name, cleaned_examples, cleaned, source.strip(), who_of(who), today()

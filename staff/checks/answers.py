@@ -95,15 +95,13 @@ def forbidden(text: str) -> List[Tuple[str, str]]:
 def unsafe_links(text: str) -> List[str]:
     """The link targets of ``text`` whose scheme is not https, mailto or tel (a link to a
     clinic detail, ``{booking_url}``, is checked as that detail)."""
-    targets = _LINK.findall(text) + _AUTOLINK.findall(text)
-    unsafe: List[str] = []
-    for target in targets:
-        scheme = _SCHEME.match(target.strip())
-        if _DETAIL.match(target.strip()):
-            continue
-        if scheme is None or scheme.group(1).lower() not in SAFE_LINK_SCHEMES:
-            unsafe.append(target.strip())
-    return unsafe
+    targets = [t.strip() for t in _LINK.findall(text) + _AUTOLINK.findall(text)]
+    return [target for target in targets if not _DETAIL.match(target) and not _safe(target)]
+
+
+def _safe(target: str) -> bool:
+    scheme = _SCHEME.match(target)
+    return scheme is not None and scheme.group(1).lower() in SAFE_LINK_SCHEMES
 
 
 def answer_text_problems(text: str, subject: str = "The answer") -> List[Problem]:
