@@ -25,6 +25,9 @@
   var socketPath = data.socketPath || CONFIG.socketPath;
   var storage = data.storage === "session" ? "session" : CONFIG.storage;
   var labels = CONFIG.labels;
+  // The link schemes an answer may use, as the staff checks allow them
+  // (staff/checks/answers.py, SAFE_LINK_SCHEMES).
+  var SAFE_LINK_SCHEMES = ["https:", "mailto:", "tel:"];
 
   var root = document.createElement("div");
   root.id = "clinic-chat";
@@ -85,8 +88,22 @@
     }
   }
 
+  function isSafeLink(link) {
+    return SAFE_LINK_SCHEMES.indexOf(link.protocol) >= 0;
+  }
+
   // rasa-webchat re-renders as messages come: set the missing semantics after each change.
   function enhance() {
+    // rasa-webchat renders an answer's Markdown links with any scheme. The staff checks
+    // refuse all but https:, mailto: and tel:, but the page does not rely on them: a
+    // javascript: or data: link (which would run in the visitor's browser on a site
+    // without a strict Content-Security-Policy) becomes plain text.
+    each("a[href]", function (node) {
+      if (!isSafeLink(node)) {
+        node.removeAttribute("href");
+        node.removeAttribute("target");
+      }
+    });
     // New messages are read out by screen readers.
     each(".rw-messages-container", function (node) {
       setAttribute(node, "role", "log");
@@ -124,6 +141,19 @@
       input.focus();
     }
   }
+
+  // And a click on such a link before it was made plain text does nothing.
+  root.addEventListener(
+    "click",
+    function (event) {
+      var link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+      if (link && !isSafeLink(link)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    },
+    true
+  );
 
   root.addEventListener("keydown", function (event) {
     var target = event.target;

@@ -8,6 +8,7 @@ the assistant understood is read back from the tracker store.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from typing import List
@@ -285,6 +286,31 @@ def test_markdown_in_answers_is_rendered(visit: Visit, web_server: str) -> None:
     link = answers(page).nth(3).get_by_role("link", name=BOOKING_URL)
     expect(link).to_have_attribute("href", BOOKING_URL)
     expect(link).to_have_attribute("rel", "noopener noreferrer")
+
+
+def test_a_link_to_code_in_an_answer_cannot_run_even_on_a_page_without_a_csp(
+    visit: Visit, unsafe_answers: str
+) -> None:
+    # A clinic's own page, without the demo page's Content-Security-Policy, whose widget
+    # talks to a server that answers with javascript:, data:, https: and tel: links.
+    page = visit.page
+    page.goto(unsafe_answers)
+    launcher(page).click()
+    answer = answers(page).first
+    expect(answer).to_contain_text("Read this, that, data and site, or call us.")
+    # The links that could run code are plain text; the others stay links.
+    links = answer.locator("a")
+    expect(links).to_have_count(5)
+    for name in ("this", "that", "data"):
+        link = answer.get_by_text(name, exact=True)
+        expect(link).not_to_have_attribute("href", re.compile(".*"))
+        link.click()
+    expect(answer.get_by_role("link", name="site")).to_have_attribute(
+        "href", "https://clinic.example/book"
+    )
+    expect(answer.get_by_role("link", name="us")).to_have_attribute("href", "tel:+15550100")
+    assert page.evaluate("window.__linkRan === undefined")
+    assert page.url == unsafe_answers
 
 
 def test_the_widget_shows_the_clinics_name_colours_and_logo(visit: Visit, web_server: str) -> None:
