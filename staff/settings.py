@@ -65,9 +65,15 @@ class StaffSettings:
             cookie is marked ``Secure``. A request that arrives over https gets a ``Secure``
             cookie either way.
         session_hours: ``STAFF_SESSION_HOURS``, how long a session lasts without use (8).
-        max_failures: ``STAFF_MAX_FAILURES``, wrong passwords in a row before a name is
-            locked (5).
-        lockout_minutes: ``STAFF_LOCKOUT_MINUTES``, how long it stays locked (5).
+        max_failures: ``STAFF_MAX_FAILURES``, wrong passwords in a row for a name from one
+            address before logging in with it from there pauses (5).
+        lockout_minutes: ``STAFF_LOCKOUT_MINUTES``, how long a pause lasts (5).
+        max_address_failures: ``STAFF_MAX_ADDRESS_FAILURES``, wrong passwords from one
+            address, whatever the names, before logging in from there pauses (20).
+        max_name_failures: ``STAFF_MAX_NAME_FAILURES``, wrong passwords for one name from
+            all addresses before logging in with it pauses everywhere (50).
+        login_threads: ``STAFF_LOGIN_THREADS``, the threads that check passwords (2): a
+            flood of logins waits for them and does not hold up the other pages.
     """
 
     host: str = DEFAULT_HOST
@@ -84,6 +90,9 @@ class StaffSettings:
     session_hours: float = 8.0
     max_failures: int = 5
     lockout_minutes: float = 5.0
+    max_address_failures: int = 20
+    max_name_failures: int = 50
+    login_threads: int = 2
 
     @property
     def rasa_urls(self) -> Tuple[str, ...]:
@@ -146,6 +155,9 @@ class StaffSettings:
             session_hours=number("STAFF_SESSION_HOURS", 8.0, 0.01, 24 * 30),
             max_failures=int(number("STAFF_MAX_FAILURES", 5, 1, 1000)),
             lockout_minutes=number("STAFF_LOCKOUT_MINUTES", 5.0, 0.0, 24 * 60),
+            max_address_failures=int(number("STAFF_MAX_ADDRESS_FAILURES", 20, 1, 100000)),
+            max_name_failures=int(number("STAFF_MAX_NAME_FAILURES", 50, 1, 100000)),
+            login_threads=int(number("STAFF_LOGIN_THREADS", 2, 1, 64)),
         )
 
     def signing_key(self) -> str:

@@ -2,17 +2,29 @@
 
 Accounts are made by a command (``make staff-user NAME=...``, ``python -m staff.accounts``), never
 through the web. A login is refused with one message whether the name exists or not, takes
-the same work either way (an unknown name is checked against a dummy hash), and a name
-with too many wrong passwords in a row is locked for a while, known or not.
+the same work either way (an unknown name is checked against a dummy hash), and logging in
+pauses for a while after too many wrong passwords, for a name known or not:
+
+- for the name from the address the wrong passwords came from (``max_failures``), so that
+  someone else's guesses cannot lock a colleague out at the clinic;
+- for an address, whatever names it tries (``max_address_failures``), so that a flood of
+  names costs no password checks;
+- for a name, from every address (``max_name_failures``, higher), so that guesses spread
+  over many addresses stop too.
+
+Each attempt is counted before its password is checked, in one ``BEGIN IMMEDIATE``
+transaction, so parallel attempts cannot all read the same count; an attempt that finishes
+late only ever adds a lock, never removes one.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -31,12 +43,21 @@ CREATE TABLE IF NOT EXISTS users (
     created REAL NOT NULL,
     changed REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS login_failures (
-    name TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS login_limits (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
     failures INTEGER NOT NULL,
-    locked_until REAL NOT NULL
+    locked_until REAL NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (kind, key)
 );
+DROP TABLE IF EXISTS login_failures;
 """
+#: The counts of wrong passwords (see the module's docstring).
+NAME_AT_ADDRESS, ADDRESS, NAME = "name at address", "address", "name"
+#: Wrong passwords older than this (in seconds) no longer count.
+FAILURE_WINDOW_SECONDS = 3600.0
 
 
 class AccountError(ValueError):
@@ -95,13 +116,30 @@ class LoginResult:
         return self.locked_seconds > 0
 
 
+@dataclass(frozen=True)
+class Count:
+    """One count of wrong passwords that a login attempt adds to."""
+
+    kind: str
+    key: str
+    #: The account name the count belongs to ("" for an address).
+    name: str
+    #: Wrong passwords before logging in pauses.
+    limit: int
+
+
 class Accounts:
     """The staff accounts of one staff database.
 
     Args:
         db: the SQLite file.
-        max_failures: wrong passwords in a row before a name is locked.
-        lockout_seconds: how long a name stays locked.
+        max_failures: wrong passwords in a row for a name from one address before logging
+            in with it from there pauses.
+        lockout_seconds: how long a pause lasts.
+        max_address_failures: wrong passwords from one address, any names, before logging
+            in from there pauses.
+        max_name_failures: wrong passwords for a name, from any addresses, before logging in
+            with it pauses everywhere.
         hasher: argon2's password hasher (argon2id with its default, RFC 9106 parameters
             unless given; tests pass cheaper ones).
         clock: the time in seconds (``time.time``), replaceable in tests.
@@ -112,12 +150,16 @@ class Accounts:
         db: Path,
         max_failures: int = 5,
         lockout_seconds: float = 300.0,
+        max_address_failures: int = 20,
+        max_name_failures: int = 50,
         hasher: Optional[PasswordHasher] = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self.max_failures = max_failures
         self.lockout_seconds = lockout_seconds
+        self.max_address_failures = max_address_failures
+        self.max_name_failures = max_name_failures
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
         self._dummy_hash: Optional[str] = None
@@ -148,7 +190,7 @@ class Accounts:
                 "changed = excluded.changed",
                 (normal, password_hash, now, now),
             )
-            connection.execute("DELETE FROM login_failures WHERE name = ?", (normal,))
+            connection.execute("DELETE FROM login_limits WHERE name = ?", (normal,))
         return existed is None
 
     def exists(self, name: str) -> bool:
@@ -172,17 +214,19 @@ class Accounts:
             )
         return cursor.rowcount > 0
 
-    def verify(self, name: str, password: str) -> LoginResult:
-        """Check a login. A locked name is refused without looking at the password; a
-        wrong password counts towards the lock, whether the name exists or not."""
+    def verify(self, name: str, password: str, address: str = "") -> LoginResult:
+        """Check a login from the client ``address``. While logging in is paused for the
+        name or the address, the attempt is refused without looking at the password;
+        otherwise it is counted first, then the password checked, then the count forgiven
+        if it was right."""
         normal = normalise_name(name)[:64]
+        counts = self._counts(normal, address)
         now = self.clock()
         with connect(self.db) as connection:
-            failure = connection.execute(
-                "SELECT failures, locked_until FROM login_failures WHERE name = ?", (normal,)
-            ).fetchone()
-            if failure is not None and failure[1] > now:
-                return LoginResult(False, normal, locked_seconds=failure[1] - now)
+            connection.execute("BEGIN IMMEDIATE")
+            paused = self._count_attempt(connection, counts, now)
+            if paused > 0:
+                return LoginResult(False, normal, locked_seconds=paused)
             row = connection.execute(
                 "SELECT password_hash FROM users WHERE name = ?", (normal,)
             ).fetchone()
@@ -191,25 +235,89 @@ class Accounts:
         matches = self._matches(stored, password[:MAX_PASSWORD_LENGTH])
         ok = row is not None and matches
         with connect(self.db) as connection:
-            if ok:
-                connection.execute("DELETE FROM login_failures WHERE name = ?", (normal,))
-                if self.hasher.check_needs_rehash(stored):
-                    connection.execute(
-                        "UPDATE users SET password_hash = ? WHERE name = ?",
-                        (self.hasher.hash(password), normal),
-                    )
-                return LoginResult(True, normal)
-            failures = (failure[0] if failure else 0) + 1
-            locked_until = 0.0
-            if failures >= self.max_failures:
-                failures, locked_until = 0, now + self.lockout_seconds
+            connection.execute("BEGIN IMMEDIATE")
+            if not ok:
+                self._pause_full_counts(connection, counts, self.clock())
+                return LoginResult(False, normal)
+            self._forgive(connection, counts)
+            if self.hasher.check_needs_rehash(stored):
+                connection.execute(
+                    "UPDATE users SET password_hash = ? WHERE name = ?",
+                    (self.hasher.hash(password), normal),
+                )
+        return LoginResult(True, normal)
+
+    def _counts(self, name: str, address: str) -> List[Count]:
+        counts = [
+            Count(NAME_AT_ADDRESS, f"{name}\n{address}", name, self.max_failures),
+            Count(NAME, name, name, self.max_name_failures),
+        ]
+        if address:
+            counts.append(Count(ADDRESS, address, "", self.max_address_failures))
+        return counts
+
+    def _count_attempt(
+        self, connection: sqlite3.Connection, counts: List[Count], now: float
+    ) -> float:
+        """Add the attempt to each count, unless logging in is paused by one of them.
+
+        Returns:
+            How long logging in stays paused, in seconds; 0 when the attempt was counted.
+        """
+        paused = 0.0
+        updated: List[Tuple[int, Count]] = []
+        for count in counts:
+            row = connection.execute(
+                "SELECT failures, locked_until, updated FROM login_limits "
+                "WHERE kind = ? AND key = ?",
+                (count.kind, count.key),
+            ).fetchone()
+            failures, locked_until, last = row if row else (0, 0.0, now)
+            if now - last > FAILURE_WINDOW_SECONDS:
+                failures = 0
+            if locked_until > now:
+                paused = max(paused, locked_until - now)
+            elif failures >= count.limit and now - last < self.lockout_seconds:
+                # Attempts still being checked have used up the count: they decide.
+                paused = max(paused, last + self.lockout_seconds - now)
+            elif failures >= count.limit:
+                # Counted long ago by attempts that never finished (the app stopped).
+                failures = 0
+            updated.append((failures + 1, count))
+        if paused > 0:
+            return paused
+        for failures, count in updated:
             connection.execute(
-                "INSERT INTO login_failures (name, failures, locked_until) VALUES (?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET failures = excluded.failures, "
-                "locked_until = excluded.locked_until",
-                (normal, failures, locked_until),
+                "INSERT INTO login_limits (kind, key, name, failures, locked_until, updated) "
+                "VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(kind, key) DO UPDATE SET "
+                "failures = excluded.failures, updated = excluded.updated",
+                (count.kind, count.key, count.name, failures, now),
             )
-        return LoginResult(False, normal)
+        return 0.0
+
+    def _pause_full_counts(
+        self, connection: sqlite3.Connection, counts: List[Count], now: float
+    ) -> None:
+        """After a wrong password: pause what has reached its limit (a pause is only ever
+        made longer here, never lifted)."""
+        for count in counts:
+            connection.execute(
+                "UPDATE login_limits SET failures = 0, updated = ?, "
+                "locked_until = MAX(locked_until, ?) "
+                "WHERE kind = ? AND key = ? AND failures >= ?",
+                (now, now + self.lockout_seconds, count.kind, count.key, count.limit),
+            )
+
+    def _forgive(self, connection: sqlite3.Connection, counts: List[Count]) -> None:
+        """After a right password: the name's wrong passwords in a row start over; the
+        address's count loses this attempt only (a login does not excuse other names'
+        failures). A pause is left as it is."""
+        for count in counts:
+            failures = "MAX(failures - 1, 0)" if count.kind == ADDRESS else "0"
+            connection.execute(
+                f"UPDATE login_limits SET failures = {failures} WHERE kind = ? AND key = ?",
+                (count.kind, count.key),
+            )
 
     def _matches(self, stored: str, password: str) -> bool:
         try:

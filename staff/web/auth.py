@@ -26,7 +26,7 @@ from staff.security import (
     tokens_match,
 )
 from staff.web.pages import refused, render, secure, services_of, session_of
-from staff.web.services import blocking
+from staff.web.services import blocking, blocking_on
 
 #: Paths that need no login: these, and everything under /static/.
 PUBLIC_PATHS = ("/login", "/health", "/favicon.ico")
@@ -105,6 +105,13 @@ def login_page(
     return reply
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from: the proxy's forwarded one when Sanic is told to
+    trust it (``SANIC_PROXIES_COUNT``, ``SANIC_REAL_IP_HEADER`` or
+    ``SANIC_FORWARDED_SECRET``), else the connection's."""
+    return request.remote_addr or request.ip
+
+
 @bp.get("/login")
 async def login_form(request: Request) -> HTTPResponse:
     if session_of(request):
@@ -126,7 +133,9 @@ async def login(request: Request) -> HTTPResponse:
         )
     name = (request.form.get("name") or "").strip()
     password = request.form.get("password") or ""
-    result = await blocking(services.accounts.verify, name, password)
+    result = await blocking_on(
+        services.login_threads, services.accounts.verify, name, password, client_address(request)
+    )
     if not result.ok:
         await blocking(
             services.history.record,
@@ -138,8 +147,8 @@ async def login(request: Request) -> HTTPResponse:
         if result.locked:
             minutes = max(1, round(result.locked_seconds / 60))
             message = (
-                "Too many wrong passwords for this name. For safety, logging in with it "
-                f"is paused: try again in {minutes} minute{'s' if minutes != 1 else ''}."
+                "Too many wrong passwords. For safety, logging in is paused here: "
+                f"try again in {minutes} minute{'s' if minutes != 1 else ''}."
             )
             return login_page(request, status=429, error=message, name=name)
         return login_page(request, status=401, error=LOGIN_REFUSED, name=name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Protocol, Set, Tuple, TypeVar
 
@@ -47,6 +48,9 @@ class Services:
     conversations: ConversationStore
     publisher: PublisherLike
     signer: CookieSigner
+    #: The threads that check passwords (argon2 is slow on purpose): logins wait for
+    #: these, so a flood of them cannot take the threads the other pages use.
+    login_threads: Executor = field(default_factory=lambda: ThreadPoolExecutor(2, "login"))
     #: The one way the pages change the data (checked, locked, recorded in ``history``).
     edits: Edits = field(init=False)
     #: Who started each publish job this app saw start (job id -> name).
@@ -77,17 +81,27 @@ def default_services(settings: StaffSettings) -> Services:
             settings.db,
             max_failures=settings.max_failures,
             lockout_seconds=settings.lockout_minutes * 60,
+            max_address_failures=settings.max_address_failures,
+            max_name_failures=settings.max_name_failures,
         ),
         sessions=SessionStore(settings.db, idle_seconds=settings.session_hours * 3600),
         history=History(settings.db),
         conversations=ConversationStore(settings.store, settings.low_confidence),
         publisher=Publisher(settings),
         signer=CookieSigner(settings.signing_key()),
+        login_threads=ThreadPoolExecutor(settings.login_threads, "login"),
     )
 
 
 async def blocking(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``call`` in a thread: password hashing, database queries, the checks and the
-    data files would otherwise hold up every other request."""
+    """Run ``call`` in a thread: database queries, the checks and the data files would
+    otherwise hold up every other request."""
+    return await blocking_on(None, call, *args, **kwargs)
+
+
+async def blocking_on(
+    executor: Optional[Executor], call: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """Run ``call`` in a thread of ``executor`` (None: the loop's default threads)."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, functools.partial(call, *args, **kwargs))
+    return await loop.run_in_executor(executor, functools.partial(call, *args, **kwargs))

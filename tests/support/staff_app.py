@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, List
+from typing import Any, List, Literal, Union
 
 import requests
 from argon2 import PasswordHasher
@@ -17,6 +17,35 @@ from launcher.processes import free_port
 
 #: argon2id with the least work, so that the tests do not wait on hashing.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+class CountingHasher(PasswordHasher):
+    """The cheap hasher, counting the passwords it checks. Checks can be held, as argon2's
+    slow check holds a real login for a while: all of them at :attr:`gate`, or only the
+    next one (:meth:`hold_next`) until :attr:`release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.checks = 0
+        self.gate = threading.Event()
+        self.gate.set()
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self._hold = False
+        self._count = threading.Lock()
+
+    def hold_next(self) -> None:
+        self._hold = True
+
+    def verify(self, hash: Union[str, bytes], password: Union[str, bytes]) -> Literal[True]:
+        with self._count:
+            self.checks += 1
+            hold, self._hold = self._hold, False
+        if hold:
+            self.holding.set()
+            self.release.wait(timeout=10)
+        self.gate.wait(timeout=10)
+        return super().verify(hash, password)
 
 
 class Clock:

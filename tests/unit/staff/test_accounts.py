@@ -4,13 +4,16 @@ and a lock after repeated failures, whether the name exists or not."""
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List
+from threading import Timer
+from typing import Callable, List
 
 import pytest
+from argon2 import PasswordHasher
 
-from staff.accounts import AccountError, Accounts
-from tests.support.staff_app import CHEAP_HASHER, Clock
+from staff.accounts import AccountError, Accounts, LoginResult
+from tests.support.staff_app import CHEAP_HASHER, Clock, CountingHasher
 
 PASSWORD = "correct horse battery"
 
@@ -141,3 +144,103 @@ def test_a_hash_made_with_weaker_settings_is_upgraded_at_login(tmp_path: Path) -
     assert stronger.verify("ana", PASSWORD).ok
     assert stored_hashes(db)[0].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert stronger.verify("ana", PASSWORD).ok
+
+
+# Attacks on the lock (issue 16, finding 1).
+
+
+@pytest.fixture
+def counting() -> CountingHasher:
+    return CountingHasher()
+
+
+def limited(tmp_path: Path, clock: Clock, hasher: PasswordHasher, **limits: int) -> Accounts:
+    return Accounts(
+        tmp_path / "staff.db", lockout_seconds=300, hasher=hasher, clock=clock, **limits
+    )
+
+
+def in_parallel(calls: List[Callable[[], LoginResult]]) -> List[LoginResult]:
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def test_parallel_guesses_cannot_check_more_passwords_than_the_lock_allows(
+    tmp_path: Path, clock: Clock, counting: CountingHasher
+) -> None:
+    accounts = limited(tmp_path, clock, counting, max_failures=3)
+    accounts.set_password("ana", PASSWORD)
+    # Twenty guesses at once, each held inside the slow password check for a moment:
+    # every one of them read "no failures yet" before the lock was written.
+    counting.gate.clear()
+    Timer(0.5, counting.gate.set).start()
+    results = in_parallel([lambda: accounts.verify("ana", "guess") for _ in range(20)])
+    assert not any(result.ok for result in results)
+    assert counting.checks == 3
+    assert sum(result.locked for result in results) == 17
+    # The lock holds, for the right password too.
+    assert accounts.verify("ana", PASSWORD).locked
+    assert counting.checks == 3
+
+
+def test_a_guess_still_being_checked_does_not_undo_a_lock(
+    tmp_path: Path, clock: Clock, counting: CountingHasher
+) -> None:
+    accounts = limited(tmp_path, clock, counting, max_failures=3)
+    accounts.set_password("ana", PASSWORD)
+    counting.hold_next()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(accounts.verify, "ana", "slow guess")
+        assert counting.holding.wait(timeout=5)
+        # Meanwhile two more wrong passwords lock the name ...
+        for _ in range(2):
+            assert not accounts.verify("ana", "guess").ok
+        # ... and the first guess, finishing last, must not unlock it.
+        counting.release.set()
+        assert not slow.result().ok
+    assert accounts.verify("ana", PASSWORD).locked
+
+
+def test_one_address_trying_many_names_is_stopped_before_any_password_is_checked(
+    tmp_path: Path, clock: Clock, counting: CountingHasher
+) -> None:
+    accounts = limited(tmp_path, clock, counting, max_failures=3, max_address_failures=10)
+    accounts.set_password("ana", PASSWORD)
+    for number in range(10):
+        assert not accounts.verify(f"name{number}", "guess", address="203.0.113.9").ok
+    assert counting.checks == 10
+    # A flood of random names from that address costs no more hashing ...
+    for number in range(10, 60):
+        result = accounts.verify(f"name{number}", "guess", address="203.0.113.9")
+        assert result.locked and result.locked_seconds == pytest.approx(300)
+    assert accounts.verify("ana", PASSWORD, address="203.0.113.9").locked
+    assert counting.checks == 10
+    # ... and the clinic's own address is not affected.
+    assert accounts.verify("ana", PASSWORD, address="198.51.100.7").ok
+    clock.now += 301
+    assert accounts.verify("ana", PASSWORD, address="203.0.113.9").ok
+
+
+def test_failures_from_another_address_cannot_lock_a_colleague_out(
+    tmp_path: Path, clock: Clock, counting: CountingHasher
+) -> None:
+    accounts = limited(tmp_path, clock, counting, max_failures=3, max_address_failures=10)
+    accounts.set_password("ana", PASSWORD)
+    for _ in range(30):
+        assert not accounts.verify("ana", "guess", address="203.0.113.9").ok
+    assert accounts.verify("ana", PASSWORD, address="203.0.113.9").locked
+    # Ana, at the clinic, logs in as usual.
+    assert accounts.verify("ana", PASSWORD, address="198.51.100.7").ok
+
+
+def test_guesses_spread_over_many_addresses_lock_the_name_at_a_higher_ceiling(
+    tmp_path: Path, clock: Clock, counting: CountingHasher
+) -> None:
+    accounts = limited(
+        tmp_path, clock, counting, max_failures=3, max_address_failures=10, max_name_failures=12
+    )
+    accounts.set_password("ana", PASSWORD)
+    for number in range(12):
+        assert not accounts.verify("ana", "guess", address=f"203.0.113.{number}").ok
+    assert accounts.verify("ana", PASSWORD, address="198.51.100.7").locked
+    assert counting.checks == 12

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from staff.web.auth import LOGIN_REFUSED
 from staff.web.display import guard_text, local_date
 from staff.web.services import Services
 from stores.settings import StoreSettings
-from tests.support.staff_app import CHEAP_HASHER, Served, serve, stop
+from tests.support.staff_app import CHEAP_HASHER, CountingHasher, Served, serve, stop
 from tests.support.stored_conversations import (
     kinds_of_conversations,
     save_conversations,
@@ -303,10 +304,36 @@ def test_repeated_failures_pause_logins_with_that_name(app: Served) -> None:
     client.get("/login")
     locked = client.post("/login", {"name": "ana", "password": PASSWORD})
     assert locked.status_code == 429
-    assert "Too many wrong passwords for this name" in text_of(locked)
+    assert "Too many wrong passwords. For safety, logging in is paused here" in text_of(locked)
     assert "try again in 5 minutes" in text_of(locked)
     # Another name is not affected.
     assert Staff(app.url).login("ben").status_code == 303
+
+
+def test_a_flood_of_logins_does_not_hold_up_the_other_pages(
+    settings: StaffSettings, services: Services
+) -> None:
+    gated = CountingHasher()
+    services.accounts.hasher = gated
+    served = serve(create_app(settings, services, name=f"staff_test_{next(_apps)}"))
+    try:
+        staff = Staff(served.url)
+        assert staff.login().status_code == 303
+        # Twelve logins with made-up names, each stuck in the slow password check ...
+        gated.gate.clear()
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            flood = [
+                pool.submit(Staff(served.url).login, f"someone{number}", "a guess at it")
+                for number in range(12)
+            ]
+            # ... while a colleague, logged in, still gets her pages.
+            try:
+                assert staff.http.get(served.url + "/answers", timeout=10).status_code == 200
+            finally:
+                gated.gate.set()
+            assert {future.result().status_code for future in flood} == {401}
+    finally:
+        stop(served)
 
 
 def test_a_second_login_page_keeps_the_first_ones_form_valid(app: Served) -> None:

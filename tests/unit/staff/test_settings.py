@@ -41,6 +41,9 @@ def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
             "STAFF_SESSION_HOURS": "2",
             "STAFF_MAX_FAILURES": "3",
             "STAFF_LOCKOUT_MINUTES": "10",
+            "STAFF_MAX_ADDRESS_FAILURES": "30",
+            "STAFF_MAX_NAME_FAILURES": "90",
+            "STAFF_LOGIN_THREADS": "4",
             "DATABASE_URL": "postgresql://u@db/clinic",
             "DATABASE_SCHEMA": "site_a",
         }
@@ -52,6 +55,8 @@ def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
     assert (settings.models, settings.data_root) == (tmp_path / "m", tmp_path / "p")
     assert (settings.https, settings.session_hours) == (True, 2.0)
     assert (settings.max_failures, settings.lockout_minutes) == (3, 10.0)
+    assert (settings.max_address_failures, settings.max_name_failures) == (30, 90)
+    assert settings.login_threads == 4
     assert (settings.store.database_url, settings.store.database_schema) == (
         "postgresql://u@db/clinic",
         "site_a",
