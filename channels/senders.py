@@ -10,7 +10,9 @@ would share a tracker with the WhatsApp Cloud API's ``whatsapp:...``. So:
   (``telegram:123456``, ``twilio:+15551234567``, ``whatsapp:16505551234``), and its replies
   go to the platform id, without the prefix;
 - the REST and socket.io channels refuse a sender id that starts with a messaging
-  channel's prefix (in any case): only that channel's verified webhook can write there.
+  channel's prefix (in any case): only that channel's verified webhook can write there;
+- the website's conversations are kept as ``"socketio:<id>"`` (``channels/web_sessions.py``),
+  a prefix the REST channel refuses too.
 
 This is also the sender id to give ``make forget SENDER=...`` (docs/operations.md, retention).
 """
@@ -22,6 +24,9 @@ from typing import Optional
 
 #: The messaging channels, whose names prefix their conversations' sender ids.
 MESSAGING_CHANNELS = ("facebook", "slack", "telegram", "twilio", "whatsapp")
+#: Every channel whose conversations' sender ids carry its name: the messaging channels and
+#: the website's (socket.io) one. Only that channel writes there.
+PREFIXED_CHANNELS = (*MESSAGING_CHANNELS, "socketio")
 
 #: What the REST channel and the website channel accept as a sender (or session) id.
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,128}$")
@@ -43,9 +48,9 @@ def platform_id(channel: str, sender_id: str) -> str:
 
 
 def reserved_prefix(sender_id: str) -> Optional[str]:
-    """The messaging channel whose prefix ``sender_id`` uses (in any case), if any."""
+    """The channel whose prefix ``sender_id`` uses (in any case), if any."""
     head, colon, _ = sender_id.partition(":")
-    if colon and head.strip().lower() in MESSAGING_CHANNELS:
+    if colon and head.strip().lower() in PREFIXED_CHANNELS:
         return head.strip().lower()
     return None
 

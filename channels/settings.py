@@ -1,14 +1,23 @@
-"""Settings of the messaging channels, read from the environment in this one place.
+"""Settings of the channels, read from the environment in this one place.
 
-The secrets (tokens, app secrets) are not read here: ``credentials.yml`` passes them to each
-channel from environment variables. Read here are the base URLs of the platforms' outgoing
-APIs, which only change when a test points them at a local stand-in (or a proxy is used).
+The platforms' secrets (tokens, app secrets) are not read here: ``credentials.yml`` passes
+them to each channel from environment variables. Read here are the base URLs of the
+platforms' outgoing APIs, which only change when a test points them at a local stand-in (or
+a proxy is used), and the key that signs the website's sessions.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import time
+from pathlib import Path
 from typing import Dict
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Where the key that signs the website's sessions is kept when ``SOCKETIO_SESSION_KEY`` is
+#: not set: made once, readable by its owner only, shared by the servers of this machine.
+DEFAULT_SESSION_KEY_FILE = ROOT / "var" / "socketio-session-key"
 
 #: The base URL of each platform's outgoing API: environment variable and real default.
 API_URLS: Dict[str, tuple[str, str]] = {
@@ -31,3 +40,34 @@ def api_url(channel: str) -> str:
     """
     variable, default = API_URLS[channel]
     return (os.environ.get(variable) or default).rstrip("/")
+
+
+def socketio_session_key() -> bytes:
+    """The key that signs the website's session keys (``channels/web_sessions.py``):
+    ``SOCKETIO_SESSION_KEY``, the same on every Rasa server of a deployment; when it is
+    not set, a random key made once in ``SOCKETIO_SESSION_KEY_FILE``
+    (var/socketio-session-key), so that visitors' sessions survive a restart."""
+    key = (os.environ.get("SOCKETIO_SESSION_KEY") or "").strip()
+    if key:
+        return key.encode("utf-8")
+    path = Path(os.environ.get("SOCKETIO_SESSION_KEY_FILE") or DEFAULT_SESSION_KEY_FILE)
+    return _key_in_file(path).encode("utf-8")
+
+
+def _key_in_file(path: Path) -> str:
+    """The key in ``path``, made there first if there is none (two servers starting at once
+    end up with the same key: only one can create the file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text(encoding="utf-8").strip()
+            if key:
+                return key
+            time.sleep(0.1)  # the other server is writing it
+        raise ValueError(f"{path} is empty: remove it, or set SOCKETIO_SESSION_KEY") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    return key

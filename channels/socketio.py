@@ -11,11 +11,13 @@ And it checks what a client sends, which Rasa's channel takes as it comes:
 - A long-polling POST whose body is empty, not UTF-8, not an engine.io payload, or holds a
   socket.io packet that is not JSON (or an event that is not ``["name", ...]``) gets 400
   before engine.io reads it (engine.io would answer "ok" and drop it).
-- A session id (``session_request``) must look like a REST sender id (1 to 128 letters,
-  digits and ``_ - . : @ +``) and must not use a messaging channel's prefix
-  (``telegram:...``, ``channels/senders.py``): otherwise the client is given a new session
-  id instead, and a message that carries such a session id is refused (logged, not passed
-  on), so a web page cannot write into a Telegram or WhatsApp user's conversation.
+- A session id (``session_request``) must be a session key the server issued and signed
+  (``channels/web_sessions.py``): otherwise the client is given a new one instead, and a
+  message that carries one the server did not sign is refused (logged, not passed on). The
+  conversation is kept as ``socketio:<id>``, which is not the key: knowing a
+  conversation's id (from the staff app, a log, the event broker) does not let a page join
+  its room or write into it, and a web page cannot write into a Telegram or WhatsApp
+  user's conversation.
 - A ``user_uttered`` event that is not an object, or whose ``message`` is not a string,
   gets ``utter_message_empty``; metadata that is not an object is dropped. Then the checks
   of every channel (``channels/limits.py``).
@@ -26,7 +28,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 import engineio.packet
@@ -38,7 +39,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels.limits import EMPTY_RESPONSE, guarded, response_text
-from channels.senders import sender_problem
+from channels.settings import socketio_session_key
+from channels.web_sessions import SessionKeys
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +112,17 @@ class ClinicSocketIOInput(SocketIOInput):
         return "socketio"
 
     def __init__(
-        self, *args: Any, cors_allowed_origins: Optional[List[Text]] = None, **kwargs: Any
+        self,
+        *args: Any,
+        cors_allowed_origins: Optional[List[Text]] = None,
+        session_keys: Optional[SessionKeys] = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins: List[Text] = list(cors_allowed_origins or [])
+        #: Issues and checks the widgets' session keys; by default with the key of
+        #: :func:`channels.settings.socketio_session_key`, read when the server starts.
+        self.session_keys = session_keys
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -151,17 +160,21 @@ class ClinicSocketIOInput(SocketIOInput):
 
         sio.eio.handle_request = handle_request_checked
 
+        keys = self.session_keys or SessionKeys(socketio_session_key())
+
         async def session_request(sid: Text, *args: Any) -> None:
             data = args[0] if args else None
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            problem = None if session_id is None else sender_problem(session_id)
-            if session_id is None or problem is not None:
-                if problem is not None:
-                    logger.warning("socket.io: session id refused, a new one given: %s", problem)
-                session_id = uuid.uuid4().hex
+            session_key = data.get("session_id") if isinstance(data, dict) else None
+            conversation = keys.conversation(session_key)
+            if conversation is None:
+                if session_key is not None:
+                    logger.warning("socket.io: a session key not signed here; a new one given")
+                session_key = keys.issue()
+                conversation = keys.conversation(session_key)
             if self.session_persistence:
-                sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
+                # Rasa's SocketIOOutput sends the replies to the room of the sender id.
+                sio.enter_room(sid, conversation)
+            await sio.emit("session_confirm", session_key, room=sid)
 
         async def handle_message(sid: Text, *args: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
@@ -170,17 +183,21 @@ class ClinicSocketIOInput(SocketIOInput):
                 logger.info("socket.io: a message that is not an object from %s", sid)
                 await output.send_text_message(sid, response_text(EMPTY_RESPONSE))
                 return
-            sender_id = data.get("session_id") if self.session_persistence else sid
-            problem = sender_problem(sender_id)
-            if problem is not None:
-                logger.warning("socket.io: a message refused, its session id %s", problem)
-                return
+            if self.session_persistence:
+                sender_id = keys.conversation(data.get("session_id"))
+                if sender_id is None:
+                    logger.warning(
+                        "socket.io: a message refused: its session key is not signed here"
+                    )
+                    return
+            else:
+                sender_id = sid
             text = data.get("message")
             await checked(
                 UserMessage(
                     text if isinstance(text, str) else "",
                     output,
-                    str(sender_id),
+                    sender_id,
                     input_channel=self.name(),
                     metadata=metadata_of(data.get(self.metadata_key)),
                 )

@@ -63,6 +63,10 @@ class Clinic:
     opening_hours: str
     emergency_number: str
     branding: Branding = field(default_factory=Branding)
+    #: Where the website's widget keeps the conversation: "session" (forgotten when the
+    #: browser or tab closes, so a health conversation does not stay on a shared computer)
+    #: or "local" (kept until the visitor clears the site's data).
+    widget_storage: str = "session"
 
     def template_values(self) -> Dict[str, str]:
         """Values for the ``{placeholders}`` of the domain's responses."""
@@ -85,7 +89,9 @@ _CHECKS = {
 
 
 #: The required fields: text, one per fact.
-_FACTS = tuple(f.name for f in fields(Clinic) if f.name != "branding")
+_FACTS = tuple(f.name for f in fields(Clinic) if f.name not in ("branding", "widget_storage"))
+#: Where the widget may keep the conversation (the browser's sessionStorage or localStorage).
+WIDGET_STORAGES = ("session", "local")
 
 
 def _check_unknown(data: Mapping, known: set[str], source: str, prefix: str = "") -> None:
@@ -239,7 +245,24 @@ def parse_clinic(data: Any, source: str = "clinic config", base: Optional[Path] 
             )
         values[name] = text
     branding = parse_branding(data.get("branding"), source, base)
-    return Clinic(**values, branding=branding)
+    return Clinic(**values, branding=branding, widget_storage=parse_widget_storage(data, source))
+
+
+def parse_widget_storage(data: Mapping, source: str) -> str:
+    """The ``widget_storage`` field: "session" when absent.
+
+    Raises:
+        ClinicConfigError: when it is not "session" or "local".
+    """
+    value = data.get("widget_storage", "session")
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if text not in WIDGET_STORAGES:
+        raise ClinicConfigError(
+            f"{source}: field 'widget_storage' is '{value}'; use 'session' (the conversation "
+            "is forgotten when the browser closes) or 'local' (kept until the visitor "
+            "clears the site's data)"
+        )
+    return text
 
 
 def load_clinic(path: Path) -> Clinic:

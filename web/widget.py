@@ -32,7 +32,7 @@ def widget_config(clinic: Clinic, settings: WebSettings) -> Dict[str, Any]:
         "subtitle": SUBTITLE,
         "socketUrl": settings.rasa_socket_url,
         "socketPath": settings.socket_path,
-        "storage": "local",
+        "storage": clinic.widget_storage,
         "initPayload": INIT_PAYLOAD,
         "primaryColor": clinic.branding.primary_color,
         "accentColor": clinic.branding.accent_color,

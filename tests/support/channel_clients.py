@@ -370,6 +370,14 @@ PLATFORMS = [FACEBOOK, SLACK, TELEGRAM, TWILIO, WHATSAPP]
 # The website.
 
 
+def web_conversation(session_key: str) -> str:
+    """The sender id of the conversation of a widget's session key (``<id>.<signature>``):
+    ``socketio:<id>`` (channels/web_sessions.py)."""
+    session, dot, _ = session_key.partition(".")
+    assert dot, f"not a session key the server issued: {session_key!r}"
+    return f"socketio:{session}"
+
+
 class Visitor:
     """A socket.io client of the website's channel that can send anything."""
 

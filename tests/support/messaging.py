@@ -7,6 +7,8 @@ stored from the tracker store (``servers.events``).
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from typing import Callable, List, Mapping, Optional
 
@@ -84,3 +86,20 @@ def user_texts(servers: Servers, sender: str, count: int = 1) -> List[str]:
 def users(servers: Servers, sender: str) -> List[str]:
     """What the assistant stored from ``sender`` so far (no waiting)."""
     return [e["text"] for e in servers.events(sender) if e["event"] == "user"]
+
+
+def conversation_of(servers: Servers, text: str) -> str:
+    """The sender id of the one conversation in which a visitor wrote ``text``: the id the
+    tracker store, the staff app, the logs and the event broker know it by."""
+    deadline = time.monotonic() + ANSWER_SECONDS
+    while True:
+        with sqlite3.connect(servers.tracker_db) as db:
+            rows = db.execute(
+                "SELECT DISTINCT sender_id FROM events WHERE type_name = 'user' AND data LIKE ?",
+                (f"%{json.dumps(text)[1:-1]}%",),
+            ).fetchall()
+        if rows or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(rows) == 1, rows
+    return str(rows[0][0])

@@ -20,7 +20,6 @@ import socketio
 from sanic import Sanic, response
 from sanic.request import Request
 
-
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>A clinic</title></head>
 <body><h1>A clinic</h1>

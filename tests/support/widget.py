@@ -8,6 +8,7 @@ from typing import Any
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.browser import Tab, open_tab
+from tests.support.channel_clients import web_conversation
 
 #: How long a test waits for the widget or an answer (Rasa may be slow on its first turns).
 ANSWER_TIMEOUT_MS = 30_000
@@ -56,8 +57,13 @@ def ask(page: Page, question: str) -> None:
     expect(visitor_messages(page).last).to_have_text(question)
 
 
-def session_id(page: Page) -> str:
-    """The widget's session id, which Rasa uses as the sender (session persistence)."""
-    value = page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id")
+def session_key(page: Page) -> str:
+    """The widget's session key, kept in the browser's session storage (the default)."""
+    value = page.evaluate("JSON.parse(sessionStorage.getItem('chat_session')).session_id")
     assert isinstance(value, str) and value
     return value
+
+
+def conversation(page: Page) -> str:
+    """The sender id of the widget's conversation in the tracker store."""
+    return web_conversation(session_key(page))

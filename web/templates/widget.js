@@ -23,7 +23,7 @@
   var data = script.dataset;
   var socketUrl = data.socketUrl || CONFIG.socketUrl;
   var socketPath = data.socketPath || CONFIG.socketPath;
-  var storage = data.storage === "session" ? "session" : CONFIG.storage;
+  var storage = data.storage === "session" || data.storage === "local" ? data.storage : CONFIG.storage;
   var labels = CONFIG.labels;
   // The link schemes an answer may use, as the staff checks allow them
   // (staff/checks/answers.py, SAFE_LINK_SCHEMES).
@@ -57,7 +57,9 @@
         inputTextFieldHint: labels.inputHint,
         connectingText: labels.connecting,
         // The conversation and its session id stay in the browser's storage: a reload or
-        // another page of the site continues the same conversation.
+        // another page of the site continues the same conversation. By default the
+        // session's storage, forgotten when the browser closes (clinic.yml's
+        // widget_storage, or the tag's data-storage).
         params: { storage: storage },
         showFullScreenButton: false,
         // A short "typing" pause before each answer, longer for longer answers.

@@ -33,12 +33,13 @@ from tests.support.bad_input import (
     server_is_up,
     steers_nothing,
 )
-from tests.support.channel_clients import WHATSAPP, Visitor
+from tests.support.channel_clients import WHATSAPP, Visitor, web_conversation
 from tests.support.messaging import (
     FORGED,
     QUIET_SECONDS,
     RESULTS_ANSWER,
     RESULTS_QUESTION,
+    conversation_of,
     user_texts,
     users,
 )
@@ -51,9 +52,11 @@ TIMEOUT = 60
 
 
 async def converse(
-    servers: Servers, origin: str, session_id: str, messages: List[str]
-) -> List[List[Dict[str, Any]]]:
-    """Connect as a browser on ``origin`` would; the bot's messages after each message."""
+    servers: Servers, origin: str, session: Optional[str], messages: List[str]
+) -> Tuple[str, List[List[Dict[str, Any]]]]:
+    """Connect as a browser on ``origin`` would, with the session key ``session`` (None: a
+    new visitor); the session key the server confirmed, and the bot's messages after each
+    message."""
     client = socketio.AsyncClient(reconnection=False)
     received: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
     confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -68,11 +71,12 @@ async def converse(
     # aiohttp than Rasa 3.6 allows; the origin check is the same for both transports.
     await client.connect(servers.rasa_url, headers={"Origin": origin}, transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": session_id})
-        assert await asyncio.wait_for(confirmed, TIMEOUT) == session_id
+        await client.emit("session_request", {"session_id": session})
+        given = await asyncio.wait_for(confirmed, TIMEOUT)
+        assert session in (None, given)
         replies = []
         for message in messages:
-            await client.emit("user_uttered", {"message": message, "session_id": session_id})
+            await client.emit("user_uttered", {"message": message, "session_id": given})
             first = await asyncio.wait_for(received.get(), TIMEOUT)
             turn = [first]
             # The rest of this turn's messages follow at once.
@@ -82,7 +86,7 @@ async def converse(
                 except asyncio.TimeoutError:
                     break
             replies.append(turn)
-        return replies
+        return given, replies
     finally:
         await client.disconnect()
 
@@ -97,23 +101,22 @@ def allowed_origin(servers: Servers) -> str:
 async def test_the_widgets_origin_gets_answers_and_the_session_is_the_sender(
     servers: Servers,
 ) -> None:
-    session_id = uuid.uuid4().hex
-    (greeting,) = await converse(servers, allowed_origin(servers), session_id, ["/greet"])
+    session, (greeting,) = await converse(servers, allowed_origin(servers), None, ["/greet"])
     assert "not medical advice" in greeting[0]["text"]
     assert [b["title"] for b in greeting[0]["quick_replies"]][-1] == "Book a consultation"
 
-    # A reload: a new connection with the same session id continues the conversation.
-    (answer,) = await converse(
-        servers, allowed_origin(servers), session_id, ["how long do the results last?"]
+    # A reload: a new connection with the same session key continues the conversation.
+    _, (answer,) = await converse(
+        servers, allowed_origin(servers), session, ["how long do the results last?"]
     )
     assert "months" in answer[0]["text"]
-    users = [e["text"] for e in servers.events(session_id) if e["event"] == "user"]
+    users = [e["text"] for e in servers.events(web_conversation(session)) if e["event"] == "user"]
     assert users == ["/greet", "how long do the results last?"]
 
 
 async def test_another_website_cannot_connect(servers: Servers) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await converse(servers, "https://elsewhere.example", uuid.uuid4().hex, ["hello"])
+        await converse(servers, "https://elsewhere.example", None, ["hello"])
 
 
 # Sender ids: a web page cannot take a messaging channel's conversation.
@@ -139,8 +142,59 @@ async def test_a_web_page_cannot_touch_a_whatsapp_users_conversation(
     assert given != conversation and ":" not in given
     assert forged is None
     assert answer is not None and answer["text"].startswith(RESULTS_ANSWER)
-    assert users(servers, given) == [RESULTS_QUESTION]
+    assert users(servers, web_conversation(given)) == [RESULTS_QUESTION]
     assert servers.events(conversation) == before
+
+
+# Sessions: the id a conversation is known by is not the key to it.
+
+
+async def test_knowing_a_conversations_id_does_not_let_another_page_read_or_write_it(
+    servers: Servers,
+) -> None:
+    marker = f"{RESULTS_QUESTION} ({uuid.uuid4().hex[:8]})"
+    async with Visitor(servers) as visitor:
+        session = await visitor.session(None)
+        assert await visitor.answer({"message": marker, "session_id": session})
+    # The id the tracker store, the staff app, the logs and the event broker show.
+    conversation = conversation_of(servers, marker)
+
+    async with Visitor(servers) as visitor, Visitor(servers) as eavesdropper:
+        # The visitor comes back (a reload) and carries on; another page asks for the
+        # conversation by its id.
+        assert await visitor.session(session) == session
+        given = await eavesdropper.session(conversation)
+        assert given not in (session, conversation)
+        answer = await visitor.answer({"message": RESULTS_QUESTION, "session_id": session})
+        assert answer is not None and answer["text"].startswith(RESULTS_ANSWER)
+        await asyncio.sleep(QUIET_SECONDS)
+        assert eavesdropper.received.empty()
+        forged = {"message": FORGED, "session_id": conversation}
+        assert await eavesdropper.answer(forged, timeout=QUIET_SECONDS) is None
+
+    assert user_texts(servers, conversation, count=2) == [marker, RESULTS_QUESTION]
+
+
+async def test_the_rest_channel_cannot_write_into_a_website_conversation(
+    servers: Servers,
+) -> None:
+    marker = f"{RESULTS_QUESTION} ({uuid.uuid4().hex[:8]})"
+    async with Visitor(servers) as visitor:
+        session = await visitor.session(None)
+        assert await visitor.answer({"message": marker, "session_id": session})
+    conversation = conversation_of(servers, marker)
+
+    def rest(sender: str) -> requests.Response:
+        return requests.post(
+            f"{servers.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": FORGED},
+            timeout=TIMEOUT,
+        )
+
+    assert (await asyncio.to_thread(rest, conversation)).status_code == 400
+    # The widget's own key, as a REST sender, is just another REST conversation.
+    assert (await asyncio.to_thread(rest, session)).ok
+    assert users(servers, conversation) == [marker]
 
 
 # Bad input.
@@ -148,7 +202,7 @@ async def test_a_web_page_cannot_touch_a_whatsapp_users_conversation(
 
 async def say(servers: Servers, message: str) -> List[Dict[str, Any]]:
     """One message from a new visitor of the website; the bot's messages in reply."""
-    [turn] = await converse(servers, allowed_origin(servers), uuid.uuid4().hex, [message])
+    _, [turn] = await converse(servers, allowed_origin(servers), None, [message])
     return turn
 
 
@@ -168,11 +222,10 @@ async def test_socketio_a_100_kb_message_gets_the_polite_answer(servers: Servers
 async def test_socketio_odd_text_gets_an_answer_and_steers_nothing(
     servers: Servers, message: str
 ) -> None:
-    session_id = uuid.uuid4().hex
-    [turn] = await converse(servers, allowed_origin(servers), session_id, [message])
+    session, [turn] = await converse(servers, allowed_origin(servers), None, [message])
 
     assert turn and all(m.get("text", "").strip() for m in turn)
-    steers_nothing(servers.events(session_id))
+    steers_nothing(servers.events(web_conversation(session)))
 
 
 WRONG_SHAPES = {
@@ -192,14 +245,14 @@ async def test_socketio_a_message_of_the_wrong_shape_gets_the_polite_answer(
     servers: Servers, data: Any
 ) -> None:
     async with Visitor(servers) as visitor:
-        session_id = await visitor.session(uuid.uuid4().hex)
+        session_id = await visitor.session(None)
         if isinstance(data, dict):
             data = {**data, "session_id": session_id}
 
         answer = await visitor.answer(data)
 
         assert answer is not None and answer["text"] == EMPTY_ANSWER
-        assert servers.events(session_id) == []
+        assert servers.events(web_conversation(session_id)) == []
         # The connection still works.
         metadata = {"message": RESULTS_QUESTION, "session_id": session_id, "metadata": "{bad"}
         after = await visitor.answer(metadata)
@@ -211,17 +264,20 @@ def polling(servers: Servers, sid: Optional[str] = None) -> str:
     return f"{url}&sid={sid}" if sid else url
 
 
-def open_polling_session(servers: Servers, session_id: str) -> Tuple[requests.Session, str]:
-    """An engine.io long-polling session, as the widget opens one; its sid."""
+def open_polling_session(servers: Servers) -> Tuple[requests.Session, str, str]:
+    """An engine.io long-polling session, as the widget opens one; its sid, and the session
+    key the server gave."""
     http = requests.Session()
     opened = http.get(polling(servers), timeout=TIMEOUT)
     sid = json.loads(opened.text[1:])["sid"]
     assert http.post(polling(servers, sid), data=b"40", timeout=TIMEOUT).status_code == 200
     assert http.get(polling(servers, sid), timeout=TIMEOUT).text.startswith("40")
-    request = b'42["session_request",{"session_id":"%s"}]' % session_id.encode()
+    request = b'42["session_request",{"session_id":null}]'
     assert http.post(polling(servers, sid), data=request, timeout=TIMEOUT).status_code == 200
-    assert "session_confirm" in http.get(polling(servers, sid), timeout=TIMEOUT).text
-    return http, sid
+    confirmed = http.get(polling(servers, sid), timeout=TIMEOUT).text
+    event, session = json.loads(confirmed[confirmed.index("[") :])
+    assert event == "session_confirm"
+    return http, sid, session
 
 
 SOCKETIO_GARBAGE = {
@@ -234,8 +290,7 @@ SOCKETIO_GARBAGE = {
 
 
 def test_socketio_an_unreadable_body_gets_400_and_the_session_goes_on(servers: Servers) -> None:
-    session_id = uuid.uuid4().hex
-    http, sid = open_polling_session(servers, session_id)
+    http, sid, session_id = open_polling_session(servers)
 
     statuses = {
         name: http.post(polling(servers, sid), data=body, timeout=TIMEOUT).status_code
@@ -251,25 +306,24 @@ def test_socketio_an_unreadable_body_gets_400_and_the_session_goes_on(servers: S
 
 
 async def test_socketio_a_conversation_meanwhile_is_unaffected(servers: Servers) -> None:
-    session_id = uuid.uuid4().hex
-
     async def bad_visitor() -> None:
         async with Visitor(servers) as visitor:
-            own = await visitor.session(uuid.uuid4().hex)
+            own = await visitor.session(None)
             for data in WRONG_SHAPES.values():
                 await visitor.answer(data, timeout=5)
             for message in [*EMPTY_MESSAGES, LONG_MESSAGE, *ODD_MESSAGES, *FORGED_PAYLOADS]:
                 await visitor.answer({"message": message, "session_id": own}, timeout=5)
-        sid = (await asyncio.to_thread(open_polling_session, servers, uuid.uuid4().hex))[1]
+        sid = (await asyncio.to_thread(open_polling_session, servers))[1]
         async with aiohttp.ClientSession() as http:
             for body in SOCKETIO_GARBAGE.values():
                 async with http.post(polling(servers, sid), data=body) as reply:
                     assert reply.status == 400
 
-    bystander = converse(servers, allowed_origin(servers), session_id, BYSTANDER_TURNS)
-    turns, _ = await asyncio.gather(bystander, bad_visitor())
+    bystander = converse(servers, allowed_origin(servers), None, BYSTANDER_TURNS)
+    (session, turns), _ = await asyncio.gather(bystander, bad_visitor())
 
     assert all(turns)
     assert any(m["text"].startswith(RESULTS_ANSWER) for turn in turns for m in turn), turns
-    users = [e["text"] for e in servers.events(session_id) if e["event"] == "user"]
+    conversation = web_conversation(session)
+    users = [e["text"] for e in servers.events(conversation) if e["event"] == "user"]
     assert users == BYSTANDER_TURNS

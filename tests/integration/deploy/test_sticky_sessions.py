@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ import pytest
 import socketio
 
 from launcher import processes
+from tests.support.channel_clients import web_conversation
 from tests.support.messaging import RESULTS_ANSWER, RESULTS_QUESTION
 from tests.support.nginx import SHIPPED, Nginx, local_config, nginx_binary, running_nginx
 from tests.support.shared_stores import fresh_schema, rasa_servers, stored
@@ -74,7 +74,7 @@ class Visit:
 
 async def visit(url: str, address: str, answer_seconds: float = ANSWER_SECONDS) -> Visit:
     """A visitor from ``address`` talks to the website's channel at ``url``."""
-    record = Visit(address, f"sticky-{uuid.uuid4().hex}")
+    record = Visit(address, "")
 
     async def on_request_end(_: Any, __: Any, params: aiohttp.TraceRequestEndParams) -> None:
         upstream = params.response.headers.get("X-Upstream", "")
@@ -92,8 +92,8 @@ async def visit(url: str, address: str, answer_seconds: float = ANSWER_SECONDS) 
     client.on("session_confirm", confirmed.put_nowait)
     try:
         await client.connect(url, transports=["polling"], wait_timeout=answer_seconds)
-        await client.emit("session_request", {"session_id": record.session_id})
-        await asyncio.wait_for(confirmed.get(), answer_seconds)
+        await client.emit("session_request", {"session_id": None})
+        record.session_id = await asyncio.wait_for(confirmed.get(), answer_seconds)
         for message in TURNS:
             data = {"message": message, "session_id": record.session_id}
             await client.emit("user_uttered", data)
@@ -181,7 +181,8 @@ async def test_ip_hash_keeps_each_visitor_on_one_server_and_spreads_them(
         assert v.complete, v.replies
         answers = [m.get("text", "") for turn in v.replies for m in turn]
         assert any(a.startswith(RESULTS_ANSWER) for a in answers), answers
-        users = [e["text"] for e in stored(schema, v.session_id) if e["event"] == "user"]
+        conversation = web_conversation(v.session_id)
+        users = [e["text"] for e in stored(schema, conversation) if e["event"] == "user"]
         assert users == TURNS, v.address
     # (a) Visitors from different networks are spread over both servers.
     by_address = {v.address: v.upstreams[0] for v in visits}
@@ -234,7 +235,6 @@ async def websocket_visit(url: str, address: str) -> Tuple[str, str, List[Dict[s
     Returns the server that opened the session, the one the websocket reached, and the
     replies to the turn.
     """
-    session_id = f"ws-{uuid.uuid4().hex}"
     upgrades: List[str] = []
 
     async def on_request_end(_: Any, __: Any, params: aiohttp.TraceRequestEndParams) -> None:
@@ -264,8 +264,9 @@ async def websocket_visit(url: str, address: str) -> Tuple[str, str, List[Dict[s
             await ws.send_str("5")  # upgrade: the session now lives on the websocket
             await ws.send_str("40")  # socket.io: connect to the default namespace
             assert (await receive()).startswith("40")
-            await ws.send_str(f'42["session_request",{{"session_id":"{session_id}"}}]')
-            assert (await receive()).startswith('42["session_confirm"')
+            await ws.send_str('42["session_request",{"session_id":null}]')
+            event, session_id = json.loads((await receive())[2:])
+            assert event == "session_confirm"
             message = {"message": RESULTS_QUESTION, "session_id": session_id}
             await ws.send_str("42" + json.dumps(["user_uttered", message]))
             replies = []

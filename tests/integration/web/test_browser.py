@@ -24,10 +24,10 @@ from tests.support.widget import (
     Visit,
     answers,
     ask,
+    conversation,
     launcher,
     open_chat,
     open_visit,
-    session_id,
     textbox,
     topic,
     visitor_messages,
@@ -91,7 +91,7 @@ def test_a_topic_button_gives_its_answer(visit: Visit, web_server: str, servers:
     expect(answers(page).nth(1)).to_contain_text("three to six months")
     wait_for_user_texts(
         servers,
-        session_id(page),
+        conversation(page),
         ["/greet", "What results can I expect from Botox for acne scars?"],
     )
 
@@ -125,7 +125,9 @@ def test_the_conversation_follows_the_visitor_across_reloads_and_pages(
     open_chat(page, web_server)
     topic(page, "Results").click()
     expect(answers(page).nth(1)).to_contain_text("three to six months")
-    sender = session_id(page)
+    sender = conversation(page)
+    # Kept for the browser session only: nothing is left when the browser closes.
+    assert page.evaluate("localStorage.getItem('chat_session')") is None
 
     page.reload()
     expect(answers(page).first).to_contain_text(DISCLAIMER)
@@ -138,7 +140,7 @@ def test_the_conversation_follows_the_visitor_across_reloads_and_pages(
     ask(page, "how long does the treatment take?")
     expect(answers(page).nth(2)).to_contain_text("15 to 30 minutes")
 
-    assert session_id(page) == sender
+    assert conversation(page) == sender
     # One sender with every turn, and no second opening message after the reload.
     wait_for_user_texts(
         servers,
@@ -372,6 +374,6 @@ def test_a_site_not_in_the_allowed_origins_gets_no_answer(
         assert f"from origin '{foreign_site}'" in blocked.value.text
         expect(page.locator("#clinic-chat")).to_be_attached()
         expect(launcher(page)).to_have_count(0)
-        assert page.evaluate("localStorage.getItem('chat_session')") is None
+        assert page.evaluate("sessionStorage.getItem('chat_session')") is None
     finally:
         page.context.close()

@@ -8,6 +8,7 @@ from typing import Any, Awaitable, Callable, List, Tuple
 import pytest
 
 from channels.socketio import ClinicSocketIOInput, parse_origins, unreadable
+from channels.web_sessions import SessionKeys
 from tests.support.channel_requests import Rasa, make_request
 
 
@@ -74,6 +75,13 @@ class Recorder:
         self.rooms.append((sid, room))
 
 
+#: Signs the session keys of these tests' channels.
+KEYS = SessionKeys(b"a key of the tests")
+#: A session key the channel issued, and its conversation.
+SESSION = KEYS.issue()
+CONVERSATION = f"socketio:{SESSION.partition('.')[0]}"
+
+
 def channel_with(rasa: Rasa) -> Tuple[ClinicSocketIOInput, Recorder]:
     channel = ClinicSocketIOInput.from_credentials(
         {
@@ -84,6 +92,7 @@ def channel_with(rasa: Rasa) -> Tuple[ClinicSocketIOInput, Recorder]:
         }
     )
     assert isinstance(channel, ClinicSocketIOInput)
+    channel.session_keys = KEYS
     channel.blueprint(rasa)
     recorder = Recorder()
     assert channel.sio is not None
@@ -136,28 +145,45 @@ async def test_an_unreadable_body_gets_400_and_a_readable_one_reaches_engineio()
     assert good.status == 400 and b"Invalid session unknown" in good.body
 
 
-async def test_a_session_id_with_another_channels_prefix_is_replaced_by_a_new_one() -> None:
+async def test_a_session_key_the_server_did_not_sign_is_replaced_by_a_new_one() -> None:
     channel, sent = channel_with(Rasa())
     session_request = handler(channel, "session_request")
 
-    await session_request("sid1", {"session_id": "visitor-abc"})
-    await session_request("sid2", {"session_id": "telegram:42"})
-    await session_request("sid3", {"session_id": ["not", "a", "string"]})
-    await session_request("sid4", "not an object")
+    unsigned = [
+        "visitor-abc",
+        "telegram:42",
+        CONVERSATION,  # a conversation's id, as the staff app and the logs show it
+        SESSION.partition(".")[0],  # its id alone
+        SESSION[:-1] + ("0" if SESSION[-1] != "0" else "1"),  # a forged signature
+        SessionKeys(b"another server's key").issue(),
+        ["not", "a", "string"],
+    ]
+    await session_request("sid0", {"session_id": SESSION})
+    for number, session_id in enumerate(unsigned, start=1):
+        await session_request(f"sid{number}", {"session_id": session_id})
+    await session_request("sid9", "not an object")
+    await session_request("sid10", {})
 
     confirmed = [data for event, data, _ in sent.emitted if event == "session_confirm"]
-    assert confirmed[0] == "visitor-abc"
-    assert all(re.fullmatch(r"[0-9a-f]{32}", new) for new in confirmed[1:])
-    assert [room for _, room in sent.rooms] == confirmed
+    assert confirmed[0] == SESSION
+    new = confirmed[1:]
+    assert len(new) == len(set(new)) == len(unsigned) + 2
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{64}", key) for key in new)
+    # Each client joins the room of its conversation, where Rasa sends the replies.
+    rooms = [room for _, room in sent.rooms]
+    assert rooms == [KEYS.conversation(key) for key in confirmed]
+    assert rooms[0] == CONVERSATION
 
 
-async def test_a_message_with_another_channels_session_id_is_refused() -> None:
+async def test_a_message_without_a_session_key_signed_here_is_refused() -> None:
     rasa = Rasa()
     channel, sent = channel_with(rasa)
     handle_message = handler(channel, "user_uttered")
 
     await handle_message("sid1", {"message": "hi", "session_id": "whatsapp:16505551234"})
     await handle_message("sid1", {"message": "hi", "session_id": "TELEGRAM:42"})
+    await handle_message("sid1", {"message": "hi", "session_id": CONVERSATION})
+    await handle_message("sid1", {"message": "hi", "session_id": "visitor-abc"})
     await handle_message("sid1", {"message": "hi"})
 
     assert rasa.messages == [] and sent.emitted == []
@@ -170,18 +196,23 @@ async def test_a_message_of_the_wrong_shape_gets_the_empty_message_answer() -> N
 
     await handle_message("sid1", "just a string")
     await handle_message("sid1")
-    await handle_message("sid1", {"message": 12, "session_id": "s1"})
-    await handle_message("sid1", {"message": None, "session_id": "s1"})
-    await handle_message("sid1", {"message": "hi", "session_id": "s1", "metadata": "{bad"})
-    await handle_message("sid1", {"message": "hi", "session_id": "s1", "metadata": [1]})
-    await handle_message("sid1", {"message": "hi", "session_id": "s1", "metadata": '{"a": 1}'})
+    await handle_message("sid1", {"message": 12, "session_id": SESSION})
+    await handle_message("sid1", {"message": None, "session_id": SESSION})
+    await handle_message("sid1", {"message": "hi", "session_id": SESSION, "metadata": "{bad"})
+    await handle_message("sid1", {"message": "hi", "session_id": SESSION, "metadata": [1]})
+    await handle_message("sid1", {"message": "hi", "session_id": SESSION, "metadata": '{"a": 1}'})
 
     answers = [(data["text"], room) for event, data, room in sent.emitted]
     empty = "Please type your question about Botox for acne scars."
-    assert answers == [(empty, "sid1"), (empty, "sid1"), (empty, "s1"), (empty, "s1")]
+    assert answers == [
+        (empty, "sid1"),
+        (empty, "sid1"),
+        (empty, CONVERSATION),
+        (empty, CONVERSATION),
+    ]
     assert [(m.sender_id, m.text, m.metadata) for m in rasa.messages] == [
-        ("s1", "hi", {}),
-        ("s1", "hi", {}),
-        ("s1", "hi", {"a": 1}),
+        (CONVERSATION, "hi", {}),
+        (CONVERSATION, "hi", {}),
+        (CONVERSATION, "hi", {"a": 1}),
     ]
     assert {m.input_channel for m in rasa.messages} == {"socketio"}

@@ -237,3 +237,21 @@ def test_a_logo_that_is_not_an_image_is_named() -> None:
         match=re.escape("field 'branding.logo' is 'README.md', which is not an image"),
     ):
         parse_branding({"logo": "README.md"})
+
+
+# Where the widget keeps the conversation: optional, the browser's session by default.
+
+
+def test_the_widget_keeps_the_conversation_for_the_browser_session_by_default() -> None:
+    assert parse_clinic(GOOD).widget_storage == "session"
+
+
+def test_a_clinic_can_keep_the_conversation_in_the_browser_until_cleared() -> None:
+    assert parse_clinic({**GOOD, "widget_storage": "local"}).widget_storage == "local"
+    assert parse_clinic({**GOOD, "widget_storage": " Session "}).widget_storage == "session"
+
+
+@pytest.mark.parametrize("value", ["cookie", "", 1])
+def test_another_widget_storage_is_named(value: object) -> None:
+    with pytest.raises(ClinicConfigError, match="widget_storage"):
+        parse_clinic({**GOOD, "widget_storage": value})

@@ -46,8 +46,17 @@ def test_the_config_has_the_clinics_branding_and_the_server(tmp_path: Path) -> N
     assert config["socketUrl"] == "https://assistant.test-dermatology.example"
     assert config["socketPath"] == "/socket.io/"
     assert config["initPayload"] == "/greet"
-    assert config["storage"] == "local"
+    # The conversation is forgotten when the browser closes: not left on a shared computer.
+    assert config["storage"] == "session"
     assert config["labels"]["open"] == "Open the chat with Test Dermatology's assistant"
+
+
+def test_the_clinic_can_keep_the_conversation_until_the_browser_is_cleared(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clinic.yml"
+    path.write_text(TEST_CLINIC_YAML + 'widget_storage: "local"\n', encoding="utf-8")
+    assert widget_config(load_clinic(path), SETTINGS)["storage"] == "local"
 
 
 def test_the_opening_payload_is_one_the_payload_guard_allows() -> None:
