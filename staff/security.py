@@ -8,7 +8,8 @@
 - Every form carries a CSRF token in a hidden field: the session's own token, or, on the
   login page (before there is a session), a random one whose signed copy is in a cookie.
   Every POST without the right token is refused.
-- Every page says: load nothing from another site, never show me in a frame, keep no copy.
+- Every page says: load nothing from another site, never show me in a frame, keep no copy;
+  over https, every answer also says: reach this host over https only (HSTS).
 """
 
 from __future__ import annotations
@@ -57,8 +58,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def security_headers(cache: bool = False) -> Dict[str, str]:
-    """The headers of every answer; pages (``cache=False``) must also not be stored."""
+#: HSTS over https: for a year, the browser reaches this host over https only (a typed or
+#: linked http address included), so the password and the session cookie never go in clear.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def security_headers(cache: bool = False, https: bool = False) -> Dict[str, str]:
+    """The headers of every answer; pages (``cache=False``) must also not be stored, and
+    answers over https (``https``: the app is served over https, see
+    :func:`staff.web.pages.secure`) carry HSTS (browsers ignore it over plain http)."""
     headers = {
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Frame-Options": "DENY",
@@ -70,6 +78,8 @@ def security_headers(cache: bool = False) -> Dict[str, str]:
     if not cache:
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
+    if https:
+        headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     return headers
 
 

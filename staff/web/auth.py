@@ -78,9 +78,10 @@ async def load_session(request: Request) -> Optional[HTTPResponse]:
 
 
 async def add_security_headers(request: Request, reply: BaseHTTPResponse) -> None:
-    """The security headers of every response (static files may be cached)."""
+    """The security headers of every response (static files may be cached; HSTS when the
+    app is served over https)."""
     cache = request.path.startswith("/static/")
-    for header, value in security_headers(cache=cache).items():
+    for header, value in security_headers(cache=cache, https=secure(request)).items():
         reply.headers.setdefault(header, value)
 
 

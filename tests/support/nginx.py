@@ -16,12 +16,15 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 from launcher import processes
 from tests.support.project import ROOT
 
 SHIPPED = ROOT / "deploy" / "nginx.conf"
+#: What starts each line of the shipped configuration's TLS set-up, ready but off: with the
+#: mark removed (:func:`with_tls`), nginx serves https itself.
+TLS_MARK = "#tls "
 
 #: The compose file's Rasa servers in the shipped configuration's ``upstream rasa``.
 _RASA_SERVERS = re.compile(r"^([ \t]*)server rasa\d+:\d+;\n", flags=re.M)
@@ -32,6 +35,30 @@ def nginx_binary() -> Optional[str]:
     return shutil.which("nginx") or next(
         (path for path in ("/usr/sbin/nginx",) if os.access(path, os.X_OK)), None
     )
+
+
+def locations(text: str) -> Dict[str, str]:
+    """Each ``location`` of the configuration and the upstream it passes to
+    (``proxy_pass http://rasa;`` gives ``rasa``; "" when it passes nowhere)."""
+    found: Dict[str, str] = {}
+    for path, body in re.findall(r"^\s*location\s+(\S+)\s*\{(.*?)^\s*\}", text, flags=re.S | re.M):
+        target = re.search(r"^\s*proxy_pass\s+https?://([\w.-]+)", body, flags=re.M)
+        found[path] = target.group(1) if target else ""
+    return found
+
+
+def tls_lines(text: str) -> List[str]:
+    """The lines of the ready TLS set-up, without their mark."""
+    return [
+        line.strip()[len(TLS_MARK) :]
+        for line in text.splitlines()
+        if line.strip().startswith(TLS_MARK)
+    ]
+
+
+def with_tls(text: str) -> str:
+    """The configuration with its TLS set-up on (each marked line's mark removed)."""
+    return re.sub(rf"^([ \t]*){re.escape(TLS_MARK)}", r"\1", text, flags=re.M)
 
 
 def _replace_once(text: str, old: str, new: str) -> str:

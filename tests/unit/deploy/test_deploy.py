@@ -87,15 +87,20 @@ def test_the_image_is_set_up_by_the_projects_own_script() -> None:
 
 
 def test_the_compose_environment_uses_only_variables_the_project_reads() -> None:
+    # Each service's own (which of them a role reads: tests/unit/deploy/test_compose.py).
     known = variables_read_by_project()
-    environment = compose()["x-assistant"]["environment"]
-    assert set(environment) <= known, set(environment) - known
-    assert environment["DATABASE_URL"].startswith("postgresql://")
-    assert environment["REDIS_URL"].startswith("redis://")
-    assert environment["ACTION_ENDPOINT_URL"] == "http://actions:5055/webhook"
+    services = compose()["services"]
+    for name in ("rasa1", "rasa2", "actions", "web", "staff"):
+        environment = services[name]["environment"]
+        assert set(environment) <= known, (name, set(environment) - known)
+    rasa = services["rasa1"]["environment"]
+    assert rasa["DATABASE_URL"].startswith("postgresql://")
+    assert rasa["REDIS_URL"].startswith("redis://")
+    assert rasa["ACTION_ENDPOINT_URL"] == "http://actions:5055/webhook"
+    assert "*" not in rasa["SOCKETIO_CORS_ORIGINS"]
     for name, port in DEFAULT_PORTS.items():
-        assert environment[name] == port
-    assert "*" not in environment["SOCKETIO_CORS_ORIGINS"]
+        role = {"RASA_PORT": "rasa1", "ACTION_SERVER_PORT": "actions", "WEB_PORT": "web"}[name]
+        assert services[role]["environment"][name] == port
 
 
 def test_the_staff_app_publishes_to_both_rasa_servers_and_they_start_with_it() -> None:

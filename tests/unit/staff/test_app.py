@@ -248,6 +248,7 @@ def test_the_session_cookie_is_signed_httponly_and_samesite_strict(app: Served) 
     cookie = next(c for c in reply.headers["Set-Cookie"].split(", staff") if "session=" in c)
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # served over plain http here
+    assert "Strict-Transport-Security" not in reply.headers
     # A forged or altered cookie opens nothing.
     value = client.http.cookies["staff_session"]
     forged = Staff(app.url)
@@ -257,7 +258,9 @@ def test_the_session_cookie_is_signed_httponly_and_samesite_strict(app: Served) 
     )
 
 
-def test_over_https_the_cookie_is_secure(settings: StaffSettings) -> None:
+def test_over_https_the_cookie_is_secure_and_browsers_keep_to_https(
+    settings: StaffSettings,
+) -> None:
     secure_settings = replace(settings, https=True)
     served = serve(create_app(secure_settings, make_services(secure_settings), name="https_app"))
     try:
@@ -276,6 +279,10 @@ def test_over_https_the_cookie_is_secure(settings: StaffSettings) -> None:
         assert reply.status_code == 303
         session_cookie = reply.headers["Set-Cookie"]
         assert "staff_session=" in session_cookie and "Secure" in session_cookie
+        # Every answer tells the browser to use https only (HSTS), the static files too.
+        for path in ("/login", "/static/publish.js", "/no/such/page"):
+            reply = requests.get(served.url + path, timeout=10)
+            assert reply.headers["Strict-Transport-Security"] == "max-age=31536000", path
     finally:
         stop(served)
 

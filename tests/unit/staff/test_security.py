@@ -122,3 +122,12 @@ def test_pages_load_nothing_from_elsewhere_are_never_framed_and_never_stored() -
     assert headers["X-Content-Type-Options"] == "nosniff"
     # The app's own CSS and script may be cached.
     assert "Cache-Control" not in security_headers(cache=True)
+
+
+def test_over_https_browsers_are_told_to_use_https_only() -> None:
+    # HSTS: after one visit over https, a browser never sends the session cookie or the
+    # password over plain http to this host, even when a link or a typed address says http.
+    assert security_headers(https=True)["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" in security_headers(cache=True, https=True)
+    # Over plain http the header means nothing (browsers ignore it) and is not sent.
+    assert "Strict-Transport-Security" not in security_headers()

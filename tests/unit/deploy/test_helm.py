@@ -1,0 +1,57 @@
+"""deploy/helm-values.yml's ingress: the public address passes to the Rasa servers only what
+deploy/nginx.conf passes to them (the webhooks and the widget's socket.io), never all of
+``/``. The official chart's ingress (charts/rasa/templates/ingress.yaml of
+RasaHQ/helm-charts) reads ``hostname``, ``path``, ``pathType``, ``extraPaths`` and ``tls``;
+an unknown key such as ``hosts`` is silently ignored (the chart then routes ``/`` of
+chart-example.local)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from launcher.settings import DEFAULT_RASA_PORT
+from tests.support.deploy_files import helm_values
+from tests.support.nginx import SHIPPED, locations
+
+#: The chart's values for its ingress (anything else there is ignored by the chart).
+CHART_INGRESS_KEYS = {
+    "enabled", "annotations", "labels", "ingressClassName", "pathType", "path", "hostname",
+    "tls", "extraPaths",
+}  # fmt: skip
+#: The Rasa service the chart makes for the release of the values' header
+#: (`helm install clinic-assistant rasa/rasa`): "<release>-<chart>", port "http".
+RASA_SERVICE = {"name": "clinic-assistant-rasa", "port": {"name": "http"}}
+
+
+def ingress_paths(ingress: Dict[str, Any]) -> List[Tuple[str, str, Dict[str, Any]]]:
+    """(path, pathType, backend) of each path the chart's ingress routes."""
+    main = (ingress.get("path", "/"), ingress.get("pathType", ""), RASA_SERVICE)
+    extra = [(p["path"], p.get("pathType", ""), p["backend"]["service"]) for p in
+             ingress.get("extraPaths") or []]  # fmt: skip
+    return [main, *extra]
+
+
+def test_the_ingress_passes_only_the_webhooks_and_the_widgets_socket_to_rasa() -> None:
+    values = helm_values()
+    ingress = values["ingress"]
+    assert set(ingress) <= CHART_INGRESS_KEYS, set(ingress) - CHART_INGRESS_KEYS
+    routed = ingress_paths(ingress)
+    # What nginx passes to the Rasa servers (the rest of / is the website's).
+    to_rasa = sorted(path for path, upstream in locations(SHIPPED.read_text()).items()
+                     if upstream == "rasa")  # fmt: skip
+    assert to_rasa == ["/socket.io/", "/webhooks/"]
+    assert sorted(path for path, _, _ in routed) == to_rasa
+    # Prefix: /webhooks/telegram/webhook and /socket.io/?EIO=4 match, /webhooksx does not.
+    assert all(path_type == "Prefix" for _, path_type, _ in routed)
+    assert all(backend == RASA_SERVICE for _, _, backend in routed)
+    assert values["service"]["port"] == DEFAULT_RASA_PORT
+
+
+def test_the_ingress_serves_its_host_over_tls_and_nothing_else_passes_every_path() -> None:
+    values = helm_values()
+    ingress = values["ingress"]
+    assert ingress["hostname"] == "assistant.clinic.example"
+    assert [ingress["hostname"]] in [entry["hosts"] for entry in ingress["tls"]]
+    # The chart's nginx sidecar passes every path to Rasa (its `location /`); the
+    # ingress-nginx controller is the edge, so the sidecar is off (the chart says to).
+    assert values["nginx"]["enabled"] is False
