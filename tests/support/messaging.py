@@ -8,9 +8,11 @@ stored from the tracker store (``servers.events``).
 from __future__ import annotations
 
 import time
-from typing import Callable, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import requests
+from rasa.shared.constants import ASSISTANT_ID_KEY
+from rasa.shared.nlu.constants import METADATA_MODEL_ID
 
 from tests.support.platform_stub import PlatformStub, Recorded
 from tests.support.servers import Servers
@@ -84,3 +86,8 @@ def user_texts(servers: Servers, sender: str, count: int = 1) -> List[str]:
 def users(servers: Servers, sender: str) -> List[str]:
     """What the assistant stored from ``sender`` so far (no waiting)."""
     return [e["text"] for e in servers.events(sender) if e["event"] == "user"]
+
+
+def visitor_keys(metadata: Mapping[str, Any]) -> Dict[str, Any]:
+    """A stored event's metadata without what Rasa adds itself (the model and assistant)."""
+    return {k: v for k, v in metadata.items() if k not in (METADATA_MODEL_ID, ASSISTANT_ID_KEY)}
