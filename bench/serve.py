@@ -2,7 +2,8 @@
 
 The action server and the Rasa server are started by ``launcher.local_servers.running``, as
 the tests start them (same endpoints, credentials, action server), with Rasa's HTTP API on
-and a random token only so that ``/status`` can say when the model is loaded.
+and a random token only so that ``/status`` can say when the model is loaded, and the REST
+channel's rate limits off: the load's many visitors all come from this machine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from bench.train import BenchError
 from launcher import local_servers, processes
 
 REST_PATH = "/webhooks/rest/webhook"
+#: The channels' rate limits off (channels/settings.py: 0 is no limit).
+NO_RATE_LIMITS = {"SENDER_MESSAGES_PER_MINUTE": "0", "ADDRESS_MESSAGES_PER_MINUTE": "0"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def serve(
         with local_servers.running(
             model,
             folder,
-            extra_env,
+            {**NO_RATE_LIMITS, **(extra_env or {})},
             rasa_args=["--enable-api", "--auth-token", token],
             rasa_health=f"/status?token={token}",
             web=False,

@@ -8,7 +8,9 @@
 
 And when the assistant fails to handle a message (its database is unreachable, say), the
 visitor gets ``utter_something_went_wrong`` (try again; in an emergency, call the emergency
-number) instead of silence.
+number) instead of silence. A website visitor over the rate limits
+(``channels/rate_limits.py``) gets ``utter_rate_limited`` (wait a minute; in an emergency,
+call the emergency number).
 
 The answers are responses of the domain (``domain.yml``), taken from the running Rasa
 server's model, with the clinic's facts filled in. Wrap a channel's ``on_new_message``
@@ -38,12 +40,18 @@ DEFAULT_MAX_MESSAGE_CHARS = 1000
 EMPTY_RESPONSE = "utter_message_empty"
 TOO_LONG_RESPONSE = "utter_message_too_long"
 FAILURE_RESPONSE = "utter_something_went_wrong"
+RATE_LIMITED_RESPONSE = "utter_rate_limited"
 
 # Used only if the domain lacks the responses (a model trained before they existed).
 _FALLBACK_TEXT = {
     EMPTY_RESPONSE: "Please type your question about Botox for acne scars.",
     TOO_LONG_RESPONSE: "Your message is too long for me. Please ask one question at a time.",
     FAILURE_RESPONSE: "Sorry, something went wrong on our side. Please try again in a moment.",
+    # The domain's own words: the refusal must give the emergency number whatever the model.
+    RATE_LIMITED_RESPONSE: (
+        "You are sending messages faster than I can answer them. Please wait a minute, then "
+        "ask again. If this is an emergency, call {emergency_number} now."
+    ),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

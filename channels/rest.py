@@ -7,6 +7,12 @@
   a Telegram or WhatsApp user.
 - ``input_channel`` cannot be chosen by the caller: it is always ``rest``, so a REST caller
   cannot pass for another channel.
+- ``metadata`` keeps only its allowlisted keys with short values (``channels/metadata.py``);
+  the rest is dropped before Rasa sees it.
+- A sender or client address over its rate limit (``channels/rate_limits.py``) gets 429
+  with ``Retry-After`` and ``{"error": "Too many messages. Please wait N seconds ..."}``,
+  before the body is read any further; every request to the webhook counts against its
+  address, and a message with a valid sender against that sender too.
 - Then the checks of every channel (``channels/limits.py``): empty and over-long messages
   get a polite answer.
 """
@@ -16,12 +22,16 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.limits import OnNewMessage, guarded
+from channels.metadata import visitor_metadata
+from channels.rate_limits import RateLimiter, client_address
 from channels.senders import sender_problem
+from channels.settings import RateLimits
 
 
 def json_object(request: Request) -> Dict[str, Any]:
@@ -39,8 +49,21 @@ def json_object(request: Request) -> Dict[str, Any]:
     return body
 
 
+def too_many_requests(retry_after: int) -> HTTPResponse:
+    """429: wait ``retry_after`` seconds, in the header and in words."""
+    return response.json(
+        {"error": f"Too many messages. Please wait {retry_after} seconds before sending another."},
+        status=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 class ClinicRestInput(RestInput):
     """Rasa's REST channel (``/webhooks/rest/webhook``) with its input checked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limiter = RateLimiter(RateLimits.from_env())
 
     @classmethod
     def name(cls) -> Text:
@@ -63,9 +86,30 @@ class ClinicRestInput(RestInput):
         return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        metadata = json_object(request).get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        return visitor_metadata(json_object(request).get("metadata"))
+
+    async def refuse_too_fast(self, request: Request) -> Optional[HTTPResponse]:
+        """429 for a message over the rate limits, else None (and the message counted)."""
+        if request.method != "POST":
+            return None
+        try:
+            sender = json_object(request).get("sender")
+        except InvalidUsage:
+            sender = None  # the webhook answers 400; the address still counts
+        wait = self.limiter.check(
+            sender if sender_problem(sender) is None else None, client_address(request)
+        )
+        return None if wait is None else too_many_requests(wait)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Rasa's REST blueprint; messages pass the checks of every channel first."""
-        return super().blueprint(guarded(on_new_message))
+        """Rasa's REST blueprint; the rate limits are checked first, then messages pass the
+        checks of every channel."""
+        blueprint = super().blueprint(guarded(on_new_message))
+
+        async def rate_limits(request: Request) -> Optional[HTTPResponse]:
+            return await self.refuse_too_fast(request)
+
+        # Before this blueprint's routes only. (A function, not the bound method: Sanic's
+        # Blueprint.middleware takes anything else for a decorator's argument.)
+        blueprint.middleware(rate_limits, "request")
+        return blueprint

@@ -3,7 +3,8 @@
 The platforms' secrets (tokens, app secrets) are not read here: ``credentials.yml`` passes
 them to each channel from environment variables. Read here are the base URLs of the
 platforms' outgoing APIs, which only change when a test points them at a local stand-in (or
-a proxy is used), and the key that signs the website's sessions.
+a proxy is used), the rate limits of the REST and website channels (:class:`RateLimits`),
+and the key that signs the website's sessions.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where the key that signs the website's sessions is kept when ``SOCKETIO_SESSION_KEY`` is
@@ -40,6 +42,49 @@ def api_url(channel: str) -> str:
     """
     variable, default = API_URLS[channel]
     return (os.environ.get(variable) or default).rstrip("/")
+
+
+#: Messages one sender (a REST ``sender``, a website session) may send in a minute.
+DEFAULT_SENDER_MESSAGES_PER_MINUTE = 20
+#: Messages one client address may send in a minute, whatever the senders.
+DEFAULT_ADDRESS_MESSAGES_PER_MINUTE = 60
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """How many messages the REST and website channels take in a minute (0: no limit).
+
+    Attributes:
+        per_sender: ``SENDER_MESSAGES_PER_MINUTE``, from one sender id or session id (20).
+        per_address: ``ADDRESS_MESSAGES_PER_MINUTE``, from one client address (60); the
+            address is the peer's, or the one a proxy in front forwards when Sanic is told
+            of it (``SANIC_PROXIES_COUNT`` or ``SANIC_REAL_IP_HEADER``, read by Sanic).
+    """
+
+    per_sender: int = DEFAULT_SENDER_MESSAGES_PER_MINUTE
+    per_address: int = DEFAULT_ADDRESS_MESSAGES_PER_MINUTE
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> RateLimits:
+        """The limits from ``env`` (default: this process's environment).
+
+        Raises:
+            ValueError: naming the variable whose value is not a whole number of 0 or more.
+        """
+        env = os.environ if env is None else env
+
+        def whole(name: str, default: int) -> int:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            if not raw.isdigit():
+                raise ValueError(f"{name} is '{raw}': it must be a whole number (0: no limit).")
+            return int(raw)
+
+        return cls(
+            per_sender=whole("SENDER_MESSAGES_PER_MINUTE", DEFAULT_SENDER_MESSAGES_PER_MINUTE),
+            per_address=whole("ADDRESS_MESSAGES_PER_MINUTE", DEFAULT_ADDRESS_MESSAGES_PER_MINUTE),
+        )
 
 
 def socketio_session_key() -> bytes:

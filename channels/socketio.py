@@ -19,14 +19,16 @@ And it checks what a client sends, which Rasa's channel takes as it comes:
   its room or write into it, and a web page cannot write into a Telegram or WhatsApp
   user's conversation.
 - A ``user_uttered`` event that is not an object, or whose ``message`` is not a string,
-  gets ``utter_message_empty``; metadata that is not an object is dropped. Then the checks
-  of every channel (``channels/limits.py``).
+  gets ``utter_message_empty``; of its metadata only the allowlisted keys with short values
+  are kept (``channels/metadata.py``).
+- A session id or client address over its rate limit (``channels/rate_limits.py``; the
+  address the connection came from) gets ``utter_rate_limited``, and the message goes no
+  further. Then the checks of every channel (``channels/limits.py``).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
@@ -38,8 +40,10 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.limits import EMPTY_RESPONSE, guarded, response_text
-from channels.settings import socketio_session_key
+from channels.limits import EMPTY_RESPONSE, RATE_LIMITED_RESPONSE, guarded, response_text
+from channels.metadata import visitor_metadata
+from channels.rate_limits import RateLimiter, client_address
+from channels.settings import RateLimits, socketio_session_key
 from channels.web_sessions import SessionKeys
 
 logger = logging.getLogger(__name__)
@@ -92,16 +96,6 @@ def unreadable(body: bytes) -> Optional[str]:
     return None
 
 
-def metadata_of(value: Any) -> Dict[str, Any]:
-    """A message's metadata: an object, or a JSON string of one; anything else is dropped."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
 class ClinicSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel that only accepts connections from the listed origins and
     checks what clients send (see the module's description)."""
@@ -123,6 +117,7 @@ class ClinicSocketIOInput(SocketIOInput):
         #: Issues and checks the widgets' session keys; by default with the key of
         #: :func:`channels.settings.socketio_session_key`, read when the server starts.
         self.session_keys = session_keys
+        self.limiter = RateLimiter(RateLimits.from_env())
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -176,6 +171,13 @@ class ClinicSocketIOInput(SocketIOInput):
                 sio.enter_room(sid, conversation)
             await sio.emit("session_confirm", session_key, room=sid)
 
+        def address_of(sid: Text) -> Optional[str]:
+            """The client address of the connection ``sid`` (python-socketio keeps the
+            request that opened it), if known."""
+            environ = sio.get_environ(sid, namespace=self.namespace)
+            request = environ.get("sanic.request") if environ else None
+            return client_address(request) if isinstance(request, Request) else None
+
         async def handle_message(sid: Text, *args: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             data = args[0] if args else None
@@ -192,6 +194,9 @@ class ClinicSocketIOInput(SocketIOInput):
                     return
             else:
                 sender_id = sid
+            if self.limiter.check(sender_id, address_of(sid)) is not None:
+                await output.send_text_message(sender_id, response_text(RATE_LIMITED_RESPONSE))
+                return
             text = data.get("message")
             await checked(
                 UserMessage(
@@ -199,11 +204,10 @@ class ClinicSocketIOInput(SocketIOInput):
                     output,
                     sender_id,
                     input_channel=self.name(),
-                    metadata=metadata_of(data.get(self.metadata_key)),
+                    metadata=visitor_metadata(data.get(self.metadata_key)),
                 )
             )
 
-        # In place of Rasa's handlers of the same events.
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint

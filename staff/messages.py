@@ -86,6 +86,11 @@ PURPOSES: Dict[str, Tuple[str, str]] = {
         "Something went wrong",
         "The reply when something failed on the assistant's side.",
     ),
+    "utter_rate_limited": (
+        "Too many messages",
+        "The reply on the website to a visitor who sends messages faster than the "
+        "assistant takes them.",
+    ),
 }
 
 #: The languages of the variations (domain.yml's condition on the ``language`` slot).

@@ -2,7 +2,8 @@
 integration test that talks to them.
 
 - ``servers``: the action server and the Rasa server (REST, socket.io and every messaging
-  channel, with test secrets; the channels send their replies to ``platform_stub``).
+  channel, with test secrets; the channels send their replies to ``platform_stub``; the
+  rate limits off, since every test comes from 127.0.0.1).
 - ``web_server``: the demo clinic page with the chat widget (``python -m web``), whose
   origin the Rasa server's socket.io channel allows.
 
@@ -18,7 +19,13 @@ import pytest
 from launcher import local_servers, processes
 from tests.support.platform_stub import PlatformStub
 from tests.support.project import TEST_CLINIC_YAML
-from tests.support.servers import API_URL_VARIABLES, CHANNEL_SECRETS, Servers, trained_model
+from tests.support.servers import (
+    API_URL_VARIABLES,
+    CHANNEL_SECRETS,
+    NO_RATE_LIMITS,
+    Servers,
+    trained_model,
+)
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +46,7 @@ def servers(
     clinic_file.write_text(TEST_CLINIC_YAML, encoding="utf-8")
     extra_env = {
         **CHANNEL_SECRETS,
+        **NO_RATE_LIMITS,
         **{name: platform_stub.url for name in API_URL_VARIABLES},
         "CLINIC_CONFIG": str(clinic_file),
     }

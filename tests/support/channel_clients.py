@@ -381,8 +381,13 @@ def web_conversation(session_key: str) -> str:
 class Visitor:
     """A socket.io client of the website's channel that can send anything."""
 
-    def __init__(self, servers: Servers) -> None:
+    def __init__(self, servers: Servers, forwarded_for: Optional[str] = None) -> None:
+        """``forwarded_for``: the address a proxy in front of the server would say the
+        visitor comes from (``X-Forwarded-For``, heeded by a server behind a proxy)."""
         self.servers = servers
+        self.headers = {"Origin": f"http://localhost:{servers.web_port}"}
+        if forwarded_for is not None:
+            self.headers["X-Forwarded-For"] = forwarded_for
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
         self.confirmed: asyncio.Queue[str] = asyncio.Queue()
@@ -391,9 +396,7 @@ class Visitor:
 
     async def __aenter__(self) -> Visitor:
         await self.client.connect(
-            self.servers.rasa_url,
-            headers={"Origin": f"http://localhost:{self.servers.web_port}"},
-            transports=["polling"],
+            self.servers.rasa_url, headers=self.headers, transports=["polling"]
         )
         return self
 

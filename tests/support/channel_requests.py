@@ -14,6 +14,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 from sanic.compat import Header
+from sanic.models.server_types import ConnInfo
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -24,9 +25,14 @@ APP = Sanic("channel_unit_tests")
 
 
 class _Transport:
-    """What a request asks of its connection: nothing here (no TLS)."""
+    """What a request asks of its connection: no TLS, and the client's address if given."""
+
+    def __init__(self, peer: Optional[str] = None) -> None:
+        self.peer = peer
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
+        if name == "peername" and self.peer is not None:
+            return (self.peer, 40000)
         return default
 
     def get_protocol(self) -> Any:
@@ -39,12 +45,17 @@ def make_request(
     body: bytes = b"",
     headers: Optional[Mapping[str, str]] = None,
     agent: Any = None,
+    peer: Optional[str] = None,
 ) -> Request:
-    """A Sanic request as the server would hand it to the webhook."""
+    """A Sanic request as the server would hand it to the webhook (from the client address
+    ``peer``, if given)."""
     APP.ctx.agent = agent
     all_headers = {"host": "127.0.0.1:5005", **{k.lower(): v for k, v in (headers or {}).items()}}
-    request = Request(path.encode(), Header(all_headers), "1.1", method, _Transport(), APP)
+    transport = _Transport(peer)
+    request = Request(path.encode(), Header(all_headers), "1.1", method, transport, APP)
     request.body = body
+    if peer is not None:
+        request.conn_info = ConnInfo(transport)
     return request
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from typing import Callable, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import requests
+from rasa.shared.constants import ASSISTANT_ID_KEY
+from rasa.shared.nlu.constants import METADATA_MODEL_ID
 
 from tests.support.platform_stub import PlatformStub, Recorded
 from tests.support.servers import Servers
@@ -103,3 +105,8 @@ def conversation_of(servers: Servers, text: str) -> str:
         time.sleep(0.1)
     assert len(rows) == 1, rows
     return str(rows[0][0])
+
+
+def visitor_keys(metadata: Mapping[str, Any]) -> Dict[str, Any]:
+    """A stored event's metadata without what Rasa adds itself (the model and assistant)."""
+    return {k: v for k, v in metadata.items() if k not in (METADATA_MODEL_ID, ASSISTANT_ID_KEY)}

@@ -5,18 +5,26 @@ is deployed: only the addresses change (the compose file's ``rasa1:5005``, ``ras
 and ``web:8080`` become ports of 127.0.0.1, ``listen 80`` a free port), nginx's own files
 (pid, logs, temporary files) go to the test's folder so it runs without root, and every
 answer says which server gave it (``X-Upstream``).
+
+For what nginx does by itself (its rate limits), :func:`answering_upstreams` stands in for
+the servers behind it, and :func:`request_from` sends a request from a chosen address of
+127/8 (all loopback on Linux), since nginx limits each client address.
 """
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import os
 import re
 import shutil
-from contextlib import contextmanager
+import threading
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
 
 from launcher import processes
 from tests.support.project import ROOT
@@ -139,10 +147,14 @@ class Nginx:
 
 @contextmanager
 def running_nginx(
-    rasa_ports: Sequence[int], folder: Path, ip_hash: bool = True
+    rasa_ports: Sequence[int],
+    folder: Path,
+    ip_hash: bool = True,
+    website_port: Optional[int] = None,
 ) -> Iterator[Nginx]:
-    """nginx with the shipped configuration in front of these Rasa servers, until the block
-    ends. Ready once a request through it reaches a Rasa server's REST channel.
+    """nginx with the shipped configuration in front of these Rasa servers (and the website
+    at ``website_port``, if given), until the block ends. Ready once a request through it
+    reaches a Rasa server's REST channel.
 
     Raises:
         processes.ServerError: nginx exited or never answered.
@@ -154,7 +166,9 @@ def running_nginx(
     folder.mkdir(parents=True, exist_ok=True)
     port = processes.free_port()
     config = folder / "nginx.conf"
-    config.write_text(local_config(SHIPPED.read_text(), rasa_ports, port, folder, ip_hash))
+    config.write_text(
+        local_config(SHIPPED.read_text(), rasa_ports, port, folder, ip_hash, website_port)
+    )
     command = [binary, "-p", f"{folder}/", "-c", str(config), "-e", str(folder / "error.log")]
     log = folder / "nginx.log"
     with processes.process(command, dict(os.environ), log) as child:
@@ -165,3 +179,61 @@ def running_nginx(
             errors = (folder / "error.log").read_text(errors="replace")[-2000:]
             raise processes.ServerError(f"{error}\nerror.log:\n{errors}") from None
         yield Nginx(url, folder)
+
+
+class _Answer(BaseHTTPRequestHandler):
+    """Answers every request 200 ``{"status": "ok"}``, quietly."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        body = b'{"status": "ok"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@contextmanager
+def answering_upstreams(count: int) -> Iterator[List[int]]:
+    """``count`` servers on free ports of 127.0.0.1 that answer every request 200, in place
+    of the Rasa servers and the website; their ports, until the block ends."""
+    with ExitStack() as stack:
+        ports = []
+        for _ in range(count):
+            server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            stack.callback(server.server_close)
+            stack.callback(server.shutdown)
+            ports.append(server.server_address[1])
+        yield ports
+
+
+def request_from(
+    address: str, url: str, method: str = "POST", body: bytes = b"{}"
+) -> Tuple[int, Dict[str, str], bytes]:
+    """``method`` ``url`` from the client address ``address`` (of 127/8): the status, the
+    headers (names in lower case) and the body of the answer."""
+    parts = urlsplit(url)
+    assert parts.hostname is not None
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=10, source_address=(address, 0)
+    )
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, path, body=body if method == "POST" else None)
+        answer = connection.getresponse()
+        headers = {name.lower(): value for name, value in answer.getheaders()}
+        return answer.status, headers, answer.read()
+    finally:
+        connection.close()

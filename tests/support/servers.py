@@ -41,6 +41,14 @@ CHANNEL_SECRETS: Dict[str, str] = {
     "WHATSAPP_PHONE_NUMBER_ID": "1098765432",
 }
 
+#: The channels' rate limits off (0), for servers that every test talks to from 127.0.0.1,
+#: many messages a minute from one address and some from one sender; the limits are tested
+#: on a server of their own (tests/integration/channels/test_rate_limits.py).
+NO_RATE_LIMITS: Dict[str, str] = {
+    "SENDER_MESSAGES_PER_MINUTE": "0",
+    "ADDRESS_MESSAGES_PER_MINUTE": "0",
+}
+
 #: Environment variables naming the base URL of each platform's outgoing API.
 API_URL_VARIABLES = (
     "FACEBOOK_API_URL",

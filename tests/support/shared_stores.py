@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from launcher import local_servers
 from tests.support.project import TEST_CLINIC_YAML
-from tests.support.servers import trained_model
+from tests.support.servers import NO_RATE_LIMITS, trained_model
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/4"
@@ -54,6 +54,7 @@ def rasa_servers(
     clinic = folder / "clinic.yml"
     clinic.write_text(TEST_CLINIC_YAML, encoding="utf-8")
     shared = {
+        **NO_RATE_LIMITS,  # the tests' visitors all come from this machine
         "CLINIC_CONFIG": str(clinic),
         "DATABASE_URL": POSTGRES,
         "DATABASE_SCHEMA": schema,

@@ -28,7 +28,15 @@ from tests.support.bad_input import (
     steers_nothing,
 )
 from tests.support.channel_clients import PLATFORMS, TELEGRAM, Platform
-from tests.support.messaging import FORGED, QUIET_SECONDS, RESULTS_QUESTION, user_texts, users
+from tests.support.messaging import (
+    FORGED,
+    QUIET_SECONDS,
+    RESULTS_ANSWER,
+    RESULTS_QUESTION,
+    user_texts,
+    users,
+    visitor_keys,
+)
 from tests.support.platform_stub import PlatformStub
 from tests.support.servers import Servers
 
@@ -265,6 +273,28 @@ def test_the_caller_cannot_choose_another_input_channel(servers: Servers) -> Non
     assert post(servers, body).status_code == 200
     users = [e for e in servers.events("rest-as-twilio") if e["event"] == "user"]
     assert users[0]["input_channel"] == "rest"
+
+
+def test_only_allowlisted_bounded_metadata_is_stored(servers: Servers) -> None:
+    sender = "metadata-visitor"
+    metadata = {
+        "language": "en-GB",
+        "page": "x" * 100_000,
+        "nested": {"deep": ["y" * 10_000]},
+        "model_id": "forged",
+    }
+
+    reply = post(servers, {"sender": sender, "message": RESULTS_QUESTION, "metadata": metadata})
+
+    assert reply.status_code == 200
+    assert reply.json()[0]["text"].startswith(RESULTS_ANSWER)
+    events = servers.events(sender)
+    [user] = [e for e in events if e["event"] == "user"]
+    assert visitor_keys(user["metadata"]) == {"language": "en-GB"}
+    # Nothing else of it anywhere in the conversation (the session start's slot included).
+    stored = json.dumps(events)
+    assert "x" * 100 not in stored and "y" * 100 not in stored and "forged" not in stored
+    assert len(stored) < 20_000
 
 
 @settings(

@@ -42,6 +42,7 @@ from tests.support.messaging import (
     conversation_of,
     user_texts,
     users,
+    visitor_keys,
 )
 from tests.support.platform_stub import PlatformStub
 from tests.support.servers import Servers
@@ -257,6 +258,31 @@ async def test_socketio_a_message_of_the_wrong_shape_gets_the_polite_answer(
         metadata = {"message": RESULTS_QUESTION, "session_id": session_id, "metadata": "{bad"}
         after = await visitor.answer(metadata)
         assert after is not None and after["text"].startswith(RESULTS_ANSWER)
+
+
+async def test_socketio_only_allowlisted_bounded_metadata_is_stored(servers: Servers) -> None:
+    metadata = {
+        "language": "en-GB",
+        "page": "x" * 100_000,
+        "nested": {"deep": ["y" * 10_000]},
+        "model_id": "forged",
+    }
+    async with Visitor(servers) as visitor:
+        session_id = await visitor.session(None)
+        data = {"message": RESULTS_QUESTION, "session_id": session_id, "metadata": metadata}
+
+        answer = await visitor.answer(data)
+
+    assert answer is not None and answer["text"].startswith(RESULTS_ANSWER)
+    conversation = web_conversation(session_id)
+    assert user_texts(servers, conversation) == [RESULTS_QUESTION]
+    events = servers.events(conversation)
+    [user] = [e for e in events if e["event"] == "user"]
+    assert visitor_keys(user["metadata"]) == {"language": "en-GB"}
+    # Nothing else of it anywhere in the conversation (the session start's slot included).
+    stored = json.dumps(events)
+    assert "x" * 100 not in stored and "y" * 100 not in stored and "forged" not in stored
+    assert len(stored) < 20_000
 
 
 def polling(servers: Servers, sid: Optional[str] = None) -> str:

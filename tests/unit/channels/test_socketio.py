@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable, List, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 import pytest
+import yaml
 
+from channels import limits
 from channels.socketio import ClinicSocketIOInput, parse_origins, unreadable
 from channels.web_sessions import SessionKeys
+from clinic.config import get_clinic
 from tests.support.channel_requests import Rasa, make_request
+from tests.support.project import ROOT
 
 
 def test_origins_come_from_a_comma_separated_setting() -> None:
@@ -80,6 +84,20 @@ KEYS = SessionKeys(b"a key of the tests")
 #: A session key the channel issued, and its conversation.
 SESSION = KEYS.issue()
 CONVERSATION = f"socketio:{SESSION.partition('.')[0]}"
+#: More session keys, by name.
+_SESSIONS: Dict[str, str] = {}
+
+
+def key(name: str) -> str:
+    """The session key the channel issued to the visitor called ``name``."""
+    return _SESSIONS.setdefault(name, KEYS.issue())
+
+
+def sender(name: str) -> str:
+    """The conversation of the visitor called ``name``."""
+    conversation = KEYS.conversation(key(name))
+    assert conversation is not None
+    return conversation
 
 
 def channel_with(rasa: Rasa) -> Tuple[ClinicSocketIOInput, Recorder]:
@@ -213,6 +231,100 @@ async def test_a_message_of_the_wrong_shape_gets_the_empty_message_answer() -> N
     assert [(m.sender_id, m.text, m.metadata) for m in rasa.messages] == [
         (CONVERSATION, "hi", {}),
         (CONVERSATION, "hi", {}),
-        (CONVERSATION, "hi", {"a": 1}),
+        (CONVERSATION, "hi", {}),  # "a" is not an allowlisted key (channels/metadata.py)
     ]
     assert {m.input_channel for m in rasa.messages} == {"socketio"}
+
+
+async def test_metadata_keeps_only_allowlisted_bounded_keys() -> None:
+    rasa = Rasa()
+    channel, _ = channel_with(rasa)
+    handle_message = handler(channel, "user_uttered")
+    metadata = {"language": "en-GB", "page": "x" * 100_000, "nested": {"a": ["x" * 1000]}}
+
+    await handle_message("sid1", {"message": "hi", "session_id": key("s1"), "metadata": metadata})
+    await handle_message(
+        "sid1", {"message": "hi", "session_id": key("s1"), "metadata": "x" * 100_000}
+    )
+
+    assert [m.metadata for m in rasa.messages] == [{"language": "en-GB"}, {}]
+
+
+# Rate limits: per session id and per client address (channels/rate_limits.py).
+
+
+def limited(monkeypatch: pytest.MonkeyPatch, sender: int, address: int) -> None:
+    monkeypatch.setenv("SENDER_MESSAGES_PER_MINUTE", str(sender))
+    monkeypatch.setenv("ADDRESS_MESSAGES_PER_MINUTE", str(address))
+
+
+def connected_from(channel: ClinicSocketIOInput, addresses: Dict[str, str]) -> None:
+    """Each socket.io sid connected from the given client address (as python-socketio keeps
+    the connection's request in its environ)."""
+    assert channel.sio is not None
+
+    def get_environ(sid: str, namespace: Any = None) -> Dict[str, Any]:
+        request = make_request("GET", "/socket.io/?EIO=4&transport=polling", peer=addresses[sid])
+        return {"sanic.request": request}
+
+    channel.sio.get_environ = get_environ
+
+
+RATE_LIMITED = (
+    "You are sending messages faster than I can answer them. Please wait a minute, then "
+    "ask again. If this is an emergency, call {emergency_number} now."
+)
+
+
+def polite_refusal() -> str:
+    return RATE_LIMITED.replace("{emergency_number}", get_clinic().emergency_number)
+
+
+async def test_a_session_over_its_limit_gets_the_polite_refusal_and_nothing_is_processed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limited(monkeypatch, sender=3, address=100)
+    rasa = Rasa()
+    channel, sent = channel_with(rasa)
+    connected_from(channel, {"sid1": "198.51.100.1"})
+    handle_message = handler(channel, "user_uttered")
+
+    for number in range(5):
+        await handle_message("sid1", {"message": f"hi {number}", "session_id": key("s1")})
+    await handle_message("sid1", {"message": "hi", "session_id": key("s2")})
+
+    assert rasa.texts == ["hi 0", "hi 1", "hi 2", "hi"]
+    assert [m.sender_id for m in rasa.messages] == [sender("s1")] * 3 + [sender("s2")]
+    assert [(data["text"], room) for _, data, room in sent.emitted] == [
+        (polite_refusal(), sender("s1")),
+        (polite_refusal(), sender("s1")),
+    ]
+
+
+async def test_an_address_over_its_limit_gets_the_polite_refusal_whatever_the_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limited(monkeypatch, sender=100, address=3)
+    rasa = Rasa()
+    channel, sent = channel_with(rasa)
+    connected_from(channel, {"sid1": "198.51.100.7", "sid2": "198.51.100.7", "sid3": "10.1.1.1"})
+    handle_message = handler(channel, "user_uttered")
+
+    for number in range(3):
+        await handle_message("sid1", {"message": "hi", "session_id": key(f"s{number}")})
+    await handle_message("sid2", {"message": "hi", "session_id": key("s9")})
+    await handle_message("sid3", {"message": "hi", "session_id": key("s9")})
+
+    assert [m.sender_id for m in rasa.messages] == [
+        sender(f"s{number}") for number in (0, 1, 2, 9)
+    ]
+    assert [(data["text"], room) for _, data, room in sent.emitted] == [
+        (polite_refusal(), sender("s9"))
+    ]
+
+
+def test_the_polite_refusal_is_the_domains_response() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert domain["responses"][limits.RATE_LIMITED_RESPONSE] == [{"text": RATE_LIMITED}]
+    # Without a running server (a model trained before it existed), the same words.
+    assert limits.response_text(limits.RATE_LIMITED_RESPONSE) == polite_refusal()

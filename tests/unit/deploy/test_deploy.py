@@ -31,6 +31,11 @@ DEFAULT_PORTS = {
 }
 
 
+#: Settings of Sanic (the Rasa server's web framework), which reads them itself; the
+#: deployment files set the one that says a proxy is in front (docs/operations.md).
+SANIC_SETTINGS = {"SANIC_PROXIES_COUNT", "SANIC_REAL_IP_HEADER"}
+
+
 def variables_read_by_project() -> Set[str]:
     """Environment variables the project's code and config files read."""
     names: Set[str] = set()
@@ -143,6 +148,46 @@ def test_nginx_keeps_a_visitor_on_one_rasa_server() -> None:
     assert re.search(r"server web:8080;", nginx)
 
 
+def location(nginx: str, path: str) -> str:
+    """The body of ``location <path> { ... }`` in nginx.conf (no nested blocks in it)."""
+    found = re.search(r"location " + re.escape(path) + r" \{(.*?)\}", nginx, flags=re.S)
+    assert found is not None, path
+    return found.group(1)
+
+
+def test_nginx_limits_the_request_rate_of_each_client_address() -> None:
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    zones = dict(
+        re.findall(r"limit_req_zone \$binary_remote_addr zone=(\w+):\d+m rate=(\d+r/s);", nginx)
+    )
+    assert zones == {"webhooks": "10r/s", "website": "10r/s"}
+    assert re.search(r"^\s*limit_req_status 429;$", nginx, flags=re.M)
+    assert "limit_req zone=webhooks burst=20 nodelay;" in location(nginx, "/webhooks/")
+    assert "limit_req zone=website burst=40 nodelay;" in location(nginx, "/socket.io/")
+    # The website itself (the page, the widget's script) is not limited.
+    assert "limit_req" not in location(nginx, "/")
+    # A refused client is told, in JSON, when to try again.
+    assert "error_page 429 = @too_many_requests;" in nginx
+    refused = location(nginx, "@too_many_requests")
+    assert "add_header Retry-After 1 always;" in refused
+    assert 'return 429 \'{"error": ' in refused
+
+
+def test_the_rasa_servers_behind_nginx_take_the_client_address_it_forwards() -> None:
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    # nginx appends the address it saw to X-Forwarded-For ...
+    for path in ("/webhooks/", "/socket.io/"):
+        assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in location(
+            nginx, path
+        )
+    # ... and Sanic takes that last entry as the client's when told of one proxy (the
+    # channels' per-address limits count by it: channels/rate_limits.py).
+    services = compose()["services"]
+    for name in ("rasa1", "rasa2"):
+        assert services[name]["environment"]["SANIC_PROXIES_COUNT"] == "1"
+        assert "ports" not in services[name]  # reachable only through nginx
+
+
 def test_the_helm_values_use_the_image_roles_and_the_projects_variables() -> None:
     values: Dict[str, Any] = yaml.safe_load((DEPLOY / "helm-values.yml").read_text())
     assert values["command"] == ["bash", "deploy/start.sh", "rasa"]
@@ -150,8 +195,11 @@ def test_the_helm_values_use_the_image_roles_and_the_projects_variables() -> Non
     assert values["applicationSettings"]["port"] == DEFAULT_RASA_PORT
     assert values["applicationSettings"]["enableAPI"] is False
     names = {e["name"] for e in values["extraEnv"] + values["rasa-action-server"]["extraEnv"]}
-    assert names <= variables_read_by_project(), names - variables_read_by_project()
+    known = variables_read_by_project() | SANIC_SETTINGS
+    assert names <= known, names - known
     assert values["service"]["sessionAffinity"] == "ClientIP"
+    # The ingress controller is the one proxy in front of the Rasa pods.
+    assert {"name": "SANIC_PROXIES_COUNT", "value": "1"} in values["extraEnv"]
 
 
 def test_start_sh_refuses_a_role_it_does_not_know(role_env: Dict[str, str]) -> None:
