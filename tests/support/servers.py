@@ -31,10 +31,9 @@ CHANNEL_SECRETS: Dict[str, str] = {
     "TELEGRAM_SECRET_TOKEN": "test-telegram-secret",
     "TWILIO_ACCOUNT_SID": "ACtest00000000000000000000000000",
     "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
-    # Empty: the signature is checked against the URL the request came to, as a proxy in
-    # front of the server received it (X-Forwarded-Proto/Host), whatever the caller's
-    # environment sets.
-    "TWILIO_WEBHOOK_URL": "",
+    # The public address Twilio signs; the test server is reached at 127.0.0.1, as behind
+    # a proxy.
+    "TWILIO_WEBHOOK_URL": "https://clinic.example/webhooks/twilio/webhook",
     "WHATSAPP_VERIFY_TOKEN": "test-wa-verify-token",
     "WHATSAPP_APP_SECRET": "test-wa-app-secret",
     "WHATSAPP_ACCESS_TOKEN": "test-wa-access-token",
