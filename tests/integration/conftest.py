@@ -18,7 +18,13 @@ import pytest
 from launcher import local_servers, processes
 from tests.support.platform_stub import PlatformStub
 from tests.support.project import TEST_CLINIC_YAML
-from tests.support.servers import API_URL_VARIABLES, CHANNEL_SECRETS, Servers, trained_model
+from tests.support.servers import (
+    API_URL_VARIABLES,
+    CHANNEL_SECRETS,
+    SENDER_TAG_KEY,
+    Servers,
+    trained_model,
+)
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +47,7 @@ def servers(
         **CHANNEL_SECRETS,
         **{name: platform_stub.url for name in API_URL_VARIABLES},
         "CLINIC_CONFIG": str(clinic_file),
+        "SENDER_TAG_KEY": SENDER_TAG_KEY,
     }
     try:
         with local_servers.running(trained_model(), folder, extra_env) as running:

@@ -40,6 +40,10 @@ CHANNEL_SECRETS: Dict[str, str] = {
     "WHATSAPP_PHONE_NUMBER_ID": "1098765432",
 }
 
+#: The key of the sender tags in the test servers' logs (stores/sender_tag.py), so that a
+#: test can find a conversation's log lines.
+SENDER_TAG_KEY = "test-sender-tag-key"
+
 #: Environment variables naming the base URL of each platform's outgoing API.
 API_URL_VARIABLES = (
     "FACEBOOK_API_URL",
