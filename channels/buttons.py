@@ -26,6 +26,8 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence
 
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
+from stores.sender_tag import sender_tag
+
 logger = logging.getLogger(__name__)
 
 #: The line under a numbered list.
@@ -125,7 +127,14 @@ async def buttons_offered_to(agent: Any, sender_id: str) -> List[Button]:
                 tracker = await tracker_store.retrieve(sender_id)
         else:
             tracker = await tracker_store.retrieve(sender_id)
-    except Exception:
-        logger.exception("Could not read the conversation to find the buttons it offered.")
+    except Exception as error:
+        # The error's text may hold the sender id (SQLAlchemy's holds the statement's
+        # parameters): only at DEBUG.
+        logger.error(
+            "Could not read the conversation of sender %s to find the buttons it offered: %s",
+            sender_tag(sender_id),
+            type(error).__name__,
+        )
+        logger.debug("The error reading the conversation", exc_info=True)
         return []
     return offered_buttons(tracker.events) if tracker is not None else []

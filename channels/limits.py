@@ -14,7 +14,9 @@ call the emergency number).
 
 The answers are responses of the domain (``domain.yml``), taken from the running Rasa
 server's model, with the clinic's facts filled in. Wrap a channel's ``on_new_message``
-with :func:`guarded`.
+with :func:`guarded`. The log names the conversation by its sender tag
+(``stores/sender_tag.py``), never by its sender id (a phone number, an e-mail address),
+and never holds the message's words.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from clinic.config import get_clinic
+from stores.sender_tag import sender_tag
 from stores.tracker import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -108,13 +111,19 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
             except (Exception, StoreUnavailable) as error:
                 # Logged without the traceback, whose values could hold the visitor's words.
                 logger.error(
-                    "Could not handle a message from %s: %s",
-                    message.sender_id,
+                    "Could not handle a message from sender %s on %s: %s",
+                    sender_tag(message.sender_id),
+                    message.input_channel,
                     type(error).__name__,
                 )
                 reason = FAILURE_RESPONSE
         else:
-            logger.info("Message from %s not passed on: %s", message.sender_id, reason)
+            logger.info(
+                "Message from sender %s on %s not passed on: %s",
+                sender_tag(message.sender_id),
+                message.input_channel,
+                reason,
+            )
         await message.output_channel.send_text_message(
             message.sender_id or "default", response_text(reason)
         )

@@ -1,19 +1,57 @@
 """A platform's outgoing API (Messenger, Slack, Telegram, Twilio, WhatsApp): one aiohttp
-session a channel, reused, with a time limit; a failure is logged with the secrets hidden
-and never raised into the conversation."""
+session a channel, reused, with a time limit; a failure is logged with the secrets, and
+what was sent about the visitor, hidden, and never raised into the conversation."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from typing import Any, Mapping, Optional, Sequence
+import re
+from typing import Any, Iterator, List, Mapping, Optional, Sequence
 
 import aiohttp
 
 from channels import settings
 
 logger = logging.getLogger(__name__)
+
+#: A payload's own words ("text", "whatsapp", "individual"): kept in what is logged.
+_API_WORD = re.compile(r"[a-z_]*")
+#: What replaces, in a logged answer, a value that was sent about the visitor.
+HIDDEN = "[hidden]"
+
+
+def _leaves(value: Any) -> Iterator[str]:
+    """Every string and number in a payload (JSON, form or query), as text."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        yield str(value)
+
+
+def _about_the_visitor(leaf: str) -> bool:
+    """Whether a value sent may identify the visitor or be their conversation: not one of
+    the API's own lower-case words, nor a short number (a count, an index)."""
+    if leaf.isdigit():
+        return len(leaf) >= 5
+    return len(leaf.strip()) >= 3 and not _API_WORD.fullmatch(leaf)
+
+
+def sent_about_the_visitor(*payloads: Any) -> List[str]:
+    """The values of the payloads a platform may echo in an error, as sent and as JSON
+    escapes them: the recipient's id (a phone number), the texts, the buttons' titles.
+    Longest first, so that none is hidden only in part."""
+    found = set()
+    for payload in payloads:
+        for leaf in _leaves(payload):
+            if _about_the_visitor(leaf):
+                found.update({leaf, json.dumps(leaf)[1:-1]})
+    return sorted(found, key=len, reverse=True)
 
 
 class PlatformAPI:
@@ -49,10 +87,13 @@ class PlatformAPI:
             )
         return self._session
 
-    def redact(self, text: str) -> str:
-        """``text`` with every secret of this API replaced by ``***``."""
+    def redact(self, text: str, personal: Sequence[str] = ()) -> str:
+        """``text`` with every secret of this API replaced by ``***``, and each of
+        ``personal`` (what was sent about the visitor) by ``[hidden]``."""
         for secret in self.secrets:
             text = text.replace(secret, "***")
+        for value in personal:
+            text = text.replace(value, HIDDEN)
         return text
 
     async def post(
@@ -65,6 +106,7 @@ class PlatformAPI:
     ) -> Optional[Any]:
         """POST to ``{base_url}{path}``; the answer's JSON, or None if it failed."""
         where = self.redact(path)
+        personal = sent_about_the_visitor(json, data, params)
         try:
             async with self._client().post(
                 self.base_url + path, json=json, data=data, params=params
@@ -76,7 +118,7 @@ class PlatformAPI:
                         self.channel,
                         where,
                         reply.status,
-                        self.redact(text[:300]),
+                        self.redact(text, personal)[:300],
                     )
                     return None
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -87,7 +129,8 @@ class PlatformAPI:
         except ValueError:
             return None
         if isinstance(answer, dict) and answer.get("ok") is False:
-            logger.error("%s API: %s refused: %s", self.channel, where, self.redact(text[:300]))
+            refusal = self.redact(text, personal)[:300]
+            logger.error("%s API: %s refused: %s", self.channel, where, refusal)
             return None
         return answer
 

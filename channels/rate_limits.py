@@ -25,6 +25,7 @@ from typing import Callable, Deque, Dict, List, Optional
 from sanic.request import Request
 
 from channels.settings import RateLimits
+from stores.sender_tag import sender_tag
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +94,12 @@ class RateLimiter:
             self.addresses.wait(address) if address else 0.0,
         )
         if wait > 0:
+            # Tags, not the sender id or the address: both are personal data.
             logger.info(
-                "A message from %s (address %s) refused: over the rate limit of %s messages "
-                "a sender or %s an address in a minute.",
-                sender,
-                address,
+                "A message from sender %s (address %s) refused: over the rate limit of %s "
+                "messages a sender or %s an address in a minute.",
+                sender_tag(sender) if sender else "-",
+                sender_tag(address) if address else "-",
                 self.limits.per_sender,
                 self.limits.per_address,
             )

@@ -2,10 +2,12 @@
 
 - POST ``/webhooks/twilio/webhook`` (a form): signed with ``X-Twilio-Signature``, the
   base64 HMAC-SHA1, with the auth token, of the URL Twilio called followed by every POST
-  parameter's name and value, sorted by name. The URL is ``TWILIO_WEBHOOK_URL`` if set,
-  else the request's own URL as the proxy in front of the server received it
-  (``X-Forwarded-Proto``, ``X-Forwarded-Host``); with and without the default port, as
-  Twilio's own validator accepts.
+  parameter's name and value, sorted by name. The URL is ``TWILIO_WEBHOOK_URL``, the public
+  address entered in the Twilio Console, with and without the default port, as Twilio's
+  own validator accepts. It is never rebuilt from the request: behind a TLS terminator the
+  proxy's ``X-Forwarded-Proto`` may say http, and a caller who reaches the server directly
+  chooses ``X-Forwarded-Host`` (and so the URL a signature it holds is checked against).
+  The channel on (SID and token set) without it stops the server, naming the variable.
 - Handled: ``Body`` from ``From`` (``+15551234567`` or ``whatsapp:+15551234567``) to ``To``;
   a blank ``Body`` without media gets ``utter_message_empty``, a picture alone is ignored.
   A request without a signature gets 401 before its body is read.
@@ -14,7 +16,7 @@
   number written to, ``To`` = the visitor, ``Body``), basic auth ``sid:token``.
   SMS has no buttons: always a numbered list.
 
-Settings (``credentials.yml``): ``account_sid``, ``auth_token``, ``webhook_url`` (optional).
+Settings (``credentials.yml``): ``account_sid``, ``auth_token``, ``webhook_url``.
 """
 
 from __future__ import annotations
@@ -79,18 +81,6 @@ def check_twilio_signature(
     check_signature(header, expected, SIGNATURE_HEADER)
 
 
-def public_url(request: Request) -> str:
-    """The URL the caller used, as a proxy in front of the server received it."""
-
-    def first(header: str) -> str:
-        return (request.headers.get(header) or "").split(",")[0].strip()
-
-    scheme = first("X-Forwarded-Proto") or request.scheme
-    host = first("X-Forwarded-Host") or request.headers.get("Host") or request.host
-    query = f"?{request.query_string}" if request.query_string else ""
-    return f"{scheme}://{host}{request.path}{query}"
-
-
 class TwilioOutput(WebhookOutput):
     """Replies with the Messages resource of Twilio's REST API; buttons as a list."""
 
@@ -120,12 +110,24 @@ class TwilioInput(WebhookInput):
     required: ClassVar[Dict[str, str]] = {
         "account_sid": "TWILIO_ACCOUNT_SID",
         "auth_token": "TWILIO_AUTH_TOKEN",
+        "webhook_url": "TWILIO_WEBHOOK_URL",
     }
-    optional: ClassVar[Dict[str, str]] = {"webhook_url": "TWILIO_WEBHOOK_URL"}
 
     def __init__(self, config: Optional[Mapping[str, object]] = None) -> None:
+        """The channel; off while the SID or the token is empty.
+
+        Raises:
+            ValueError: the SID and the token are set but ``TWILIO_WEBHOOK_URL`` is empty,
+                or it is not an http(s) URL.
+        """
         super().__init__(config)
         url = self.settings["webhook_url"]
+        if self.settings["account_sid"] and self.settings["auth_token"] and not url:
+            raise ValueError(
+                "TWILIO_WEBHOOK_URL is empty: with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN "
+                "set, it must be the public webhook URL entered in the Twilio Console "
+                "(https://YOUR-HOST/webhooks/twilio/webhook), which Twilio signs."
+            )
         if url and not url.startswith(("https://", "http://")):
             raise ValueError(f"TWILIO_WEBHOOK_URL: '{url}' is not an http(s) URL.")
 
@@ -144,12 +146,12 @@ class TwilioInput(WebhookInput):
         )
 
     def authenticate(self, request: Request, body: bytes) -> None:
-        """``X-Twilio-Signature`` of the URL and the form."""
+        """``X-Twilio-Signature`` of ``TWILIO_WEBHOOK_URL`` and the form."""
         if not (request.headers.get(SIGNATURE_HEADER) or "").strip():
             raise MissingSignatureError(f"missing {SIGNATURE_HEADER}")
         check_twilio_signature(
             self.settings["auth_token"],
-            self.settings["webhook_url"] or public_url(request),
+            self.settings["webhook_url"],
             form_body(body),
             request.headers.get(SIGNATURE_HEADER),
         )

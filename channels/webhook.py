@@ -26,7 +26,8 @@ posted. This module does the rest:
   show become a numbered list.
 - **One HTTP session per channel** (aiohttp), reused for every reply, with a time limit.
 
-Message texts are never logged above DEBUG.
+Message texts are never logged above DEBUG, and a conversation is named in the log by its
+sender tag (``stores/sender_tag.py``), never by its sender id (a phone number).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from channels.limits import guarded
 from channels.payload import WebhookError
 from channels.platform_api import PlatformAPI
 from channels.senders import conversation_id, platform_id
+from stores.sender_tag import sender_tag
 
 logger = logging.getLogger(__name__)
 
@@ -300,19 +302,26 @@ class WebhookInput(InputChannel):
     ) -> None:
         """Hand the messages to Rasa one after the other; log what fails."""
         for message in messages:
+            sender_id = conversation_id(self.name(), message.sender_id)
             try:
                 if message.before is not None:
                     await message.before()
                 text = message.text
-                sender_id = conversation_id(self.name(), message.sender_id)
                 if not message.is_payload:
                     text = resolve(text, await buttons_offered_to(agent, sender_id))
                 logger.debug("%s: message from %s: %r", self.name(), sender_id, text)
                 await on_new_message(
                     UserMessage(text, message.output, sender_id, input_channel=self.name())
                 )
-            except Exception:
-                logger.exception("%s: a message could not be handled.", self.name())
+            except Exception as error:
+                # The error's text may hold the sender id or the words: only at DEBUG.
+                logger.error(
+                    "%s: a message from sender %s could not be handled: %s",
+                    self.name(),
+                    sender_tag(sender_id),
+                    type(error).__name__,
+                )
+                logger.debug("%s: the error", self.name(), exc_info=True)
 
 
 def error_response(status: int, reason: str) -> HTTPResponse:

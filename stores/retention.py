@@ -5,6 +5,9 @@ be forgotten); ``make purge DAYS=<n>`` deletes every conversation whose last eve
 than ``n`` days. Both use the tracker store the Rasa server uses (``endpoints.yml``, with
 its environment variables), so they work on SQLite and on PostgreSQL alike, and print what
 they deleted. Conversations are deleted whole: a purge never leaves half a conversation.
+``forget`` names the conversation by the id the operator typed; ``purge`` names the ones it
+deleted by their sender tags (``stores/sender_tag.py``), as the logs do, not by their ids
+(phone numbers, e-mail addresses), since its output often ends up in a log too.
 
 ``scripts/retention.sh`` runs ``python -m stores.retention forget|purge ...`` through
 ``python -m launcher env``, which gives it the variables ``endpoints.yml`` names, as the
@@ -19,11 +22,13 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
+
+from stores.sender_tag import sender_tag
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS_PER_DAY = 86400
@@ -85,13 +90,18 @@ def purge(store: SQLTrackerStore, days: float, now: Optional[float] = None) -> L
     return _delete(store, senders)
 
 
-def report(deleted: List[Deleted], what: str) -> str:
-    """A few lines saying what was deleted."""
+def tagged(sender_id: str) -> str:
+    """A conversation as a report names it without its sender id: ``sender <tag>``."""
+    return f"sender {sender_tag(sender_id)}"
+
+
+def report(deleted: List[Deleted], what: str, name: Callable[[str], str] = tagged) -> str:
+    """A few lines saying what was deleted, each conversation named by ``name``."""
     if not deleted:
         return f"{what}: nothing to delete."
     lines = [f"{what}: deleted {len(deleted)} conversation(s), "
              f"{sum(d.events for d in deleted)} event(s):"]  # fmt: skip
-    lines += [f"  {d.sender_id}: {d.events} event(s)" for d in deleted]
+    lines += [f"  {name(d.sender_id)}: {d.events} event(s)" for d in deleted]
     return "\n".join(lines)
 
 
@@ -109,7 +119,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.sender_id.strip():
             parser.error("SENDER is empty: say whose conversation to delete (SENDER=...)")
         store = open_store(args.endpoints)
-        print(report(forget(store, args.sender_id), f"forget {args.sender_id!r}"))
+        # The id the operator typed is theirs to see again.
+        print(report(forget(store, args.sender_id), f"forget {args.sender_id!r}", str))
     else:
         if args.days < 0:
             parser.error("DAYS must be 0 or more")

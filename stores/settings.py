@@ -103,3 +103,11 @@ class BrokerSettings:
             queue=env.get("EVENT_BROKER_QUEUE", "").strip() or DEFAULT_QUEUE,
             backlog=backlog,
         )
+
+
+def sender_tag_key(env: Optional[Mapping[str, str]] = None) -> Optional[bytes]:
+    """``SENDER_TAG_KEY``, the key of the sender tags in the logs (``stores/sender_tag.py``),
+    as bytes; None when it is empty (each process then makes a random one)."""
+    env = os.environ if env is None else env
+    key = env.get("SENDER_TAG_KEY", "").strip()
+    return key.encode("utf-8") if key else None

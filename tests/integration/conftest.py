@@ -23,6 +23,7 @@ from tests.support.servers import (
     API_URL_VARIABLES,
     CHANNEL_SECRETS,
     NO_RATE_LIMITS,
+    SENDER_TAG_KEY,
     Servers,
     trained_model,
 )
@@ -49,6 +50,7 @@ def servers(
         **NO_RATE_LIMITS,
         **{name: platform_stub.url for name in API_URL_VARIABLES},
         "CLINIC_CONFIG": str(clinic_file),
+        "SENDER_TAG_KEY": SENDER_TAG_KEY,
     }
     try:
         with local_servers.running(trained_model(), folder, extra_env) as running:

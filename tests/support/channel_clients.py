@@ -45,8 +45,7 @@ from tests.support.servers import CHANNEL_SECRETS, Servers
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-TWILIO_URL = "https://clinic.example/webhooks/twilio/webhook"
-TWILIO_PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "clinic.example"}
+TWILIO_URL = CHANNEL_SECRETS["TWILIO_WEBHOOK_URL"]
 CLINIC_NUMBER = "+15557654321"
 WA_NUMBER_ID = CHANNEL_SECRETS["WHATSAPP_PHONE_NUMBER_ID"]
 TELEGRAM_SEND = f"/bot{CHANNEL_SECRETS['TELEGRAM_BOT_TOKEN']}/sendMessage"
@@ -276,7 +275,7 @@ def _twilio_sign(body: bytes, secret: str) -> Dict[str, str]:
         params = _form(body)
     except UnicodeDecodeError:
         params = {}  # not a form: signed as one without parameters
-    return {**TWILIO_PROXY, "X-Twilio-Signature": twilio_signature(secret, TWILIO_URL, params)}
+    return {"X-Twilio-Signature": twilio_signature(secret, TWILIO_URL, params)}
 
 
 def _twilio_request(params: Dict[str, str]) -> Body:

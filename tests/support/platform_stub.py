@@ -3,7 +3,8 @@
 The Rasa server under test sends its replies to Facebook's Graph API, Slack's Web API,
 Telegram's Bot API, Twilio's REST API and WhatsApp's Cloud API at base URLs taken from the
 environment; in the tests those point here. The stand-in records every request and answers
-with a minimal success body of the platform's shape, so the connectors see what they would.
+with a minimal success body of the platform's shape, so the connectors see what they would,
+or with the error a test asked for (:meth:`PlatformStub.refuse`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -57,6 +58,10 @@ class PlatformStub:
     received: List[Recorded] = field(default_factory=list)
     #: Print each request as it arrives (``python -m tests.support.platform_stub``).
     echo: bool = False
+    #: Errors to answer instead of success: which requests, status, body (the first wins).
+    refusals: List[Tuple[Callable[[Recorded], bool], int, Dict[str, Any]]] = field(
+        default_factory=list
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: Optional[ThreadingHTTPServer] = None
 
@@ -75,20 +80,22 @@ class PlatformStub:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
+                recorded = Recorded(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
                 with stub._lock:
-                    stub.received.append(
-                        Recorded(
-                            self.command,
-                            parts.path,
-                            parse_qs(parts.query),
-                            {k.lower(): v for k, v in self.headers.items()},
-                            body,
-                        )
-                    )
+                    stub.received.append(recorded)
+                    refusal = next((r for r in stub.refusals if r[0](recorded)), None)
                 if stub.echo:
                     text = body.decode("utf-8", "replace")
                     print(f"{self.command} {parts.path}\n  {text}", flush=True)
-                status, answer = _answer_for(parts.path)
+                status, answer = (
+                    _answer_for(parts.path) if refusal is None else (refusal[1], refusal[2])
+                )
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -104,6 +111,13 @@ class PlatformStub:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def refuse(
+        self, predicate: Callable[[Recorded], bool], status: int, answer: Dict[str, Any]
+    ) -> None:
+        """From now on, answer the requests that match ``predicate`` with this error."""
+        with self._lock:
+            self.refusals.append((predicate, status, answer))
 
     def stop(self) -> None:
         """Stop listening."""

@@ -31,10 +31,9 @@ CHANNEL_SECRETS: Dict[str, str] = {
     "TELEGRAM_SECRET_TOKEN": "test-telegram-secret",
     "TWILIO_ACCOUNT_SID": "ACtest00000000000000000000000000",
     "TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
-    # Empty: the signature is checked against the URL the request came to, as a proxy in
-    # front of the server received it (X-Forwarded-Proto/Host), whatever the caller's
-    # environment sets.
-    "TWILIO_WEBHOOK_URL": "",
+    # The public address Twilio signs; the test server is reached at 127.0.0.1, as behind
+    # a proxy.
+    "TWILIO_WEBHOOK_URL": "https://clinic.example/webhooks/twilio/webhook",
     "WHATSAPP_VERIFY_TOKEN": "test-wa-verify-token",
     "WHATSAPP_APP_SECRET": "test-wa-app-secret",
     "WHATSAPP_ACCESS_TOKEN": "test-wa-access-token",
@@ -48,6 +47,10 @@ NO_RATE_LIMITS: Dict[str, str] = {
     "SENDER_MESSAGES_PER_MINUTE": "0",
     "ADDRESS_MESSAGES_PER_MINUTE": "0",
 }
+
+#: The key of the sender tags in the test servers' logs (stores/sender_tag.py), so that a
+#: test can find a conversation's log lines.
+SENDER_TAG_KEY = "test-sender-tag-key"
 
 #: Environment variables naming the base URL of each platform's outgoing API.
 API_URL_VARIABLES = (

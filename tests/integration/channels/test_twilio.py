@@ -1,19 +1,24 @@
 """Twilio SMS through the running Rasa server (replies go to ``platform_stub``).
 
-The test server has no ``TWILIO_WEBHOOK_URL``: the signature is checked against the URL a
-proxy in front of it received (``X-Forwarded-Proto``, ``X-Forwarded-Host``), as behind a
-tunnel or a load balancer.
+The test server's ``TWILIO_WEBHOOK_URL`` is a public https address while the test reaches
+it at 127.0.0.1 over http, as behind a proxy: the signature is checked against that URL,
+whatever ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` say.
 """
 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Callable, Dict
 from urllib.parse import urlencode
 
 import pytest
 
+from launcher import processes
+from launcher.local_servers import servers_environment
+from launcher.roles import rasa_command
 from tests.support.messaging import (
+    FORGED,
     RESULTS_ANSWER,
     RESULTS_QUESTION,
     SCAR_TYPES_ANSWER,
@@ -24,15 +29,14 @@ from tests.support.messaging import (
 )
 from tests.support.platform_payloads import twilio_form, twilio_signature
 from tests.support.platform_stub import PlatformStub, Recorded
-from tests.support.servers import CHANNEL_SECRETS, Servers
+from tests.support.servers import CHANNEL_SECRETS, Servers, trained_model
 
 pytestmark = pytest.mark.integration
 
 SID = CHANNEL_SECRETS["TWILIO_ACCOUNT_SID"]
 TOKEN = CHANNEL_SECRETS["TWILIO_AUTH_TOKEN"]
 CLINIC_NUMBER = "+15557654321"
-PUBLIC_URL = "https://clinic.example/webhooks/twilio/webhook"
-PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "clinic.example"}
+PUBLIC_URL = CHANNEL_SECRETS["TWILIO_WEBHOOK_URL"]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -43,7 +47,7 @@ def to(number: str) -> Callable[[Recorded], bool]:
 def sms(servers: Servers, sender: str, text: str, token: str = TOKEN) -> Dict[str, object]:
     """Post an SMS as Twilio does, signed for the public URL; status and answer."""
     params = twilio_form(sender, CLINIC_NUMBER, text)
-    headers = {**FORM, **PROXY, "X-Twilio-Signature": twilio_signature(token, PUBLIC_URL, params)}
+    headers = {**FORM, "X-Twilio-Signature": twilio_signature(token, PUBLIC_URL, params)}
     answer = deliver(servers, "twilio", urlencode(params).encode(), headers)
     return {
         "status": answer.status_code,
@@ -102,10 +106,69 @@ def test_a_forged_missing_or_misdirected_signature_is_refused_and_reaches_nothin
     )
 
     forged = sms(servers, sender, RESULTS_QUESTION, token="guessed-token")
-    missing = deliver(servers, "twilio", body, {**FORM, **PROXY})
-    misdirected = deliver(
-        servers, "twilio", body, {**FORM, **PROXY, "X-Twilio-Signature": other_url}
-    )
+    missing = deliver(servers, "twilio", body, FORM)
+    misdirected = deliver(servers, "twilio", body, {**FORM, "X-Twilio-Signature": other_url})
 
     assert (forged["status"], missing.status_code, misdirected.status_code) == (403, 401, 403)
     assert_nothing_reached_the_assistant(servers, platform_stub, f"twilio:{sender}", to(sender))
+
+
+def test_a_message_signed_for_the_public_https_url_is_answered_though_the_proxy_says_http(
+    servers: Servers, platform_stub: PlatformStub
+) -> None:
+    # Behind the clinic's TLS terminator, the shipped nginx said X-Forwarded-Proto: http.
+    sender = "+15550100004"
+    params = twilio_form(sender, CLINIC_NUMBER, RESULTS_QUESTION)
+    headers = {
+        **FORM,
+        "X-Forwarded-Proto": "http",
+        "X-Forwarded-Host": "clinic.example",
+        "X-Twilio-Signature": twilio_signature(TOKEN, PUBLIC_URL, params),
+    }
+
+    answer = deliver(servers, "twilio", urlencode(params).encode(), headers)
+
+    assert answer.status_code == 200
+    [reply] = sent(platform_stub, to(sender))
+    assert reply.form()["Body"].startswith(RESULTS_ANSWER)
+
+
+@pytest.mark.parametrize(
+    ("sender", "forwarded"),
+    [
+        ("+15550100005", {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "attacker.example"}),
+        ("+15550100006", {"X-Forwarded-Host": "attacker.example"}),
+    ],
+    ids=["host and scheme", "host"],
+)
+def test_a_signature_of_a_url_the_caller_names_in_forwarded_headers_is_refused(
+    servers: Servers, platform_stub: PlatformStub, sender: str, forwarded: Dict[str, str]
+) -> None:
+    # A signature Twilio made for another address of the account (another app's webhook),
+    # sent here with forwarded headers naming that address.
+    params = twilio_form(sender, CLINIC_NUMBER, FORGED)
+    scheme = forwarded.get("X-Forwarded-Proto", "http")  # as the server is reached
+    elsewhere = f"{scheme}://{forwarded['X-Forwarded-Host']}/webhooks/twilio/webhook"
+    signature = twilio_signature(TOKEN, elsewhere, params)
+    headers = {**FORM, **forwarded, "X-Twilio-Signature": signature}
+
+    answer = deliver(servers, "twilio", urlencode(params).encode(), headers)
+
+    assert answer.status_code == 403
+    assert_nothing_reached_the_assistant(servers, platform_stub, f"twilio:{sender}", to(sender))
+
+
+def test_the_server_refuses_to_start_with_twilio_on_and_no_webhook_url(tmp_path: Path) -> None:
+    actions, port, web = (processes.free_port() for _ in range(3))
+    without_url = {**CHANNEL_SECRETS, "TWILIO_WEBHOOK_URL": ""}
+    env = servers_environment(tmp_path, actions, port, web, without_url)
+    log = tmp_path / "rasa.log"
+    command = rasa_command(trained_model(), "127.0.0.1", port)
+
+    with (
+        processes.process(command, env, log) as child,
+        pytest.raises(processes.ServerError, match="exited"),
+    ):
+        processes.wait_until_up(f"http://127.0.0.1:{port}/", child, log)
+
+    assert "TWILIO_WEBHOOK_URL is empty" in log.read_text(errors="replace")

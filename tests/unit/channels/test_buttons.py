@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, List
 
 import pytest
@@ -17,6 +18,7 @@ from channels.buttons import (
     parse_buttons,
     resolve,
 )
+from stores.sender_tag import sender_tag
 from tests.support.channel_requests import agent_with
 
 TOPICS = [
@@ -135,3 +137,29 @@ async def test_a_broken_tracker_store_offers_nothing() -> None:
         lock_store = None
 
     assert await buttons_offered_to(Agent(), "visitor-1") == []
+
+
+async def test_a_broken_tracker_store_is_logged_by_the_senders_tag_not_its_error_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken:
+        async def retrieve(self, sender_id: str) -> None:
+            # As SQLAlchemy's errors do: the statement's parameters in the message.
+            raise ConnectionError(f"[SQL: SELECT ...] [parameters: ('{sender_id}',)]")
+
+    class Agent:
+        tracker_store = Broken()
+        lock_store = None
+
+    with caplog.at_level(logging.INFO, logger="channels.buttons"):
+        assert await buttons_offered_to(Agent(), "whatsapp:15550177004") == []
+
+    assert "5550177004" not in caplog.text
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "ERROR",
+            f"Could not read the conversation of sender {sender_tag('whatsapp:15550177004')} "
+            "to find the buttons it offered: ConnectionError",
+        )
+    ]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, List
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels import limits
+from stores.sender_tag import sender_tag
+
+#: A sender id that is a phone number, and the words of its message.
+SENDER = "twilio:+15550177001"
+WORDS = "my neighbour Ana said"
 
 
 def test_control_characters_go_line_breaks_and_tabs_stay() -> None:
@@ -60,3 +66,46 @@ async def test_a_failure_to_handle_a_message_gets_an_answer_not_silence() -> Non
 
     assert len(output.messages) == 1
     assert "try again" in output.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("   ", limits.EMPTY_RESPONSE), (f"{WORDS} " * 300, limits.TOO_LONG_RESPONSE)],
+    ids=["empty", "too long"],
+)
+async def test_a_message_not_passed_on_is_logged_by_its_senders_tag(
+    caplog: pytest.LogCaptureFixture, text: str, reason: str
+) -> None:
+    async def on_new_message(message: UserMessage) -> Any:
+        raise AssertionError("not passed on")
+
+    message = UserMessage(text, CollectingOutputChannel(), SENDER, input_channel="twilio")
+    with caplog.at_level(logging.INFO, logger="channels.limits"):
+        await limits.guarded(on_new_message)(message)
+
+    assert "5550177001" not in caplog.text and WORDS not in caplog.text
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", f"Message from sender {sender_tag(SENDER)} on twilio not passed on: {reason}")
+    ]
+
+
+async def test_a_message_that_could_not_be_handled_is_logged_by_its_senders_tag(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def on_new_message(message: UserMessage) -> Any:
+        raise ConnectionError(f"no database for {message.sender_id}: {message.text}")
+
+    message = UserMessage(WORDS, CollectingOutputChannel(), SENDER, input_channel="twilio")
+    with caplog.at_level(logging.INFO, logger="channels.limits"):
+        await limits.guarded(on_new_message)(message)
+
+    assert "5550177001" not in caplog.text and WORDS not in caplog.text
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "ERROR",
+            f"Could not handle a message from sender {sender_tag(SENDER)} on twilio: "
+            "ConnectionError",
+        )
+    ]

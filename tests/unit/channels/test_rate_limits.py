@@ -5,6 +5,7 @@ tests/integration/channels/test_rate_limits.py."""
 
 from __future__ import annotations
 
+import logging
 from typing import Iterator, List
 
 import pytest
@@ -15,6 +16,7 @@ from channels.settings import (
     DEFAULT_SENDER_MESSAGES_PER_MINUTE,
     RateLimits,
 )
+from stores.sender_tag import sender_tag
 from tests.support.channel_requests import APP, make_request
 
 
@@ -79,6 +81,19 @@ def test_a_message_refused_is_not_counted_and_neither_limit_counts_it() -> None:
     assert limiter.check("s1", "198.51.100.1") == 1
     clock.now += 0.5
     assert limiter.check("s1", "198.51.100.2") is None
+
+
+def test_a_refusal_is_logged_by_tags_not_the_sender_or_the_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = RateLimiter(RateLimits(per_sender=1, per_address=5), Clock())
+    phone = "twilio:+15550177009"
+    assert limiter.check(phone, "198.51.100.23") is None
+    with caplog.at_level(logging.INFO, logger="channels.rate_limits"):
+        assert limiter.check(phone, "198.51.100.23") == 60
+    [line] = [record.getMessage() for record in caplog.records]
+    assert "refused" in line and sender_tag(phone) in line
+    assert "15550177009" not in line and "198.51.100.23" not in line
 
 
 def test_without_an_address_only_the_sender_counts() -> None:

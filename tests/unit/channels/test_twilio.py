@@ -14,15 +14,15 @@ from channels.twilio import (
     TwilioOutput,
     check_twilio_signature,
     parse_twilio,
-    public_url,
     twilio_signature,
 )
-from tests.support.channel_requests import Rasa, RecordingAPI, make_request, post
+from tests.support.channel_requests import Rasa, RecordingAPI, post
 from tests.support.platform_payloads import twilio_form
 from tests.support.platform_payloads import twilio_signature as twilios_own_signature
 
 TOKEN = "12345"
 URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+PUBLIC = "https://clinic.example/webhooks/twilio/webhook"
 # Twilio's documented example: these parameters POSTed to URL, with the auth token 12345.
 DOCUMENTED = {
     "CallSid": "CA1234567890ABCDE",
@@ -80,24 +80,68 @@ def test_a_missing_signature_is_refused() -> None:
         check_twilio_signature(TOKEN, URL, as_form(DOCUMENTED), None)
 
 
-def test_the_url_is_the_one_the_proxy_received() -> None:
-    request = make_request(
-        "POST",
-        "/webhooks/twilio/webhook?x=1",
-        headers={
-            "Host": "127.0.0.1:5005",
-            "X-Forwarded-Proto": "https, http",
-            "X-Forwarded-Host": "clinic.example",
-        },
+def configured(**settings: str) -> TwilioInput:
+    """The channel with its SID, token and public webhook URL (``settings`` on top)."""
+    return TwilioInput(
+        {"account_sid": "AC1", "auth_token": TOKEN, "webhook_url": PUBLIC, **settings}
     )
 
-    assert public_url(request) == "https://clinic.example/webhooks/twilio/webhook?x=1"
+
+async def sms_signed_for(url: str, headers: Dict[str, str], rasa: Rasa) -> int:
+    """Status of an SMS posted to the webhook, signed for ``url``, with ``headers``."""
+    params = twilio_form("+15551230000", "+15557654321", "hello")
+    signature = {"X-Twilio-Signature": twilios_own_signature(TOKEN, url, params)}
+    answer = await post(
+        configured(),
+        urlencode(params).encode(),
+        {**headers, **signature},
+        rasa,
+        path="/webhooks/twilio/webhook",
+    )
+    return answer.status
 
 
-def test_without_a_proxy_the_url_is_the_requests_own() -> None:
-    request = make_request("POST", "/webhooks/twilio/webhook", headers={"Host": "10.0.0.5:5005"})
+async def test_a_message_signed_for_the_public_url_is_accepted_whatever_the_proxy_says() -> None:
+    rasa = Rasa()
+    behind_tls = {"Host": "rasa1:5005", "X-Forwarded-Proto": "http"}
 
-    assert public_url(request) == "http://10.0.0.5:5005/webhooks/twilio/webhook"
+    assert await sms_signed_for(PUBLIC, behind_tls, rasa) == 200
+    assert await sms_signed_for(PUBLIC, {"Host": "10.0.0.5:5005"}, rasa) == 200
+    assert [m.sender_id for m in rasa.messages] == ["twilio:+15551230000"] * 2
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "attacker.example"},
+        {"X-Forwarded-Host": "attacker.example"},
+    ],
+    ids=["host and scheme", "host"],
+)
+async def test_a_signature_of_the_url_forwarded_headers_name_is_refused(
+    forwarded: Dict[str, str],
+) -> None:
+    rasa = Rasa()
+    scheme = forwarded.get("X-Forwarded-Proto", "http")
+    named = f"{scheme}://attacker.example/webhooks/twilio/webhook"
+
+    assert await sms_signed_for(named, forwarded, rasa) == 403
+    assert rasa.messages == []
+
+
+@pytest.mark.parametrize("url", ["", "   "])
+def test_twilio_on_without_its_webhook_url_stops_the_server_naming_the_variable(
+    url: str,
+) -> None:
+    with pytest.raises(ValueError, match="TWILIO_WEBHOOK_URL is empty"):
+        TwilioInput({"account_sid": "AC1", "auth_token": TOKEN, "webhook_url": url})
+
+
+def test_twilio_off_needs_no_webhook_url() -> None:
+    assert not TwilioInput({}).enabled
+    assert not TwilioInput({"account_sid": "AC1", "webhook_url": ""}).enabled
+    assert not TwilioInput({"webhook_url": PUBLIC}).enabled
+    assert configured().enabled
 
 
 def test_an_sms_is_read_from_its_sender_and_answered_from_the_number_it_was_sent_to() -> None:
@@ -180,7 +224,7 @@ async def test_buttons_are_a_numbered_list_sent_with_the_rest_api() -> None:
 
 
 def test_the_account_sid_and_token_are_the_basic_auth() -> None:
-    api = TwilioInput({"account_sid": "AC1", "auth_token": TOKEN}).create_api()
+    api = configured().create_api()
 
     assert api.auth is not None
     assert (api.auth.login, api.auth.password) == ("AC1", TOKEN)

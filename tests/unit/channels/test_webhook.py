@@ -9,7 +9,7 @@ from typing import Any, List, Sequence
 
 import pytest
 import yaml
-from rasa.core.channels.channel import register
+from rasa.core.channels.channel import UserMessage, register
 from rasa.core.run import create_http_input_channels
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
@@ -30,6 +30,7 @@ from channels.telegram import TelegramInput
 from channels.twilio import TwilioInput
 from channels.webhook import WebhookInput, WebhookOutput, split_text
 from channels.whatsapp import WhatsAppInput
+from stores.sender_tag import sender_tag
 from tests.support.channel_requests import Rasa, agent_with, make_request, post, with_recording_api
 from tests.support.platform_payloads import body_of, meta_signature, telegram_message
 from tests.support.project import ROOT
@@ -204,8 +205,34 @@ async def test_an_error_in_the_assistant_is_logged_not_raised(
 
     assert answer.status == 200
     assert rasa.texts == ["my secret question"]
-    assert "a message could not be handled" in caplog.text
+    assert "could not be handled: RuntimeError" in caplog.text
     assert "my secret question" not in caplog.text
+
+
+async def test_a_message_that_fails_is_logged_by_its_senders_tag_not_the_errors_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    channel = TelegramInput({"bot_token": "1:abc", "secret_token": "s"})
+    with_recording_api(channel)
+
+    class Broken(Rasa):
+        async def __call__(self, message: UserMessage) -> None:
+            raise KeyError(f"{message.sender_id} said {message.text}")
+
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s"}
+    body = body_of(telegram_message(5550177, "my secret question"))
+    with caplog.at_level(logging.INFO, logger="channels.webhook"):
+        await post(channel, body, headers, Broken())
+
+    assert "5550177" not in caplog.text and "my secret question" not in caplog.text
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "ERROR",
+            f"telegram: a message from sender {sender_tag('telegram:5550177')} could not be "
+            "handled: KeyError",
+        )
+    ]
 
 
 async def test_a_reply_that_picks_an_offered_button_reaches_rasa_as_its_payload() -> None:

@@ -14,6 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores import retention
+from stores.sender_tag import sender_tag
 
 DAY = 86400.0
 NOW = time.time()
@@ -102,8 +103,40 @@ def test_the_report_says_what_was_deleted() -> None:
     text = retention.report([retention.Deleted("a", 3), retention.Deleted("b", 2)], "purge")
     assert text.splitlines() == [
         "purge: deleted 2 conversation(s), 5 event(s):",
-        "  a: 3 event(s)",
-        "  b: 2 event(s)",
+        f"  sender {sender_tag('a')}: 3 event(s)",
+        f"  sender {sender_tag('b')}: 2 event(s)",
+    ]
+
+
+async def test_purge_names_the_conversations_by_their_tags_forget_by_the_id_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "tracker.db"
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
+    old = ["twilio:+15550177001", "whatsapp:15550177004", "ana.lopez@example.com"]
+    await fill(
+        SQLTrackerStore(dialect="sqlite", db=str(db)),
+        [conversation(sender, 40) for sender in old] + [conversation("twilio:+15550177002", 1)],
+    )
+
+    assert retention.main(["--endpoints", str(endpoints), "purge", "30"]) == 0
+    purged = capsys.readouterr().out
+    assert retention.main(["--endpoints", str(endpoints), "forget", "twilio:+15550177002"]) == 0
+    forgotten = capsys.readouterr().out
+
+    for personal in ("5550177001", "5550177004", "ana.lopez"):
+        assert personal not in purged
+    assert (
+        purged.splitlines()[0]
+        == "purge older than 30 day(s): deleted 3 conversation(s), 9 event(s):"
+    )
+    assert sorted(purged.splitlines()[1:]) == sorted(
+        f"  sender {sender_tag(sender)}: 3 event(s)" for sender in old
+    )
+    assert forgotten.splitlines() == [
+        "forget 'twilio:+15550177002': deleted 1 conversation(s), 3 event(s):",
+        "  twilio:+15550177002: 3 event(s)",
     ]
 
 
