@@ -265,13 +265,22 @@ def names_in(paths: Iterable[Path]) -> Set[str]:
     return names
 
 
+#: Settings of Sanic, which every role's server runs on and which reads them itself: who the
+#: proxy in front is, so that the client's address is the one it forwards
+#: (docs/operations.md).
+SANIC_SETTINGS = frozenset(
+    {"SANIC_PROXIES_COUNT", "SANIC_REAL_IP_HEADER", "SANIC_FORWARDED_SECRET"}
+)
+
+
 def variables_read_by_role(role: str) -> Set[str]:
     """The environment variables the process of ``role`` may read (module doc).
 
     The Rasa server's also include the ``${VAR}`` of its files and what the launcher reads
     to make its command line (``launcher/settings.py``: host, port, API token, model).
+    Every role's include Sanic's own (:data:`SANIC_SETTINGS`).
     """
-    read = names_in(modules_run(role_entries(role)).values())
+    read = names_in(modules_run(role_entries(role)).values()) | SANIC_SETTINGS
     if role == "rasa":
         read |= names_in([ROOT / "launcher" / "settings.py"])
         for path in RASA_FILES:

@@ -19,6 +19,7 @@ import yaml
 from actions import settings as action_settings
 from launcher import models, roles
 from launcher.settings import DEFAULT_RASA_PORT
+from tests.support.deploy_files import SANIC_SETTINGS
 from tests.support.project import ROOT
 from web import settings as web_settings
 
@@ -31,14 +32,9 @@ DEFAULT_PORTS = {
 }
 
 
-#: Settings of Sanic (the Rasa server's web framework), which reads them itself; the
-#: deployment files set the one that says a proxy is in front (docs/operations.md).
-SANIC_SETTINGS = {"SANIC_PROXIES_COUNT", "SANIC_REAL_IP_HEADER"}
-
-
 def variables_read_by_project() -> Set[str]:
-    """Environment variables the project's code and config files read."""
-    names: Set[str] = set()
+    """Environment variables the project's code and config files read, and Sanic's own."""
+    names: Set[str] = set(SANIC_SETTINGS)
     code = [
         p
         for folder in ("stores", "actions", "channels", "clinic", "web", "staff", "launcher")
@@ -195,7 +191,7 @@ def test_the_helm_values_use_the_image_roles_and_the_projects_variables() -> Non
     assert values["applicationSettings"]["port"] == DEFAULT_RASA_PORT
     assert values["applicationSettings"]["enableAPI"] is False
     names = {e["name"] for e in values["extraEnv"] + values["rasa-action-server"]["extraEnv"]}
-    known = variables_read_by_project() | SANIC_SETTINGS
+    known = variables_read_by_project()
     assert names <= known, names - known
     assert values["service"]["sessionAffinity"] == "ClientIP"
     # The ingress controller is the one proxy in front of the Rasa pods.
