@@ -8,7 +8,8 @@
 
 And when the assistant fails to handle a message (its database is unreachable, say), the
 visitor gets ``utter_something_went_wrong`` (try again; in an emergency, call the emergency
-number) instead of silence.
+number) instead of silence, and the guarded ``on_new_message`` returns :data:`FAILED`, so
+that a channel a platform redelivers to handles the redelivery (``channels/deliveries.py``).
 
 The answers are responses of the domain (``domain.yml``), taken from the running Rasa
 server's model, with the clinic's facts filled in. Wrap a channel's ``on_new_message``
@@ -22,9 +23,9 @@ import logging
 import os
 import re
 import unicodedata
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Final, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Sanic
 
 from clinic.config import get_clinic
@@ -38,6 +39,10 @@ DEFAULT_MAX_MESSAGE_CHARS = 1000
 EMPTY_RESPONSE = "utter_message_empty"
 TOO_LONG_RESPONSE = "utter_message_too_long"
 FAILURE_RESPONSE = "utter_something_went_wrong"
+
+#: What a guarded ``on_new_message`` returns when the assistant failed on the message (the
+#: visitor was asked to try again).
+FAILED: Final = object()
 
 # Used only if the domain lacks the responses (a model trained before they existed).
 _FALLBACK_TEXT = {
@@ -87,8 +92,14 @@ def response_text(name: str) -> str:
     return shown
 
 
+async def answer(output: OutputChannel, recipient_id: str, name: str) -> None:
+    """Send ``recipient_id`` the domain's response ``name`` (:func:`response_text`)."""
+    await output.send_text_message(recipient_id, response_text(name))
+
+
 def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
-    """``on_new_message`` that answers empty and over-long messages itself."""
+    """``on_new_message`` that answers empty and over-long messages itself, and failures
+    with the "try again" answer (then it returns :data:`FAILED`)."""
 
     async def handle(message: UserMessage) -> Any:
         text = clean(message.text)
@@ -104,12 +115,12 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
                     message.sender_id,
                     type(error).__name__,
                 )
-                reason = FAILURE_RESPONSE
-        else:
-            logger.info("Message from %s not passed on: %s", message.sender_id, reason)
-        await message.output_channel.send_text_message(
-            message.sender_id or "default", response_text(reason)
-        )
+                await answer(
+                    message.output_channel, message.sender_id or "default", FAILURE_RESPONSE
+                )
+                return FAILED
+        logger.info("Message from %s not passed on: %s", message.sender_id, reason)
+        await answer(message.output_channel, message.sender_id or "default", reason)
         return None
 
     return handle
