@@ -5,7 +5,8 @@
   events with ``message.text`` (a blank one gets ``utter_message_empty``),
   ``message.quick_reply.payload`` and ``postback.payload``; echoes of the Page's own
   messages, deliveries, reads and attachments without text are ignored. A payload whose
-  fields have the wrong types gets 400.
+  fields have the wrong types gets 400. An event whose ``mid`` was received before is not
+  handled again (``channels/deliveries.py``).
 - Replies: ``POST {FACEBOOK_API_URL}/me/messages?access_token=<page token>``; buttons as quick
   replies (at most 13, titles of at most 20 characters; beyond that, a numbered list).
 
@@ -21,7 +22,7 @@ from sanic.request import Request
 
 from channels import meta_webhook, settings
 from channels.buttons import Button
-from channels.payload import BadPayloadError, json_body, sender_of, text_of
+from channels.payload import BadPayloadError, delivery_id_of, json_body, sender_of, text_of
 from channels.platform_api import PlatformAPI
 from channels.webhook import Incoming, WebhookOutput
 
@@ -135,6 +136,7 @@ def _messenger_event(event: Dict[str, Any], output: OutputChannel) -> Optional[I
     if isinstance(message, dict):
         if message.get("is_echo"):
             return None
+        mid = message.get("mid")
         quick_reply = message.get("quick_reply") or {}
         if not isinstance(quick_reply, dict):
             raise BadPayloadError("quick_reply is not an object")
@@ -146,9 +148,16 @@ def _messenger_event(event: Dict[str, Any], output: OutputChannel) -> Optional[I
             return None  # a sticker, an image, ...
     elif isinstance(postback, dict) and postback.get("payload"):
         text, is_payload = text_of(postback["payload"], "payload"), True
+        mid = postback.get("mid")
     else:
         return None  # a delivery, a read, a reaction, ...
     sender = event.get("sender")
     if not isinstance(sender, dict):
         raise BadPayloadError("no sender")
-    return Incoming(sender_of(sender.get("id")), text, output, is_payload=is_payload)
+    return Incoming(
+        sender_of(sender.get("id")),
+        text,
+        output,
+        is_payload=is_payload,
+        delivery_id=delivery_id_of(mid),
+    )

@@ -8,9 +8,10 @@
 
 And when the assistant fails to handle a message (its database is unreachable, say), the
 visitor gets ``utter_something_went_wrong`` (try again; in an emergency, call the emergency
-number) instead of silence. A website visitor over the rate limits
-(``channels/rate_limits.py``) gets ``utter_rate_limited`` (wait a minute; in an emergency,
-call the emergency number).
+number) instead of silence, and the guarded ``on_new_message`` returns :data:`FAILED`, so
+that a channel a platform redelivers to handles the redelivery (``channels/deliveries.py``).
+A website visitor over the rate limits (``channels/rate_limits.py``) gets
+``utter_rate_limited`` (wait a minute; in an emergency, call the emergency number).
 
 The answers are responses of the domain (``domain.yml``), taken from the running Rasa
 server's model, with the clinic's facts filled in. Wrap a channel's ``on_new_message``
@@ -26,9 +27,9 @@ import logging
 import os
 import re
 import unicodedata
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Final, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Sanic
 
 from clinic.config import get_clinic
@@ -44,6 +45,10 @@ EMPTY_RESPONSE = "utter_message_empty"
 TOO_LONG_RESPONSE = "utter_message_too_long"
 FAILURE_RESPONSE = "utter_something_went_wrong"
 RATE_LIMITED_RESPONSE = "utter_rate_limited"
+
+#: What a guarded ``on_new_message`` returns when the assistant failed on the message (the
+#: visitor was asked to try again).
+FAILED: Final = object()
 
 # Used only if the domain lacks the responses (a model trained before they existed).
 _FALLBACK_TEXT = {
@@ -98,8 +103,14 @@ def response_text(name: str) -> str:
     return shown
 
 
+async def answer(output: OutputChannel, recipient_id: str, name: str) -> None:
+    """Send ``recipient_id`` the domain's response ``name`` (:func:`response_text`)."""
+    await output.send_text_message(recipient_id, response_text(name))
+
+
 def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
-    """``on_new_message`` that answers empty and over-long messages itself."""
+    """``on_new_message`` that answers empty and over-long messages itself, and failures
+    with the "try again" answer (then it returns :data:`FAILED`)."""
 
     async def handle(message: UserMessage) -> Any:
         text = clean(message.text)
@@ -116,17 +127,17 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
                     message.input_channel,
                     type(error).__name__,
                 )
-                reason = FAILURE_RESPONSE
-        else:
-            logger.info(
-                "Message from sender %s on %s not passed on: %s",
-                sender_tag(message.sender_id),
-                message.input_channel,
-                reason,
-            )
-        await message.output_channel.send_text_message(
-            message.sender_id or "default", response_text(reason)
+                await answer(
+                    message.output_channel, message.sender_id or "default", FAILURE_RESPONSE
+                )
+                return FAILED
+        logger.info(
+            "Message from sender %s on %s not passed on: %s",
+            sender_tag(message.sender_id),
+            message.input_channel,
+            reason,
         )
+        await answer(message.output_channel, message.sender_id or "default", reason)
         return None
 
     return handle

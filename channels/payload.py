@@ -121,6 +121,19 @@ def sender_of(value: Any) -> str:
     return text
 
 
+_DELIVERY_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,256}$")
+
+
+def delivery_id_of(value: Any) -> Optional[str]:
+    """The platform's id of a delivered message (``channels/deliveries.py``), as found in a
+    payload: a string or integer of at most 256 characters without spaces; else None (the
+    message is handled, without being recognised if it comes again)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value)
+    return text if _DELIVERY_ID.match(text) else None
+
+
 def text_of(value: Any, what: str = "text") -> str:
     """A message's text as found in a payload (missing: "").
 

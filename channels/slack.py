@@ -7,8 +7,11 @@
   ``message`` event in a direct message with the app, or an ``app_mention`` event (the
   mention is removed; a mention alone, or a blank message, gets ``utter_message_empty``).
   Messages of bots (``bot_id``) and edits, joins and other ``subtype`` messages are
-  ignored, and so are Slack's retries (``X-Slack-Retry-Num``): the first delivery was
-  received. Fields of the wrong type get 400.
+  ignored. Fields of the wrong type get 400.
+- Slack's retries (``X-Slack-Retry-Num``) are recognised by the event's ``event_id``
+  (``channels/deliveries.py``): a retry of an event that was handled, or is being handled,
+  gets 200 and is not handled again; a retry of one that never arrived (Slack got a 502
+  from a proxy, say) or whose handling failed is handled.
 - Interactivity (form body ``payload=<JSON>``): a ``block_actions`` click on one of the
   assistant's buttons sends the button's value (its payload).
 - Replies: ``POST {SLACK_API_URL}/chat.postMessage`` with ``Authorization: Bearer <bot
@@ -37,6 +40,7 @@ from channels.payload import (
     MissingSignatureError,
     WrongSignatureError,
     check_signature,
+    delivery_id_of,
     first_value,
     form_body,
     hmac_hex,
@@ -178,9 +182,7 @@ class SlackInput(WebhookInput):
         )
 
     def parse(self, request: Request, body: bytes) -> Union[List[Incoming], HTTPResponse]:
-        """An event, a button click, the URL check, or a retry (answered, not handled)."""
-        if request.headers.get("X-Slack-Retry-Num"):
-            return response.json({"status": "retry ignored"}, headers={"X-Slack-No-Retry": "1"})
+        """An event (or Slack's retry of one), a button click, or the URL check."""
         content_type = request.headers.get("Content-Type", "")
         if content_type.startswith("application/x-www-form-urlencoded"):
             return parse_interaction(form_body(body), self.api)
@@ -209,7 +211,8 @@ def parse_event(payload: Dict[str, Any], api: PlatformAPI) -> List[Incoming]:
     if thread is not None and not isinstance(thread, str):
         raise BadPayloadError("thread_ts is not a string")
     output = SlackOutput(api, sender_of(event.get("channel")), thread)
-    return [Incoming(sender_of(event["user"]), text, output)]
+    event_id = delivery_id_of(payload.get("event_id"))
+    return [Incoming(sender_of(event["user"]), text, output, delivery_id=event_id)]
 
 
 def parse_interaction(form: Dict[str, List[str]], api: PlatformAPI) -> List[Incoming]:

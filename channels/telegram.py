@@ -5,7 +5,8 @@
 - Handled: ``message.text`` (``/start``, which Telegram sends when a visitor opens the bot,
   becomes a greeting; a blank text gets ``utter_message_empty``) and ``callback_query.data``
   (answered with ``answerCallbackQuery``). Edited messages, messages of bots and anything
-  that is not text are ignored; fields of the wrong type get 400.
+  that is not text are ignored; fields of the wrong type get 400. An update whose
+  ``update_id`` was received before is not handled again (``channels/deliveries.py``).
 - Replies: ``POST {TELEGRAM_API_URL}/bot<token>/sendMessage`` with ``chat_id``, ``text`` and,
   for buttons, a ``ReplyKeyboardMarkup`` of the buttons' titles (``callback_data`` takes at
   most 64 bytes; the assistant's payloads are whole questions). A title typed back, by
@@ -25,7 +26,14 @@ from sanic.request import Request
 
 from channels import settings
 from channels.buttons import Button
-from channels.payload import BadPayloadError, check_signature, json_body, sender_of, text_of
+from channels.payload import (
+    BadPayloadError,
+    check_signature,
+    delivery_id_of,
+    json_body,
+    sender_of,
+    text_of,
+)
 from channels.platform_api import PlatformAPI
 from channels.webhook import Incoming, WebhookInput, WebhookOutput
 
@@ -139,6 +147,7 @@ def parse_update(update: Dict[str, Any], output: TelegramOutput) -> List[Incomin
     Raises:
         BadPayloadError: a field has the wrong type, or there is no chat id.
     """
+    update_id = delivery_id_of(update.get("update_id"))
     message = update.get("message")
     if message is not None:
         message = _object(message, "message")
@@ -148,7 +157,7 @@ def parse_update(update: Dict[str, Any], output: TelegramOutput) -> List[Incomin
         if _START.match(text.strip()):
             text = START_GREETING
         chat = sender_of(_object(message.get("chat"), "chat").get("id"))
-        return [Incoming(chat, text, output)]
+        return [Incoming(chat, text, output, delivery_id=update_id)]
     query = update.get("callback_query")
     if isinstance(query, dict) and query.get("data"):
         chat_id = _object(_object(query.get("message"), "message").get("chat"), "chat").get("id")
@@ -160,5 +169,14 @@ def parse_update(update: Dict[str, Any], output: TelegramOutput) -> List[Incomin
         async def acknowledge() -> None:
             await output.answer_callback(query_id)
 
-        return [Incoming(sender_of(chat_id), data, output, is_payload=True, before=acknowledge)]
+        return [
+            Incoming(
+                sender_of(chat_id),
+                data,
+                output,
+                is_payload=True,
+                before=acknowledge,
+                delivery_id=update_id,
+            )
+        ]
     return []  # an edited message, a channel post, ...

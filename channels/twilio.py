@@ -10,7 +10,8 @@
   The channel on (SID and token set) without it stops the server, naming the variable.
 - Handled: ``Body`` from ``From`` (``+15551234567`` or ``whatsapp:+15551234567``) to ``To``;
   a blank ``Body`` without media gets ``utter_message_empty``, a picture alone is ignored.
-  A request without a signature gets 401 before its body is read.
+  A request without a signature gets 401 before its body is read. A message whose
+  ``MessageSid`` was received before is not handled again (``channels/deliveries.py``).
 - The webhook answers 200 with empty TwiML; replies are sent with the REST API:
   ``POST {TWILIO_API_URL}/2010-04-01/Accounts/<sid>/Messages.json`` (``From`` = the
   number written to, ``To`` = the visitor, ``Body``), basic auth ``sid:token``.
@@ -38,6 +39,7 @@ from channels.payload import (
     BadPayloadError,
     MissingSignatureError,
     check_signature,
+    delivery_id_of,
     first_value,
     form_body,
     sender_of,
@@ -178,4 +180,6 @@ def parse_twilio(form: Dict[str, List[str]], api: PlatformAPI, account_sid: str)
     if not text.strip() and first_value(form, "NumMedia").strip() not in ("", "0"):
         return []  # a picture, a location, ...
     # A blank Body without media gets utter_message_empty.
-    return [Incoming(sender_of(sender), text, TwilioOutput(api, account_sid, sender_of(to)))]
+    sid = first_value(form, "MessageSid") or first_value(form, "SmsMessageSid")
+    output = TwilioOutput(api, account_sid, sender_of(to))
+    return [Incoming(sender_of(sender), text, output, delivery_id=delivery_id_of(sid or None))]

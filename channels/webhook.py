@@ -16,7 +16,16 @@ posted. This module does the rest:
 - **Errors stay here.** A payload that cannot be read gets 400 (not a 500 and a stack
   trace); the platform gets its answer at once and the messages are handled in the
   background, so an error while handling one, or while sending a reply to the platform's
-  API, is logged and never reaches the platform.
+  API, is logged and never reaches the platform. A message the assistant cannot handle
+  (its conversation database is away, even after waiting ``DATABASE_WAIT_SECONDS``) gets
+  the "try again" answer with the emergency number, as on the REST channel
+  (``channels/limits.py``), and the next messages of the same request are still handled.
+- **Each message once.** A message the platform delivers again (a retry, the same event in
+  another batch) is acknowledged and not handled again, by the platform's id of it; a
+  retry of one whose handling failed is handled (``channels/deliveries.py``).
+- **Nothing acknowledged is dropped at a stop.** A stopping server finishes the messages it
+  is still handling (at most ``CHANNEL_STOP_SECONDS``, shared by the channels); those it
+  must stop are released, so that a redelivery of them is handled.
 - **Conversations namespaced per channel.** A message of platform user (or chat) ``123`` is
   handed to Rasa as sender ``<channel>:123`` (``channels/senders.py``), and the replies go
   to ``123``: no other channel can write into that conversation. A sender id that is not a
@@ -34,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import (
     Any,
@@ -50,16 +60,19 @@ from typing import (
 )
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.buttons import Button, buttons_offered_to, numbered_list, parse_buttons, resolve
-from channels.limits import guarded
+from channels.deliveries import Deliveries
+from channels.limits import FAILED, FAILURE_RESPONSE, answer, guarded
 from channels.payload import WebhookError
 from channels.platform_api import PlatformAPI
 from channels.senders import conversation_id, platform_id
+from channels.settings import DeliverySettings
 from stores.sender_tag import sender_tag
+from stores.tracker import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +110,8 @@ class Incoming:
         is_payload: ``text`` is already a button's payload (a pressed button): it is not
             read as a choice among offered buttons.
         before: something to do before the message is handled (e.g. acknowledge a press).
+        delivery_id: the platform's id of this message (Slack's ``event_id``, Messenger's
+            ``mid``, ...), by which a second delivery of it is recognised; None: none.
     """
 
     sender_id: str
@@ -104,6 +119,7 @@ class Incoming:
     output: OutputChannel
     is_payload: bool = False
     before: Optional[Callable[[], Awaitable[Any]]] = None
+    delivery_id: Optional[str] = None
 
 
 class WebhookOutput(OutputChannel):
@@ -177,6 +193,8 @@ class WebhookInput(InputChannel):
         }
         self.pending: Set[asyncio.Task] = set()
         self._api: Optional[PlatformAPI] = None
+        self.delivery_settings = DeliverySettings.from_env()
+        self.deliveries = Deliveries(self.name(), self.delivery_settings)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
@@ -252,12 +270,52 @@ class WebhookInput(InputChannel):
         async def webhook(request: Request) -> HTTPResponse:
             return await self.handle(request, on_new_message)
 
+        @hook.listener("before_server_stop")
+        async def finish(app: Sanic, _: Any) -> None:
+            await self.finish_pending(self.stop_deadline(app))
+
         @hook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
+        async def close(app: Sanic, _: Any) -> None:
+            # Requests still being read when the server stopped listening.
+            await self.finish_pending(self.stop_deadline(app))
+            await self.deliveries.close()
             if self._api is not None:
                 await self._api.close()
 
         return hook
+
+    def stop_deadline(self, app: Sanic) -> float:
+        """When a stopping server stops waiting for messages: ``CHANNEL_STOP_SECONDS`` after
+        the first channel began waiting (one wait for all channels)."""
+        deadline: Optional[float] = getattr(app.ctx, "channels_stop_deadline", None)
+        if deadline is None:
+            deadline = time.monotonic() + self.delivery_settings.stop_seconds
+            app.ctx.channels_stop_deadline = deadline
+        return deadline
+
+    async def finish_pending(self, deadline: float) -> None:
+        """Wait for the messages still being handled, until ``deadline``; then stop the rest,
+        whose deliveries are released (:meth:`process`), so that a redelivery is handled."""
+        if self.pending:
+            logger.info(
+                "%s: finishing %d webhook request(s) before the server stops",
+                self.name(),
+                len(self.pending),
+            )
+        while self.pending and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(set(self.pending), timeout=left)
+        if self.pending:
+            stopped = list(self.pending)
+            logger.warning(
+                "%s: %d webhook request(s) still being handled after %g s; stopped, their "
+                "messages not answered (a redelivery of them will be handled)",
+                self.name(),
+                len(stopped),
+                self.delivery_settings.stop_seconds,
+            )
+            for task in stopped:
+                task.cancel()
+            await asyncio.gather(*stopped, return_exceptions=True)
 
     def log_state(self) -> None:
         """One INFO line: whether the channel is on, or which variables turn it on."""
@@ -290,38 +348,84 @@ class WebhookInput(InputChannel):
             return error_response(400, "payload not understood")
         if isinstance(parsed, HTTPResponse):
             return parsed
-        if parsed:
+        new = [message for message in parsed if await self.first_delivery(message)]
+        if new:
             agent = getattr(request.app.ctx, "agent", None)
-            task = asyncio.create_task(self.process(agent, parsed, on_new_message))
+            task = asyncio.create_task(self.process(agent, new, on_new_message))
             self.pending.add(task)
             task.add_done_callback(self.pending.discard)
         return self.accepted()
 
+    async def first_delivery(self, message: Incoming) -> bool:
+        """Whether ``message`` is to be handled: not received before (it is claimed)."""
+        if message.delivery_id is None or await self.deliveries.claim(message.delivery_id):
+            return True
+        logger.info(
+            "%s: delivery %s received before; acknowledged, not handled again",
+            self.name(),
+            message.delivery_id,
+        )
+        return False
+
     async def process(
         self, agent: Any, messages: Sequence[Incoming], on_new_message: OnNewMessage
     ) -> None:
-        """Hand the messages to Rasa one after the other; log what fails."""
-        for message in messages:
-            sender_id = conversation_id(self.name(), message.sender_id)
-            try:
-                if message.before is not None:
-                    await message.before()
-                text = message.text
-                if not message.is_payload:
-                    text = resolve(text, await buttons_offered_to(agent, sender_id))
-                logger.debug("%s: message from %s: %r", self.name(), sender_id, text)
-                await on_new_message(
-                    UserMessage(text, message.output, sender_id, input_channel=self.name())
-                )
-            except Exception as error:
-                # The error's text may hold the sender id or the words: only at DEBUG.
-                logger.error(
-                    "%s: a message from sender %s could not be handled: %s",
-                    self.name(),
-                    sender_tag(sender_id),
-                    type(error).__name__,
-                )
-                logger.debug("%s: the error", self.name(), exc_info=True)
+        """Hand the messages to Rasa one after the other; each delivery is then marked done,
+        or released if it was not handled (a failure, or the server stopped first)."""
+        settled = 0
+        try:
+            for message in messages:
+                handled = await self.hand_over(agent, message, on_new_message)
+                settled += 1
+                await self.settle(message, handled)
+        finally:
+            for message in messages[settled:]:
+                await self.settle(message, False)
+
+    async def settle(self, message: Incoming, handled: bool) -> None:
+        """Mark the message's delivery done, or release it."""
+        if message.delivery_id is None:
+            return
+        if handled:
+            await self.deliveries.done(message.delivery_id)
+        else:
+            await self.deliveries.release(message.delivery_id)
+
+    async def hand_over(self, agent: Any, message: Incoming, on_new_message: OnNewMessage) -> bool:
+        """Hand one message to Rasa; whether it was handled.
+
+        A failure is logged and gets the "try again" answer (``channels/limits.py``), also
+        when the conversation cannot be read to find the buttons offered (the database is
+        away: :class:`~stores.tracker.StoreUnavailable`, after its wait).
+        """
+        sender_id = conversation_id(self.name(), message.sender_id)
+        try:
+            if message.before is not None:
+                await message.before()
+            text = message.text
+            if not message.is_payload:
+                text = resolve(text, await buttons_offered_to(agent, sender_id))
+            logger.debug("%s: message from %s: %r", self.name(), sender_id, text)
+            outcome = await on_new_message(
+                UserMessage(text, message.output, sender_id, input_channel=self.name())
+            )
+            return outcome is not FAILED  # FAILED: the visitor was told to try again
+        except (Exception, StoreUnavailable) as error:
+            # The error's text and traceback may hold the sender id or the words: only at
+            # DEBUG.
+            logger.error(
+                "%s: a message from sender %s could not be handled: %s",
+                self.name(),
+                sender_tag(sender_id),
+                type(error).__name__,
+            )
+            logger.debug("%s: the error", self.name(), exc_info=True)
+        try:
+            await answer(message.output, sender_id, FAILURE_RESPONSE)
+        except Exception:
+            logger.error("%s: the 'try again' answer could not be sent.", self.name())
+            logger.debug("%s: the error", self.name(), exc_info=True)
+        return False
 
 
 def error_response(status: int, reason: str) -> HTTPResponse:

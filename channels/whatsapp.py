@@ -6,7 +6,8 @@
   (``text.body``), ``interactive`` (``button_reply.id``, ``list_reply.id``) and ``button``
   (``button.payload``, a template's quick reply); a blank text gets
   ``utter_message_empty``. Delivery and read ``statuses`` and other message types (images,
-  locations, ...) are ignored; fields of the wrong type get 400.
+  locations, ...) are ignored; fields of the wrong type get 400. A message whose ``id``
+  (``wamid.…``) was received before is not handled again (``channels/deliveries.py``).
 - Replies: ``POST {WHATSAPP_API_URL}/<phone number id>/messages`` with ``Authorization:
   Bearer <access token>``. Buttons:
 
@@ -34,7 +35,7 @@ from sanic.request import Request
 
 from channels import meta_webhook, settings
 from channels.buttons import Button
-from channels.payload import BadPayloadError, json_body, sender_of, text_of
+from channels.payload import BadPayloadError, delivery_id_of, json_body, sender_of, text_of
 from channels.platform_api import PlatformAPI
 from channels.webhook import Incoming, WebhookOutput
 
@@ -242,4 +243,10 @@ def _whatsapp_message(message: Dict[str, Any], output: OutputChannel) -> Optiona
             return None
     else:
         return None  # an image, a location, a reaction, ...
-    return Incoming(sender_of(message.get("from")), text, output, is_payload=is_payload)
+    return Incoming(
+        sender_of(message.get("from")),
+        text,
+        output,
+        is_payload=is_payload,
+        delivery_id=delivery_id_of(message.get("id")),
+    )

@@ -84,6 +84,11 @@ class Platform:
         body, headers = request
         return deliver(servers, self.name, body, headers)
 
+    def signed(self, payload: Dict[str, Any]) -> Body:
+        """The signed request of a JSON payload (Twilio's forms: ``text``)."""
+        body = body_of(payload)
+        return body, {**JSON, **self.sign(body, self.secret)}
+
 
 def _signed_json(sign: Callable[[bytes, str], Dict[str, str]], secret: str) -> Callable:
     def signed(payload: Any) -> Body:

@@ -1,10 +1,12 @@
-"""Helpers of the channel unit tests: requests, a recorder of replies, an agent's stores."""
+"""Helpers of the channel unit tests: requests, a recorder of replies, an agent's stores, a
+platform's channel with the test secrets, a server's stop."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from types import SimpleNamespace
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
@@ -18,8 +20,15 @@ from sanic.models.server_types import ConnInfo
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.facebook import MessengerInput
 from channels.platform_api import PlatformAPI
-from channels.webhook import WebhookInput
+from channels.slack import SlackInput
+from channels.telegram import TelegramInput
+from channels.twilio import TwilioInput
+from channels.webhook import OnNewMessage, WebhookInput
+from channels.whatsapp import WhatsAppInput
+from tests.support.channel_clients import Platform
+from tests.support.servers import CHANNEL_SECRETS
 
 APP = Sanic("channel_unit_tests")
 
@@ -99,7 +108,7 @@ async def post(
     channel: WebhookInput,
     body: bytes,
     headers: Mapping[str, str],
-    rasa: Rasa,
+    rasa: OnNewMessage,
     agent: Any = None,
     path: str = "/webhooks/test/webhook",
 ) -> HTTPResponse:
@@ -121,3 +130,47 @@ async def agent_with(sender_id: str, events: Sequence[Event]) -> SimpleNamespace
     store = InMemoryTrackerStore(Domain.empty())
     await store.save(DialogueStateTracker.from_events(sender_id, list(events)))
     return SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
+
+
+CHANNEL_CLASSES: Dict[str, Type[WebhookInput]] = {
+    "facebook": MessengerInput,
+    "slack": SlackInput,
+    "telegram": TelegramInput,
+    "twilio": TwilioInput,
+    "whatsapp": WhatsAppInput,
+}
+
+
+def webhook_of(platform: Platform) -> WebhookInput:
+    """The platform's channel with the test server's secrets, replying to a recorder."""
+    prefix = f"{platform.name.upper()}_"
+    given: Dict[str, str] = {
+        key[len(prefix) :].lower(): value
+        for key, value in CHANNEL_SECRETS.items()
+        if key.startswith(prefix)
+    }
+    channel = CHANNEL_CLASSES[platform.name](given)
+    assert channel.enabled
+    with_recording_api(channel)
+    return channel
+
+
+def path_of(platform: Platform) -> str:
+    """The platform's webhook path (Twilio signs the URL)."""
+    return f"/webhooks/{platform.name}/webhook"
+
+
+def server_with(channel: WebhookInput, on_new_message: OnNewMessage) -> Sanic:
+    """A Sanic app with the channel's webhook registered, as Rasa registers it."""
+    app = Sanic(f"channel_stop_{uuid.uuid4().hex[:8]}")
+    app.blueprint(channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}")
+    app.signalize()
+    return app
+
+
+async def stop(app: Sanic) -> None:
+    """What Sanic runs when the server stops (SIGTERM, Ctrl-C): its ``before_server_stop``
+    listeners, then, once the connections are closed, its ``after_server_stop`` ones."""
+    loop = asyncio.get_running_loop()
+    await app._server_event("shutdown", "before", loop)
+    await app._server_event("shutdown", "after", loop)

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any, Dict, Optional
 from urllib.parse import urlencode
 
@@ -64,13 +65,24 @@ def messenger_quick_reply(psid: str, title: str, payload: str) -> Dict[str, Any]
     """A pressed quick reply: the title as text, the payload in ``quick_reply``."""
     return messenger_event(
         psid,
-        message={"mid": f"m_{psid}", "text": title, "quick_reply": {"payload": payload}},
+        message={
+            "mid": f"m_{psid}_{time.time_ns()}",
+            "text": title,
+            "quick_reply": {"payload": payload},
+        },
     )
 
 
 def messenger_postback(psid: str, title: str, payload: str) -> Dict[str, Any]:
     """A pressed postback button."""
-    return messenger_event(psid, postback={"mid": f"m_{psid}", "title": title, "payload": payload})
+    return messenger_event(
+        psid, postback={"mid": f"m_{psid}_{time.time_ns()}", "title": title, "payload": payload}
+    )
+
+
+def messenger_batch(*webhooks: Dict[str, Any]) -> Dict[str, Any]:
+    """One Page webhook holding the entries of several, as Meta batches events."""
+    return {"object": "page", "entry": [e for webhook in webhooks for e in webhook["entry"]]}
 
 
 def messenger_echo(psid: str, text: str) -> Dict[str, Any]:
@@ -306,15 +318,16 @@ def telegram_callback_query(chat_id: int, data: str) -> Dict[str, Any]:
 
 
 def twilio_form(sender: str, to: str, body: str) -> Dict[str, str]:
-    """The parameters of Twilio's Messaging webhook for an incoming SMS."""
+    """The parameters of Twilio's Messaging webhook for an incoming SMS (a new message id)."""
+    sid = "SM" + uuid.uuid4().hex
     return {
         "ToCountry": "US",
         "ToState": "CA",
-        "SmsMessageSid": "SM" + "0" * 32,
+        "SmsMessageSid": sid,
         "NumMedia": "0",
         "ToCity": "",
         "FromZip": "94105",
-        "SmsSid": "SM" + "0" * 32,
+        "SmsSid": sid,
         "FromState": "CA",
         "SmsStatus": "received",
         "FromCity": "SAN FRANCISCO",
@@ -323,7 +336,7 @@ def twilio_form(sender: str, to: str, body: str) -> Dict[str, str]:
         "To": to,
         "ToZip": "",
         "NumSegments": "1",
-        "MessageSid": "SM" + "0" * 32,
+        "MessageSid": sid,
         "AccountSid": "AC" + "0" * 32,
         "From": sender,
         "ApiVersion": "2010-04-01",

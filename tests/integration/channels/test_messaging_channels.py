@@ -6,6 +6,7 @@ tests, with the platform's particulars, are ``test_<channel>.py``.
   platform stand-in) or a 4xx, the server stays up, and a conversation going on meanwhile
   is unaffected; a conversation is kept under the channel's prefix
   (``channels/senders.py``: ``telegram:<chat id>``) and answered at the platform's id.
+- A message delivered twice (a platform's retry) is answered once.
 - The webhooks alone, without a server: a signed malformed or wrongly typed body gets 400,
   an unsigned one 401, and nothing reaches Rasa; a blank message reaches it blank (to be
   answered with ``utter_message_empty``), under the channel's namespace.
@@ -14,16 +15,11 @@ tests, with the platform's particulars, are ``test_<channel>.py``.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Dict, List, Tuple
 
 import pytest
 
-from channels.facebook import MessengerInput
-from channels.slack import SlackInput
-from channels.telegram import TelegramInput
-from channels.twilio import TwilioInput
-from channels.webhook import WebhookInput
-from channels.whatsapp import WhatsAppInput
 from tests.support.bad_input import (
     BYSTANDER_TURNS,
     EMPTY_ANSWER,
@@ -37,7 +33,7 @@ from tests.support.bad_input import (
     steers_nothing,
 )
 from tests.support.channel_clients import JSON, PLATFORMS, Platform
-from tests.support.channel_requests import Rasa, post, with_recording_api
+from tests.support.channel_requests import Rasa, path_of, post, webhook_of
 from tests.support.messaging import (
     QUIET_SECONDS,
     RESULTS_ANSWER,
@@ -46,7 +42,7 @@ from tests.support.messaging import (
     user_texts,
 )
 from tests.support.platform_stub import PlatformStub
-from tests.support.servers import CHANNEL_SECRETS, Servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.integration
 
@@ -209,32 +205,32 @@ def test_a_messaging_conversation_is_kept_under_the_channels_prefix_and_answered
     assert servers.events(visitor) == []  # nothing under the bare platform id
 
 
+# A delivery received twice, through the real server.
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+def test_a_message_delivered_twice_is_answered_once(
+    servers: Servers, platform_stub: PlatformStub, platform: Platform
+) -> None:
+    visitor = platform.new_id()
+    to_visitor = platform.is_reply_to(visitor)
+    request = platform.text(visitor, RESULTS_QUESTION)
+
+    first = platform.deliver(servers, request)
+    # The replies are sent before the turn is stored.
+    assert user_texts(servers, platform.stored_as(visitor)) == [RESULTS_QUESTION]
+    answered = [r for r in platform_stub.requests() if to_visitor(r)]
+    again = platform.deliver(servers, request)
+    time.sleep(QUIET_SECONDS)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.content == first.content  # the platform's usual acknowledgement
+    assert platform.reply_text(answered[0]).startswith(RESULTS_ANSWER)
+    assert [r for r in platform_stub.requests() if to_visitor(r)] == answered
+    assert user_texts(servers, platform.stored_as(visitor)) == [RESULTS_QUESTION]
+
+
 # The webhooks alone, without a server.
-
-SETTINGS = {key.lower(): value for key, value in CHANNEL_SECRETS.items()}
-
-
-def webhook_of(platform: Platform) -> WebhookInput:
-    """The platform's channel with the test server's secrets."""
-    prefix = f"{platform.name}_"
-    given: Dict[str, str] = {
-        key[len(prefix) :]: value for key, value in SETTINGS.items() if key.startswith(prefix)
-    }
-    classes = {
-        "facebook": MessengerInput,
-        "slack": SlackInput,
-        "telegram": TelegramInput,
-        "twilio": TwilioInput,
-        "whatsapp": WhatsAppInput,
-    }
-    channel = classes[platform.name](given)
-    assert channel.enabled
-    with_recording_api(channel)
-    return channel
-
-
-def path_of(platform: Platform) -> str:
-    return f"/webhooks/{platform.name}/webhook"
 
 
 @pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)

@@ -109,3 +109,19 @@ async def test_a_message_that_could_not_be_handled_is_logged_by_its_senders_tag(
             "ConnectionError",
         )
     ]
+
+
+async def test_a_failure_is_told_to_the_channel_and_an_answer_is_not() -> None:
+    """A channel a platform redelivers to handles the redelivery of a failed message."""
+
+    async def broken(message: UserMessage) -> Any:
+        raise ConnectionError("database unreachable")
+
+    async def working(message: UserMessage) -> Any:
+        return None
+
+    output = CollectingOutputChannel()
+
+    assert await limits.guarded(broken)(UserMessage("hi", output, "v3")) is limits.FAILED
+    assert await limits.guarded(working)(UserMessage("hi", output, "v3")) is not limits.FAILED
+    assert await limits.guarded(working)(UserMessage(" ", output, "v3")) is not limits.FAILED

@@ -173,15 +173,46 @@ async def test_the_url_check_is_answered_after_the_signature() -> None:
     assert forged.status == 403
 
 
-async def test_a_retry_is_acknowledged_and_not_handled_again() -> None:
+def retry(body: bytes, number: int) -> Dict[str, str]:
+    """The headers of Slack's ``number``-th retry of ``body`` (signed anew, as Slack does)."""
+    return {**slack_headers(SECRET, body), "X-Slack-Retry-Num": str(number), **JSON}
+
+
+async def test_a_retry_of_a_handled_event_is_acknowledged_and_not_handled_again() -> None:
     hook, rasa = channel(), Rasa()
+    with_recording_api(hook)
     body = body_of(slack_dm("U1", "hi", "D1"))
-    headers = {**slack_headers(SECRET, body), "X-Slack-Retry-Num": "1", **JSON}
 
-    answer = await post(hook, body, headers, rasa)
+    first = await post(hook, body, {**slack_headers(SECRET, body), **JSON}, rasa)
+    retried = await post(hook, body, retry(body, 1), rasa)
 
-    assert answer.status == 200
-    assert rasa.messages == []
+    assert (first.status, retried.status) == (200, 200)
+    assert rasa.texts == ["hi"]
+
+
+async def test_a_retry_of_an_event_that_never_arrived_is_handled_once() -> None:
+    """The first delivery got a 502 from a proxy in front of the server: Slack retries."""
+    hook, rasa = channel(), Rasa()
+    with_recording_api(hook)
+    body = body_of(slack_dm("U1", "does it hurt?", "D1"))
+
+    answers = [await post(hook, body, retry(body, number), rasa) for number in (1, 2)]
+
+    assert [answer.status for answer in answers] == [200, 200]
+    assert rasa.texts == ["does it hurt?"]
+
+
+async def test_a_retry_after_the_first_handling_failed_is_handled_once() -> None:
+    hook, broken, rasa = channel(), Rasa(fail=True), Rasa()
+    with_recording_api(hook)
+    body = body_of(slack_dm("U1", "does it hurt?", "D1"))
+
+    await post(hook, body, {**slack_headers(SECRET, body), **JSON}, broken)
+    await post(hook, body, retry(body, 1), rasa)
+    await post(hook, body, retry(body, 2), rasa)
+
+    assert broken.texts == ["does it hurt?"]
+    assert rasa.texts == ["does it hurt?"]
 
 
 async def test_a_signed_click_reaches_rasa_as_the_payload() -> None:

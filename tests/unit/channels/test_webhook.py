@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import socket
+import time
+import uuid
+from types import SimpleNamespace
 from typing import Any, List, Sequence
 
 import pytest
 import yaml
 from rasa.core.channels.channel import UserMessage, register
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.run import create_http_input_channels
 from rasa.shared.core.events import BotUttered, UserUttered
+from redis import Redis
 from sanic import Sanic
 
 from channels import settings
 from channels.buttons import Button
 from channels.facebook import MessengerInput
+from channels.limits import FAILURE_RESPONSE, guarded, response_text
 from channels.payload import (
     BadPayloadError,
     MissingSignatureError,
@@ -31,9 +39,29 @@ from channels.twilio import TwilioInput
 from channels.webhook import WebhookInput, WebhookOutput, split_text
 from channels.whatsapp import WhatsAppInput
 from stores.sender_tag import sender_tag
-from tests.support.channel_requests import Rasa, agent_with, make_request, post, with_recording_api
-from tests.support.platform_payloads import body_of, meta_signature, telegram_message
+from stores.tracker import StoreUnavailable
+from tests.support.channel_clients import FACEBOOK, PLATFORMS, SLACK, TELEGRAM, Platform
+from tests.support.channel_requests import (
+    Rasa,
+    RecordingAPI,
+    agent_with,
+    make_request,
+    path_of,
+    post,
+    server_with,
+    stop,
+    webhook_of,
+    with_recording_api,
+)
+from tests.support.platform_payloads import (
+    body_of,
+    messenger_batch,
+    messenger_text,
+    meta_signature,
+    telegram_message,
+)
 from tests.support.project import ROOT
+from tests.support.shared_stores import REDIS
 
 CHANNEL_CLASSES = [MessengerInput, SlackInput, TelegramInput, TwilioInput, WhatsAppInput]
 ALL_VARIABLES = [v for cls in CHANNEL_CLASSES for v in {**cls.required, **cls.optional}.values()]
@@ -322,3 +350,223 @@ def test_the_api_base_urls_come_from_the_environment_with_the_real_defaults(
 
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9999/")
     assert settings.api_url("slack") == "http://127.0.0.1:9999"
+
+
+# A database outage (issue 16, finding 2).
+
+
+class UnreachableTrackerStore:
+    """A tracker store whose database stays away: after its wait, StoreUnavailable."""
+
+    def __init__(self) -> None:
+        self.asked: List[str] = []
+
+    async def retrieve(self, sender_id: str) -> Any:
+        self.asked.append(sender_id)
+        raise StoreUnavailable("the conversation database cannot be reached")
+
+
+async def test_in_a_database_outage_every_message_of_a_batch_gets_the_try_again_reply() -> None:
+    channel = webhook_of(FACEBOOK)
+    api = channel.api
+    assert isinstance(api, RecordingAPI)
+    store = UnreachableTrackerStore()
+    agent = SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
+    rasa = Rasa()
+    batch = messenger_batch(
+        messenger_text("fb-outage-a", "does it hurt?"),
+        messenger_text("fb-outage-b", "how long do results last?"),
+        messenger_text("fb-outage-a", "is it safe?"),
+    )
+    body, headers = FACEBOOK.signed(batch)
+
+    answer = await post(channel, body, headers, rasa, agent, path=path_of(FACEBOOK))
+
+    assert answer.status == 200
+    assert rasa.messages == []  # Rasa would only wait for the database again
+    assert store.asked == ["facebook:fb-outage-a", "facebook:fb-outage-b", "facebook:fb-outage-a"]
+    replies = [(p["json"]["recipient"]["id"], p["json"]["message"]["text"]) for p in api.posted]
+    assert replies == [
+        ("fb-outage-a", response_text(FAILURE_RESPONSE)),
+        ("fb-outage-b", response_text(FAILURE_RESPONSE)),
+        ("fb-outage-a", response_text(FAILURE_RESPONSE)),
+    ]
+    assert "try again in a moment" in replies[0][1]
+
+
+async def test_in_a_database_outage_a_telegram_update_gets_the_try_again_reply(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    channel = webhook_of(TELEGRAM)
+    api = channel.api
+    assert isinstance(api, RecordingAPI)
+    agent = SimpleNamespace(tracker_store=UnreachableTrackerStore(), lock_store=None)
+    body, headers = TELEGRAM.text("4242", "my secret question")
+
+    answer = await post(channel, body, headers, Rasa(), agent, path=path_of(TELEGRAM))
+
+    assert answer.status == 200
+    assert [(p["json"]["chat_id"], p["json"]["text"]) for p in api.posted] == [
+        (4242, response_text(FAILURE_RESPONSE))
+    ]
+    # The conversation by its tag, never its id or the words (stores/sender_tag.py).
+    assert sender_tag("telegram:4242") in caplog.text and "StoreUnavailable" in caplog.text
+    assert "4242" not in caplog.text.replace(sender_tag("telegram:4242"), "")
+    assert "my secret question" not in caplog.text
+
+
+# Deliveries received twice (issue 16, finding 7).
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+async def test_a_second_delivery_of_a_message_is_acknowledged_and_not_handled_again(
+    platform: Platform,
+) -> None:
+    channel, rasa = webhook_of(platform), Rasa()
+    body, headers = platform.text(platform.new_id(), "how long do results last?")
+
+    first = await post(channel, body, headers, rasa, path=path_of(platform))
+    again = await post(channel, body, headers, rasa, path=path_of(platform))
+
+    assert (first.status, again.status) == (200, 200)
+    assert again.body == first.body  # the platform's usual acknowledgement
+    assert rasa.texts == ["how long do results last?"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=lambda p: p.name)
+async def test_a_redelivery_of_a_message_whose_handling_failed_is_handled(
+    platform: Platform,
+) -> None:
+    channel, broken, rasa = webhook_of(platform), Rasa(fail=True), Rasa()
+    body, headers = platform.text(platform.new_id(), "how long do results last?")
+
+    await post(channel, body, headers, broken, path=path_of(platform))
+    await post(channel, body, headers, rasa, path=path_of(platform))
+    await post(channel, body, headers, rasa, path=path_of(platform))
+
+    assert broken.texts == ["how long do results last?"]
+    assert rasa.texts == ["how long do results last?"]
+
+
+async def test_a_message_the_assistant_failed_on_is_handled_when_it_comes_again() -> None:
+    """The visitor was told to try again (channels/limits.py): the platform's redelivery
+    is handled, not taken for a duplicate."""
+    channel, broken, rasa = webhook_of(TELEGRAM), Rasa(fail=True), Rasa()
+    api = channel.api
+    assert isinstance(api, RecordingAPI)
+    body, headers = TELEGRAM.text("4343", "does it hurt?")
+
+    await post(channel, body, headers, guarded(broken), path=path_of(TELEGRAM))
+    await post(channel, body, headers, guarded(rasa), path=path_of(TELEGRAM))
+
+    assert [p["json"]["text"] for p in api.posted] == [response_text(FAILURE_RESPONSE)]
+    assert rasa.texts == ["does it hurt?"]
+
+
+class Slow(Rasa):
+    """Rasa taking its time: each message is handled once ``go`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = asyncio.Event()
+        self.finished: List[str] = []
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        await self.go.wait()
+        self.finished.append(message.text or "")
+
+
+async def test_a_duplicate_of_a_message_still_being_handled_is_not_handled_again() -> None:
+    channel, rasa = webhook_of(TELEGRAM), Slow()
+    body, headers = TELEGRAM.text("4444", "does it hurt?")
+    request = functools.partial(make_request, "POST", path_of(TELEGRAM), body, headers)
+
+    first = await channel.handle(request(), rasa)
+    await asyncio.sleep(0.05)
+    again = await channel.handle(request(), rasa)
+    rasa.go.set()
+    await asyncio.gather(*channel.pending)
+
+    assert (first.status, again.status) == (200, 200)
+    assert rasa.finished == ["does it hurt?"]
+
+
+async def test_each_event_of_a_batch_is_recognised_on_its_own() -> None:
+    """Meta may deliver an event again in another batch: only the new ones are handled."""
+    channel, rasa = webhook_of(FACEBOOK), Rasa()
+    old = messenger_text("fb-batch", "does it hurt?")
+    new = messenger_text("fb-batch", "is it safe?")
+
+    await post(channel, *FACEBOOK.signed(old), rasa, path=path_of(FACEBOOK))
+    await post(channel, *FACEBOOK.signed(messenger_batch(old, new)), rasa, path=path_of(FACEBOOK))
+
+    assert rasa.texts == ["does it hurt?", "is it safe?"]
+
+
+@pytest.mark.redis
+async def test_with_redis_two_servers_share_the_deliveries_they_received(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefix = f"test{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("REDIS_URL", REDIS)
+    monkeypatch.setenv("LOCK_STORE_PREFIX", prefix)
+    one, other = webhook_of(SLACK), webhook_of(SLACK)
+    rasa_one, rasa_other = Rasa(), Rasa()
+    servers = [server_with(one, rasa_one), server_with(other, rasa_other)]
+    body, headers = SLACK.text(SLACK.new_id(), "does it hurt?")
+    retry = {**headers, "X-Slack-Retry-Num": "1"}
+
+    try:
+        await post(one, body, headers, rasa_one, path=path_of(SLACK))
+        await post(other, body, retry, rasa_other, path=path_of(SLACK))
+        keys = Redis.from_url(REDIS).keys(f"{prefix}:*")
+    finally:
+        for app in servers:
+            await stop(app)
+        client = Redis.from_url(REDIS)
+        for key in client.keys(f"{prefix}:*"):
+            client.delete(key)
+
+    assert rasa_one.texts == ["does it hurt?"]
+    assert rasa_other.messages == []
+    assert [key.decode() for key in keys] == [
+        f"{prefix}:delivery:slack:{json.loads(body)['event_id']}"
+    ]
+
+
+# The server's stop (issue 16, finding 7).
+
+
+async def test_messages_still_being_handled_are_finished_before_the_server_stops() -> None:
+    channel, rasa = webhook_of(TELEGRAM), Slow()
+    app = server_with(channel, rasa)
+    body, headers = TELEGRAM.text("4545", "does it hurt?")
+
+    await channel.handle(make_request("POST", path_of(TELEGRAM), body, headers), rasa)
+    asyncio.get_running_loop().call_later(0.3, rasa.go.set)
+    await stop(app)
+
+    assert rasa.finished == ["does it hurt?"]
+    assert channel.pending == set()
+
+
+async def test_a_message_not_finished_in_time_is_stopped_and_its_delivery_forgotten(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("CHANNEL_STOP_SECONDS", "0.2")
+    channel, stuck = webhook_of(TELEGRAM), Slow()
+    app = server_with(channel, stuck)
+    update = telegram_message(4646, "does it hurt?")
+    body, headers = TELEGRAM.signed(update)
+
+    await channel.handle(make_request("POST", path_of(TELEGRAM), body, headers), stuck)
+    started = time.monotonic()
+    await stop(app)
+
+    assert time.monotonic() - started < 2
+    assert channel.pending == set() and stuck.finished == []
+    # Not handled: its id is released, so the platform's redelivery (to this server once
+    # it is back, or to another) is handled.
+    assert await channel.deliveries.claim(str(update["update_id"]))
+    assert "1 webhook request(s) still being handled after 0.2 s; stopped" in caplog.text
