@@ -22,6 +22,7 @@ import yaml
 from staff import history
 from staff.accounts import Accounts
 from staff.conversations import ConversationStore
+from staff.data import CLAIMS
 from staff.history import History
 from staff.publish import PublishBusy, Published
 from staff.security import CookieSigner, SessionStore
@@ -32,6 +33,7 @@ from staff.web.display import guard_text, local_date
 from staff.web.services import Services
 from stores.settings import StoreSettings
 from tests.support.staff_app import CHEAP_HASHER, Served, serve, stop
+from tests.support.staff_edits import files, refuse_to_replace
 from tests.support.stored_conversations import (
     kinds_of_conversations,
     save_conversations,
@@ -636,6 +638,28 @@ def test_a_good_edit_is_saved_and_recorded_with_the_old_and_new_text(
     page = text_of(staff.get("/history"))
     assert "ana changed the answer of the topic 'pain'" in page
     assert "Before Steps are taken" in page
+
+
+def test_an_answer_whose_review_cannot_be_written_says_so_and_changes_nothing(
+    staff: Staff, settings: StaffSettings, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = files(settings.data_root)
+    refuse_to_replace(monkeypatch, settings.data_root / CLAIMS)
+    new = (
+        "The area is cleaned and a topical anaesthetic may be applied for extra comfort "
+        "before the injections. You can ask about this at your consultation."
+    )
+    staff.get("/answers/pain")
+    reply = staff.post("/answers/pain", {"answer": new, "sources": PAIN_SOURCE, "action": "save"})
+    assert reply.status_code == 422
+    text = text_of(reply)
+    assert "Not saved" in text
+    assert (
+        "Nothing was saved: content/claims.yml could not be written (Permission denied)." in text
+    )
+    assert new in html.unescape(reply.text)  # kept in the form, to save again
+    assert files(settings.data_root) == before
+    assert not [e for e in entries(services) if e.action == history.ANSWER_EDITED]
 
 
 def test_an_answer_saved_with_a_warning_shows_it_on_the_next_page(
