@@ -146,10 +146,13 @@ class Edits:
                 )
             return Saved(list(texts), _warnings(problems))
 
-    def add_example(self, target: str, text: str, who: str) -> Saved:
+    def add_example(
+        self, target: str, text: str, who: str, visitor: Optional[str] = None
+    ) -> Saved:
         """Add a staff-reviewed example for ``target`` (a topic's name, a Teach label or its
         intent) to data/nlu/reviewed/<topic or intent>.yml, with a comment saying who added
-        it and when.
+        it and when. ``visitor``: whose message it was taught from (the history says so,
+        for ``make forget``; it is not written into the data).
 
         Raises:
             ContentError: a check found a blocking problem.
@@ -183,7 +186,13 @@ class Edits:
             ]:
                 raise ContentError("The example could not be written as intended.")
             with written_together(root, {path: edited}):
-                self._record(who, history.EXAMPLE_TAUGHT, subject=label, after=cleaned)
+                self._record(
+                    who,
+                    history.EXAMPLE_TAUGHT,
+                    subject=label,
+                    after=cleaned,
+                    detail=history.taught_from(visitor) if visitor else "",
+                )
             return Saved([path], _warnings(problems))
 
     def add_topic(

@@ -548,6 +548,40 @@ def test_teaching_saves_the_example_with_who_and_when(
     )
 
 
+def test_the_teach_form_warns_and_replaces_names_numbers_and_e_mails_unless_unticked(
+    staff: Staff, settings: StaffSettings, services: Services
+) -> None:
+    page = staff.get("/conversation?sender=unsure")
+    event_id = re.search(r'name="event_id" value="(\d+)"', page.text)
+    assert event_id
+    text = text_of(page)
+    assert "These are the visitor's own words: saved, they become training data" in text
+    assert '<input type="checkbox" name="anonymise" value="on" checked' in page.text
+    written = "my name is Sarah Lee, can I come back to work on monday? call 07700 900123"
+    reply = staff.post(
+        "/conversation/teach",
+        {"sender": "unsure", "event_id": event_id.group(1), "text": written,
+         "target": "downtime", "anonymise": "on"},
+    )  # fmt: skip
+    assert reply.status_code == 303
+    saved = (settings.data_root / "data" / "nlu" / "reviewed" / "downtime.yml").read_text()
+    anonymised = "my name is <name>, can I come back to work on monday? call <number>"
+    assert f"    - {anonymised}\n" in saved
+    assert "Sarah" not in saved and "07700" not in saved
+    [entry] = [e for e in entries(services) if e.action == history.EXAMPLE_TAUGHT]
+    assert (entry.after, entry.detail) == (anonymised, history.taught_from("unsure"))
+    # Unticked (the box sends nothing), the text is saved as the staff member wrote it.
+    staff.get("/conversation?sender=unsure")
+    reply = staff.post(
+        "/conversation/teach",
+        {"sender": "unsure", "event_id": event_id.group(1), "target": "downtime",
+         "text": "can i go back to the office on day 2 (my ref is 55501)"},
+    )  # fmt: skip
+    assert reply.status_code == 303
+    saved = (settings.data_root / "data" / "nlu" / "reviewed" / "downtime.yml").read_text()
+    assert "    - can i go back to the office on day 2 (my ref is 55501)\n" in saved
+
+
 def test_a_blocking_problem_is_shown_beside_the_field_and_nothing_is_saved(
     staff: Staff, settings: StaffSettings, services: Services
 ) -> None:
