@@ -39,7 +39,7 @@ publish: ## Retrain, test and load the new model into the running assistant (as 
 screenshot: ## Write docs/widget.png and docs/widget-phone.png: the chat widget mid-conversation
 	@bash scripts/screenshot.sh
 
-forget: ## Delete one person's conversation from the tracker store: make forget SENDER=<id>
+forget: ## Delete one person's conversation and their words in the staff app's files: make forget SENDER=<id>
 	@bash scripts/retention.sh forget "$(SENDER)"
 
 purge: ## Delete conversations with no event for DAYS days: make purge DAYS=<n>

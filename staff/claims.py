@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from staff import source as source_text
 from staff.data import CLAIMS, FAQ_RESPONSE
 from staff.problems import ContentError
-from staff.yaml_edit import quoted, read_back, round_trip, value_span, write_atomic
+from staff.yaml_edit import quoted, read_back, round_trip, value_span
 
 #: Words of a sentence that only tells visitors how to reach the clinic: with a clinic
 #: detail such as {clinic_phone} and nothing but these words, it makes no medical claim.
@@ -194,12 +194,17 @@ def audit(text: str, review: Dict[str, Any]) -> Tuple[List[str], str]:
     return stale, (rest.strip() if leftover else "")
 
 
-def write_review(
+def reviewed_claims(
     root: Path, response: str, text: str, review: Review, note: str
-) -> Optional[Path]:
-    """Write ``review`` as the entry of ``response`` in content/claims.yml, after
-    checking that it covers ``text`` (the response's whole text); None when the project
-    keeps no claims review."""
+) -> Optional[str]:
+    """content/claims.yml with ``review`` as the entry of ``response``, after checking
+    that it covers ``text`` (the response's whole text); None when the project keeps no
+    claims review. Nothing is written: the edit writes it with the data file, both or
+    neither (:func:`staff.yaml_edit.written_together`).
+
+    Raises:
+        ContentError: the review does not cover the answer, or would not read back.
+    """
     path = root / CLAIMS
     if not path.is_file():
         return None
@@ -216,5 +221,4 @@ def write_review(
     written = read_back(edited)["responses"][response]
     if [c["answer"] for c in written.get("claims") or []] != [c["answer"] for c in review.claims]:
         raise ContentError("The review of the answer could not be written as intended.")
-    write_atomic(path, edited)
-    return path
+    return edited

@@ -3,11 +3,13 @@ own messages.
 
 Every edit runs the same way: under the project's data lock (:func:`staff.yaml_edit.locked`,
 one edit or publish snapshot at a time across threads and processes), it checks what it is
-given once (:mod:`staff.checks`), refuses it when a problem blocks it, writes the data file
-and the claims review (:mod:`staff.claims`) the way people wrote them, records the change in
-the history (:mod:`staff.history`), and returns the files it changed with the warnings the
-checks found. A caller (a page of the staff app, a script) does nothing else: it cannot
-forget a check or a history entry.
+given once (:mod:`staff.checks`), refuses it when a problem blocks it, prepares the new
+text of the data file and of the claims review (:mod:`staff.claims`) the way people wrote
+them, writes them all or none (:func:`staff.yaml_edit.written_together`), records the change
+in the history (:mod:`staff.history`) once they are in place (a history that cannot be
+written puts the files back), and returns the files it changed with the warnings the checks
+found. A caller (a page of the staff app, a script) does nothing else: it cannot forget a
+check or a history entry, and an edit that was not saved changed nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import List, Optional, Sequence
 
 from staff import data, history
 from staff.checks import check_answer, check_example, check_new_topic
-from staff.claims import review_answer, write_review
-from staff.data import FAQ_DIR, FAQ_INTENT, FAQ_RESPONSE, REVIEWED_DIR
+from staff.claims import review_answer, reviewed_claims
+from staff.data import CLAIMS, FAQ_DIR, FAQ_INTENT, FAQ_RESPONSE, REVIEWED_DIR
 from staff.history import History
 from staff.messages import check_variation
 from staff.problems import ContentError, Problem, refuse_if_blocking
@@ -32,7 +34,7 @@ from staff.yaml_edit import (
     replace_response_text,
     today,
     who_of,
-    write_atomic,
+    written_together,
 )
 
 #: The buttons under a new topic's answer, as under the existing ones.
@@ -94,7 +96,8 @@ class Edits:
     a script working on a copy of the data).
 
     Each method raises :class:`ContentError` (with the checks' problems) when a check
-    blocks the edit or the file would not read back as meant, and changes nothing then.
+    blocks the edit, the file would not read back as meant or a file cannot be written,
+    and changes nothing then (no file, no history entry).
     """
 
     def __init__(self, root: Path, log: Optional[History] = None) -> None:
@@ -132,22 +135,24 @@ class Edits:
             document = path.read_text(encoding="utf-8")
             edited = replace_response_text(document, response, cleaned)
             review = review_answer(cleaned, sources, data.claims(root).get(response) or {}, root)
-            changed = [path]
-            if edited != document:
-                write_atomic(path, edited)
             note = f"Answer edited in the staff app by {who_of(who)} on {today()}."
-            written = write_review(root, response, cleaned, review, note)
-            if written:
-                changed.append(written)
-            self._record(
-                who, history.ANSWER_EDITED, subject=name, before=answer.text, after=cleaned
-            )
-            return Saved(changed, _warnings(problems))
+            claims = reviewed_claims(root, response, cleaned, review, note)
+            texts = {path: edited}
+            if claims is not None:
+                texts[root / CLAIMS] = claims
+            with written_together(root, texts):
+                self._record(
+                    who, history.ANSWER_EDITED, subject=name, before=answer.text, after=cleaned
+                )
+            return Saved(list(texts), _warnings(problems))
 
-    def add_example(self, target: str, text: str, who: str) -> Saved:
+    def add_example(
+        self, target: str, text: str, who: str, visitor: Optional[str] = None
+    ) -> Saved:
         """Add a staff-reviewed example for ``target`` (a topic's name, a Teach label or its
         intent) to data/nlu/reviewed/<topic or intent>.yml, with a comment saying who added
-        it and when.
+        it and when. ``visitor``: whose message it was taught from (the history says so,
+        for ``make forget``; it is not written into the data).
 
         Raises:
             ContentError: a check found a blocking problem.
@@ -180,8 +185,14 @@ class Edits:
                 cleaned
             ]:
                 raise ContentError("The example could not be written as intended.")
-            write_atomic(path, edited)
-            self._record(who, history.EXAMPLE_TAUGHT, subject=label, after=cleaned)
+            with written_together(root, {path: edited}):
+                self._record(
+                    who,
+                    history.EXAMPLE_TAUGHT,
+                    subject=label,
+                    after=cleaned,
+                    detail=history.taught_from(visitor) if visitor else "",
+                )
             return Saved([path], _warnings(problems))
 
     def add_topic(
@@ -213,21 +224,21 @@ class Edits:
             path = root / FAQ_DIR / f"{name}.yml"
             if path.exists():  # pragma: no cover - check_new_topic refuses it first
                 raise ContentError(f"There is already a topic '{name}'.")
-            write_atomic(path, document)
-            changed = [path]
             review = review_answer(cleaned, [source.strip()], {}, root)
             note = f"Topic added in the staff app by {who_of(who)} on {today()}."
-            written = write_review(root, response, cleaned, review, note)
-            if written:
-                changed.append(written)
-            self._record(
-                who,
-                history.TOPIC_ADDED,
-                subject=name,
-                after=cleaned,
-                detail="\n".join(cleaned_examples),
-            )
-            return Saved(changed, _warnings(problems))
+            texts = {path: document}
+            claims = reviewed_claims(root, response, cleaned, review, note)
+            if claims is not None:
+                texts[root / CLAIMS] = claims
+            with written_together(root, texts):
+                self._record(
+                    who,
+                    history.TOPIC_ADDED,
+                    subject=name,
+                    after=cleaned,
+                    detail="\n".join(cleaned_examples),
+                )
+            return Saved(list(texts), _warnings(problems))
 
     def save_message(self, name: str, index: int, text: str, confirmed: bool, who: str) -> Saved:
         """Save ``text`` as variation ``index`` of the assistant's message ``name``
@@ -247,16 +258,16 @@ class Edits:
             document = path.read_text(encoding="utf-8")
             edited = replace_response_text(document, name, checked.cleaned, index)
             note = f"Message edited in the staff app by {who_of(who)} on {today()}."
-            write_atomic(path, edited)
-            changed = [path]
-            written = write_review(root, name, "\n".join(checked.texts), checked.review, note)
-            if written:
-                changed.append(written)
-            self._record(
-                who,
-                history.MESSAGE_EDITED,
-                subject=name,
-                before=checked.found.variation(index).text,
-                after=checked.cleaned,
-            )
-            return Saved(changed, _warnings(checked.problems))
+            texts = {path: edited}
+            claims = reviewed_claims(root, name, "\n".join(checked.texts), checked.review, note)
+            if claims is not None:
+                texts[root / CLAIMS] = claims
+            with written_together(root, texts):
+                self._record(
+                    who,
+                    history.MESSAGE_EDITED,
+                    subject=name,
+                    before=checked.found.variation(index).text,
+                    after=checked.cleaned,
+                )
+            return Saved(list(texts), _warnings(checked.problems))

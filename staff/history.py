@@ -1,9 +1,10 @@
 """The history: who changed what, and when, kept in the staff database.
 
 Every change staff make through the app is recorded (an answer or one of the assistant's
-own messages edited, with the old and the new text; an example taught; a topic added; a
-publish started, passed, failed or made live; a rollback), and so are failed logins. The
-History page shows it in plain words, newest first.
+own messages edited, with the old and the new text; an example taught, with the visitor
+whose message it was; a topic added; a publish started, passed, failed or made live; a
+rollback), and so are failed logins. The History page shows it in plain words, newest
+first. ``make forget`` takes a visitor's words out of it (:meth:`History.forget`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ DESCRIPTIONS = {
     LOGIN_FAILED: "could not log in: wrong name or password for '{subject}'",
     LOGOUT: "logged out",
 }
+
+#: What stands in the history for a visitor's words once they asked to be forgotten.
+FORGOTTEN = "(removed: the visitor asked to be forgotten)"
+
+
+def taught_from(sender: str) -> str:
+    """The detail of an example taught from a conversation: whose it was (``make forget``
+    finds the examples taught from a visitor's messages by it, even when staff edited
+    them before saving)."""
+    return f"From the conversation with visitor {sender}."
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -135,6 +147,51 @@ class History:
                 (self.clock(), who, action, subject, before, after, detail, once_key),
             )
         return cursor.rowcount > 0
+
+    def taught_from(self, sender: str) -> List[str]:
+        """The examples taught from the conversation of ``sender``, as they were saved."""
+        with connect(self.db) as connection:
+            rows = connection.execute(
+                "SELECT after FROM audit WHERE action = ? AND detail = ? ORDER BY id",
+                (EXAMPLE_TAUGHT, taught_from(sender)),
+            ).fetchall()
+        return [str(row[0]) for row in rows if row[0]]
+
+    def forget(self, sender: str, theirs: Callable[[str], bool]) -> int:
+        """Take a visitor's words out of the history, in one transaction: an example taught
+        from their conversation or ``theirs`` (one of their messages) becomes
+        :data:`FORGOTTEN`, and a new topic's examples that are ``theirs`` are left out of
+        its entry. Who did what, and when, stays.
+
+        Returns:
+            How many entries changed.
+        """
+        changed = 0
+        with connect(self.db) as connection:
+            rows = connection.execute(
+                "SELECT id, action, after, detail FROM audit WHERE action IN (?, ?)",
+                (EXAMPLE_TAUGHT, TOPIC_ADDED),
+            ).fetchall()
+            for entry_id, action, after, detail in rows:
+                if action == EXAMPLE_TAUGHT:
+                    if detail == taught_from(sender) or (after and theirs(after)):
+                        connection.execute(
+                            "UPDATE audit SET after = ?, detail = '' WHERE id = ?",
+                            (FORGOTTEN, entry_id),
+                        )
+                        changed += 1
+                    continue
+                lines = str(detail or "").split("\n")
+                kept = [line for line in lines if not theirs(line)]
+                if len(kept) < len(lines):
+                    removed = len(lines) - len(kept)
+                    note = f"({removed} example(s) {FORGOTTEN[1:]}"
+                    connection.execute(
+                        "UPDATE audit SET detail = ? WHERE id = ?",
+                        ("\n".join([*kept, note]), entry_id),
+                    )
+                    changed += 1
+        return changed
 
     def entries(
         self, limit: int = 50, offset: int = 0, action: Optional[str] = None

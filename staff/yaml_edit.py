@@ -6,7 +6,8 @@ the file stays as it was (a full re-dump would re-indent the lists and move comm
 result is read back and compared with what was meant before it is written. Writes go to a
 temporary file that then replaces the original (never a half-written file), under the
 project's data lock, so two staff saving at once both keep their change, and a publish
-snapshots the data between edits, never in the middle of one.
+snapshots the data between edits, never in the middle of one. An edit of several files
+(an answer and its claims review) writes them all or none (:func:`written_together`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,23 @@ from __future__ import annotations
 import datetime
 import fcntl
 import json
+import logging
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Any, Iterator, List, Mapping, Optional, Sequence, Union
 
 from ruamel.yaml import YAML
 
 from staff.problems import ContentError
+
+logger = logging.getLogger(__name__)
 
 #: The lock file that serialises edits of one project's data (var/ is not committed).
 LOCK = Path("var") / "staff-data.lock"
@@ -91,6 +97,133 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+#: A file's new content for :func:`written_together`: text, bytes, or None to remove it.
+Content = Union[str, bytes, None]
+
+
+@dataclass
+class _Staged:
+    """One file of :func:`written_together`: its new content in a temporary file beside it
+    (None when the file is to go), and a copy of the old file (None when there is none)."""
+
+    path: Path
+    temporary: Optional[Path]
+    backup: Optional[Path] = None
+    replaced: bool = False
+
+
+def _stage(path: Path, content: Content) -> _Staged:
+    """``content`` in a temporary file beside ``path`` (with its permissions), and a copy
+    of the old ``path`` beside it too, so that writing it and putting it back are one
+    rename each."""
+    staged = _Staged(path, None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is not None:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            staged.temporary = Path(temporary)
+            raw = content.encode("utf-8") if isinstance(content, str) else content
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(raw)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temporary, mode)
+        if path.exists():
+            descriptor, backup = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".old"
+            )
+            os.close(descriptor)
+            staged.backup = Path(backup)
+            shutil.copy2(path, backup)
+    except BaseException:
+        _discard([staged])
+        raise
+    return staged
+
+
+def _discard(staged: Sequence[_Staged]) -> None:
+    """Remove the temporary files and copies left of ``staged``."""
+    for item in staged:
+        for left in (item.temporary, item.backup):
+            if left is not None:
+                left.unlink(missing_ok=True)
+
+
+def _put_back(staged: Sequence[_Staged]) -> List[Path]:
+    """Put the old version of every replaced file back (a new file is removed), last
+    replaced first; the files that could not be put back."""
+    stuck: List[Path] = []
+    for item in reversed(staged):
+        if not item.replaced:
+            continue
+        try:
+            if item.backup is None:
+                item.path.unlink(missing_ok=True)
+            else:
+                os.replace(item.backup, item.path)
+            item.replaced = False
+        except OSError:
+            logger.exception("staff: could not put %s back", item.path)
+            stuck.append(item.path)
+    return stuck
+
+
+def _shown(path: Path, root: Path) -> str:
+    """``path`` as staff know it: relative to the project."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+@contextmanager
+def written_together(root: Path, texts: Mapping[Path, Content]) -> Iterator[None]:
+    """Write several files of the project in ``root`` all or nothing: each new text goes
+    to a temporary file beside its file first (with a copy of the old file), then they
+    replace the files one rename each (a file whose text is None is removed); if one
+    cannot be written, renamed or removed, the files already replaced are put back, so
+    every file is as it was. The block of the ``with`` runs once every file is in place
+    (where an edit records its history entry); if it raises, the files are put back too.
+    Call it under :func:`locked`.
+
+    Raises:
+        ContentError: a file could not be written; it names the file and why, and every
+            file is as it was.
+    """
+    staged: List[_Staged] = []
+    current = next(iter(texts), root)
+    try:
+        try:
+            for current, text in texts.items():
+                staged.append(_stage(current, text))
+            for item in staged:
+                current = item.path
+                if item.temporary is None:
+                    item.path.unlink(missing_ok=True)
+                else:
+                    os.replace(item.temporary, item.path)
+                item.replaced = True
+        except OSError as error:
+            stuck = _put_back(staged)
+            reason = error.strerror or type(error).__name__
+            message = (
+                f"Nothing was saved: {_shown(current, root)} could not be written ({reason})."
+            )
+            if stuck:
+                message += " These files may hold the new text: " + ", ".join(
+                    _shown(path, root) for path in stuck
+                )
+            raise ContentError(message) from error
+        try:
+            yield
+        except BaseException:
+            _put_back(staged)
+            raise
+    finally:
+        _discard(staged)
 
 
 def _indent(line: str) -> int:

@@ -1,30 +1,48 @@
 """Delete conversations from the tracker store: one person's, or those gone quiet.
 
 ``make forget SENDER=<id>`` deletes every event of one conversation (a person's request to
-be forgotten); ``make purge DAYS=<n>`` deletes every conversation whose last event is older
-than ``n`` days. Both use the tracker store the Rasa server uses (``endpoints.yml``, with
-its environment variables), so they work on SQLite and on PostgreSQL alike, and print what
-they deleted. Conversations are deleted whole: a purge never leaves half a conversation.
+be forgotten; :mod:`staff.forget` first takes their words out of what the staff app keeps);
+``make purge DAYS=<n>`` deletes every conversation whose last event is older than ``n``
+days. Both use the tracker store the Rasa server uses (``endpoints.yml``, with its
+environment variables), so they work on SQLite and on PostgreSQL alike, and print what they
+deleted. Conversations are deleted whole: a purge never leaves half a conversation.
 ``forget`` names the conversation by the id the operator typed; ``purge`` names the ones it
 deleted by their sender tags (``stores/sender_tag.py``), as the logs do, not by their ids
 (phone numbers, e-mail addresses), since its output often ends up in a log too.
 
-``scripts/retention.sh`` runs ``python -m stores.retention forget|purge ...`` through
-``python -m launcher env``, which gives it the variables ``endpoints.yml`` names, as the
-Rasa server has them.
+While they run, the assistant may be answering the same visitor:
+
+- Each conversation is deleted by one statement of its own, and purge's says "unless it
+  has an event newer than the cutoff": a turn stored after purge chose the conversation
+  keeps it, whole (choosing, then deleting everything, lost that turn).
+- With ``REDIS_URL`` the Rasa servers hold each conversation's lock in Redis while they
+  answer a message; forget and purge take the same lock (:func:`conversation_lock`), so
+  they delete between two turns, never during one.
+- With the embedded default the locks are in the Rasa server's memory, which no other
+  process can reach. Then the database protects the conversation: SQLite runs one write
+  at a time, so the check and the delete of one statement see the same events; and a
+  turn the server was answering while the conversation was deleted stores only its own
+  new events, not the deleted ones it had read (:class:`stores.tracker.ClinicTrackerStore`).
+
+``scripts/retention.sh`` runs ``python -m stores.retention purge ...`` (and
+``python -m staff.forget ...`` for forget) through ``python -m launcher env``, which gives
+it the variables ``endpoints.yml`` names, as the Rasa server has them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Iterator, List, Optional
 
 import sqlalchemy as sa
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
@@ -32,6 +50,16 @@ from stores.sender_tag import sender_tag
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS_PER_DAY = 86400
+#: How long forget and purge wait for a turn in progress to be stored (Rasa's lock
+#: lifetime: a turn's lock is released by then even if its server died).
+LOCK_WAIT_SECONDS = float(LOCK_LIFETIME)
+#: How often they look whether the lock is free (Rasa's servers look every second).
+LOCK_POLL_SECONDS = 0.1
+
+
+class LockTimeoutError(Exception):
+    """A conversation's lock could not be taken (not free in time, or Redis away): nothing
+    of it was deleted."""
 
 
 @dataclass(frozen=True)
@@ -62,32 +90,129 @@ def open_store(endpoints: Path) -> SQLTrackerStore:
     return inner
 
 
-def _delete(store: SQLTrackerStore, senders: Sequence[str]) -> List[Deleted]:
-    """Delete every event of ``senders``, in one transaction."""
+def open_locks(endpoints: Path) -> Optional[LockStore]:
+    """The lock store the Rasa servers share (Redis, when ``REDIS_URL`` is set, as
+    ``endpoints.yml`` configures it); None when the locks are in the server's memory,
+    where no other process can take them."""
+    config = read_endpoint_config(str(endpoints), "lock_store")
+    if config is None:
+        return None
+    locks = LockStore.create(config)
+    return None if isinstance(locks, InMemoryLockStore) else locks
+
+
+@contextmanager
+def conversation_lock(locks: Optional[LockStore], sender_id: str) -> Iterator[None]:
+    """Hold ``sender_id``'s conversation lock in ``locks`` (as a Rasa server holds it while
+    it answers a message): wait for the turn in progress, if any; nothing when None.
+
+    Raises:
+        LockTimeoutError: the lock was not free within :data:`LOCK_WAIT_SECONDS`.
+    """
+    if locks is None:
+        yield
+        return
+    try:
+        ticket = locks.issue_ticket(sender_id, LOCK_WAIT_SECONDS + LOCK_LIFETIME)
+    except LockError as error:
+        raise LockTimeoutError(
+            f"the lock of the conversation {sender_id!r} could not be taken ({error}); "
+            "nothing of it was deleted, try again"
+        ) from None
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            lock = locks.get_lock(sender_id)
+            if lock is not None and not lock.is_locked(ticket):
+                break
+            if lock is None or time.monotonic() > deadline:
+                raise LockTimeoutError(
+                    f"the conversation {sender_id!r} stayed locked by the assistant for "
+                    f"{LOCK_WAIT_SECONDS:g} s; nothing of it was deleted, try again"
+                )
+            time.sleep(LOCK_POLL_SECONDS)
+            locks.update_lock(sender_id)
+        yield
+    finally:
+        locks.cleanup(sender_id, ticket)
+
+
+def _delete_one(
+    store: SQLTrackerStore,
+    locks: Optional[LockStore],
+    sender_id: str,
+    cutoff: Optional[float] = None,
+) -> Optional[Deleted]:
+    """Delete the conversation of ``sender_id`` with one statement, under its lock; with
+    ``cutoff``, only if none of its events is newer (a turn stored meanwhile keeps it)."""
     table = store.SQLEvent.__table__
-    deleted: List[Deleted] = []
-    with store.engine.begin() as connection:
-        for sender in senders:
-            result = connection.execute(sa.delete(table).where(table.c.sender_id == sender))
-            if result.rowcount:
-                deleted.append(Deleted(sender, int(result.rowcount)))
-    return deleted
+    statement = sa.delete(table).where(table.c.sender_id == sender_id)
+    if cutoff is not None:
+        newer = table.alias("newer")
+        statement = statement.where(
+            ~sa.exists().where(newer.c.sender_id == sender_id).where(newer.c.timestamp >= cutoff)
+        )
+    with conversation_lock(locks, sender_id), store.engine.begin() as connection:
+        result = connection.execute(statement)
+    return Deleted(sender_id, int(result.rowcount)) if result.rowcount else None
 
 
-def forget(store: SQLTrackerStore, sender_id: str) -> List[Deleted]:
-    """Delete one conversation; what was deleted (nothing if it was not there)."""
-    return _delete(store, [sender_id])
+def forget(
+    store: SQLTrackerStore, sender_id: str, locks: Optional[LockStore] = None
+) -> List[Deleted]:
+    """Delete one conversation; what was deleted (nothing if it was not there).
+
+    Raises:
+        LockTimeoutError: a turn held the conversation's lock too long; nothing was deleted.
+    """
+    deleted = _delete_one(store, locks, sender_id)
+    return [deleted] if deleted else []
 
 
-def purge(store: SQLTrackerStore, days: float, now: Optional[float] = None) -> List[Deleted]:
-    """Delete the conversations whose last event is older than ``days`` days."""
+def purge(
+    store: SQLTrackerStore,
+    days: float,
+    now: Optional[float] = None,
+    locks: Optional[LockStore] = None,
+) -> List[Deleted]:
+    """Delete the conversations whose last event is older than ``days`` days; one that
+    gets a new event while purge runs is kept.
+
+    Raises:
+        LockTimeoutError: a turn held a conversation's lock too long; the conversations before
+            it are deleted, the others are not.
+    """
     cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
     table = store.SQLEvent.__table__
     last_event = sa.func.max(table.c.timestamp)
     query = sa.select(table.c.sender_id).group_by(table.c.sender_id).having(last_event < cutoff)
     with store.engine.connect() as connection:
         senders = [row[0] for row in connection.execute(query)]
-    return _delete(store, senders)
+    deleted = [_delete_one(store, locks, sender, cutoff) for sender in senders]
+    return [d for d in deleted if d is not None]
+
+
+def visitor_messages(store: SQLTrackerStore, sender_id: str) -> List[str]:
+    """What ``sender_id`` wrote (their messages' texts, in order): what forget deletes,
+    and what :mod:`staff.forget` looks for in the staff app's files first."""
+    table = store.SQLEvent.__table__
+    query = (
+        sa.select(table.c.data)
+        .where(table.c.sender_id == sender_id)
+        .where(table.c.type_name == "user")
+        .order_by(table.c.id)
+    )
+    with store.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    texts: List[str] = []
+    for (data,) in rows:
+        try:
+            text = json.loads(data or "{}").get("text")
+        except ValueError:
+            continue
+        if isinstance(text, str) and text.strip():
+            texts.append(text)
+    return texts
 
 
 def tagged(sender_id: str) -> str:
@@ -118,14 +243,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "forget":
         if not args.sender_id.strip():
             parser.error("SENDER is empty: say whose conversation to delete (SENDER=...)")
-        store = open_store(args.endpoints)
-        # The id the operator typed is theirs to see again.
-        print(report(forget(store, args.sender_id), f"forget {args.sender_id!r}", str))
-    else:
-        if args.days < 0:
-            parser.error("DAYS must be 0 or more")
-        store = open_store(args.endpoints)
-        print(report(purge(store, args.days), f"purge older than {args.days:g} day(s)"))
+    elif args.days < 0:
+        parser.error("DAYS must be 0 or more")
+    store = open_store(args.endpoints)
+    locks = open_locks(args.endpoints)
+    try:
+        if args.command == "forget":
+            deleted = forget(store, args.sender_id, locks)
+            # The id the operator typed is theirs to see again.
+            print(report(deleted, f"forget {args.sender_id!r}", str))
+        else:
+            deleted = purge(store, args.days, locks=locks)
+            print(report(deleted, f"purge older than {args.days:g} day(s)"))
+    except LockTimeoutError as error:
+        raise SystemExit(f"retention: {error}") from None
     return 0
 
 

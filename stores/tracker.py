@@ -5,11 +5,16 @@ When the database cannot be reached, Rasa would carry on with a conversation kep
 the database (``DATABASE_WAIT_SECONDS``, 10 by default, retrying), and if it is still away
 raises :class:`StoreUnavailable`, which Rasa's fail-safe does not catch: the channel then
 tells the visitor to try again (``channels/limits.py``), and no answered turn is lost.
+
+A conversation deleted (``make forget``, ``make purge``) while the server was answering one
+of its messages is not written back when that turn is stored: only the turn's own new events
+are (Rasa's store would find none of the conversation stored and write it all again).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -20,6 +25,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -28,6 +34,10 @@ from stores.settings import StoreSettings
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: The attribute of a tracker this store read (or stored): how many of its events the
+#: database held then (:meth:`ClinicTrackerStore._new_events`).
+EVENTS_STORED = "_clinic_events_stored"
 
 
 class StoreUnavailable(BaseException):
@@ -169,8 +179,12 @@ class ClinicTrackerStore(SQLTrackerStore):
                 delay = min(delay * 2, 2.0)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """Rasa's retrieve, waiting for the database."""
-        return await self._with_database(lambda: SQLTrackerStore.retrieve(self, sender_id))
+        """Rasa's retrieve, waiting for the database; the tracker notes how many events it
+        was read with."""
+        tracker = await self._with_database(lambda: SQLTrackerStore.retrieve(self, sender_id))
+        if tracker is not None:
+            setattr(tracker, EVENTS_STORED, len(tracker.events))
+        return tracker
 
     async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
         """Rasa's retrieve_full_tracker, waiting for the database."""
@@ -197,7 +211,7 @@ class ClinicTrackerStore(SQLTrackerStore):
         """Rasa's ``SQLTrackerStore.save`` without the streaming; the stored events' dicts."""
         stored: List[Dict[str, Any]] = []
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            for event in self._new_events(session, tracker):
                 data = event.as_dict()
                 intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
                 session.add(
@@ -212,4 +226,18 @@ class ClinicTrackerStore(SQLTrackerStore):
                 )
                 stored.append(data)
             session.commit()
+        setattr(tracker, EVENTS_STORED, len(tracker.events))
         return stored
+
+    def _new_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
+        """The tracker's events that are not stored: Rasa's ``_additional_events`` (those
+        after as many as the database holds of its session), but never those the tracker
+        was read or last stored with: if the database now holds fewer, the conversation
+        was deleted meanwhile (make forget, make purge) and they must not come back."""
+        in_database = self._event_query(
+            session, tracker.sender_id, fetch_events_from_all_sessions=False
+        ).count()
+        already = int(getattr(tracker, EVENTS_STORED, 0))
+        if in_database < already:
+            logger.info("Tracker store: a conversation deleted during a turn keeps only the turn")
+        return list(itertools.islice(tracker.events, max(in_database, already), None))

@@ -1,20 +1,19 @@
 """Rolling back: load an earlier version and restore the data files it was trained from
 (data/ and content/claims.yml; config.yml and domain.yml belong to the developers and stay),
-so the next publish does not bring back what was rolled back. The files a rollback replaces
-are kept in ``STAFF_MODELS/backups/``."""
+so the next publish does not bring back what was rolled back: all of them or, when one cannot
+be written, none. The files a rollback replaces are kept in ``STAFF_MODELS/backups/``."""
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 from typing import Dict
 
 from staff import data, yaml_edit
+from staff.problems import ContentError
 from staff.publish import lock
 from staff.publish.errors import PublishError
 from staff.publish.files import archive, utc_now
@@ -87,13 +86,24 @@ def _restore(registry: Registry, folder: Path, published_id: str, who: str) -> N
             for old in sorted(backups.glob("*.tar.gz"))[:-KEEP_BACKUPS]:
                 old.unlink()
             wanted = restored_files(unpacked)
-            for relative, path in restored_files(root).items():
-                if relative not in wanted:
-                    path.unlink()
+            changes: Dict[Path, yaml_edit.Content] = {
+                path: None
+                for relative, path in restored_files(root).items()
+                if relative not in wanted
+            }
             for relative, source in wanted.items():
                 target = root / relative
-                if not target.is_file() or target.read_bytes() != source.read_bytes():
-                    _replace_file(source, target)
+                content = source.read_bytes()
+                if not target.is_file() or target.read_bytes() != content:
+                    changes[target] = content
+            try:
+                with yaml_edit.written_together(root, changes):
+                    pass
+            except ContentError as error:  # every file as it was
+                raise PublishError(
+                    f"The data of version {published_id} could not be restored, so nothing "
+                    f"was changed: {error}"
+                ) from None
     logger.info("rollback to %s by %s: data restored", published_id, who)
 
 
@@ -111,17 +121,3 @@ def restored_files(base: Path) -> Dict[str, Path]:
                 continue
             found[MOVED.get(relative.as_posix(), relative.as_posix())] = path
     return found
-
-
-def _replace_file(source: Path, target: Path) -> None:
-    """Copy ``source`` over ``target`` through a temporary file (never half written)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(descriptor)
-    try:
-        shutil.copyfile(source, temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

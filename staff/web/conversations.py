@@ -4,7 +4,9 @@ assistant a visitor's message as an example.
 ``/`` (to the conversations), ``/conversations`` (recent ones, filtered by flag and date,
 emergencies first), ``/unanswered`` (grouped by meaning), ``/conversation?sender=...``
 (one conversation), ``/conversation/teach`` (POST: a message saved as a training example
-of the topic staff pick).
+of the topic staff pick, its names, long numbers and e-mail addresses replaced by
+placeholders unless staff untick the box; the history notes whose message it was, for
+``make forget``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from urllib.parse import urlencode
 from sanic import Blueprint, HTTPResponse, Request, response
 
 from staff import data, unanswered
+from staff.anonymise import anonymise
 from staff.conversations import FLAG_LABELS, PERIODS
 from staff.problems import ContentError, Problem
 from staff.web.display import topic_words
@@ -133,6 +136,7 @@ async def teach(request: Request) -> HTTPResponse:
     sender = request.form.get("sender") or ""
     text = " ".join((request.form.get("text") or "").split())
     target = request.form.get("target") or ""
+    anonymised = request.form.get("anonymise") == "on"
     try:
         event_id = int(request.form.get("event_id") or "")
     except ValueError:
@@ -147,7 +151,13 @@ async def teach(request: Request) -> HTTPResponse:
         problems = [Problem("example", "The example is empty: type the message.", True)]
     else:
         try:
-            saved = await blocking(services.edits.add_example, target, text, user_of(request))
+            saved = await blocking(
+                services.edits.add_example,
+                target,
+                anonymise(text) if anonymised else text,
+                user_of(request),
+                sender,
+            )
         except ContentError as error:
             problems = problems_of(error, "example")
         else:
@@ -159,5 +169,7 @@ async def teach(request: Request) -> HTTPResponse:
         sender,
         status=422,
         teach_problems={event_id: problems},
-        teach_values={event_id: {"text": text, "target": target}},
+        teach_values={
+            event_id: {"text": text, "target": target, "anonymise": "on" if anonymised else ""}
+        },
     )

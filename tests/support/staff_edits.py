@@ -4,9 +4,11 @@ review, and the audit of every response on the copy."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.importers.importer import TrainingDataImporter
@@ -30,6 +32,32 @@ NEW_DOWNTIME = (
 DOWNTIME_SOURCE = (
     "The procedure typically lasts about 15 to 30 minutes, and minimal downtime is required."
 )
+
+
+def files(root: Path) -> Dict[str, bytes]:
+    """Every file of ``root`` but the data lock (var/), by relative name."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).parts[0] != "var"
+    }
+
+
+def refuse_to_replace(monkeypatch: pytest.MonkeyPatch, target: Path) -> List[str]:
+    """Make the first rename onto ``target`` fail as a read-only file system would (the
+    second file of an edit that cannot be written); every other rename happens. The
+    renames' targets, in order."""
+    real = os.replace
+    targets: List[str] = []
+
+    def replace(source: Any, destination: Any) -> None:
+        targets.append(str(destination))
+        if Path(destination) == target and targets.count(str(destination)) == 1:
+            raise PermissionError(13, "Permission denied", str(destination))
+        real(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return targets
 
 
 def save_answer(name: str, text: str, sources: List[str], who: str, root: Path) -> List[Path]:

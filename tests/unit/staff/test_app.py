@@ -23,6 +23,7 @@ import yaml
 from staff import history
 from staff.accounts import Accounts
 from staff.conversations import ConversationStore
+from staff.data import CLAIMS
 from staff.history import History
 from staff.publish import PublishBusy, Published
 from staff.security import CookieSigner, SessionStore
@@ -33,6 +34,7 @@ from staff.web.display import guard_text, local_date
 from staff.web.services import Services
 from stores.settings import StoreSettings
 from tests.support.staff_app import CHEAP_HASHER, CountingHasher, Served, serve, stop
+from tests.support.staff_edits import files, refuse_to_replace
 from tests.support.stored_conversations import (
     kinds_of_conversations,
     save_conversations,
@@ -580,6 +582,40 @@ def test_teaching_saves_the_example_with_who_and_when(
     )
 
 
+def test_the_teach_form_warns_and_replaces_names_numbers_and_e_mails_unless_unticked(
+    staff: Staff, settings: StaffSettings, services: Services
+) -> None:
+    page = staff.get("/conversation?sender=unsure")
+    event_id = re.search(r'name="event_id" value="(\d+)"', page.text)
+    assert event_id
+    text = text_of(page)
+    assert "These are the visitor's own words: saved, they become training data" in text
+    assert '<input type="checkbox" name="anonymise" value="on" checked' in page.text
+    written = "my name is Sarah Lee, can I come back to work on monday? call 07700 900123"
+    reply = staff.post(
+        "/conversation/teach",
+        {"sender": "unsure", "event_id": event_id.group(1), "text": written,
+         "target": "downtime", "anonymise": "on"},
+    )  # fmt: skip
+    assert reply.status_code == 303
+    saved = (settings.data_root / "data" / "nlu" / "reviewed" / "downtime.yml").read_text()
+    anonymised = "my name is <name>, can I come back to work on monday? call <number>"
+    assert f"    - {anonymised}\n" in saved
+    assert "Sarah" not in saved and "07700" not in saved
+    [entry] = [e for e in entries(services) if e.action == history.EXAMPLE_TAUGHT]
+    assert (entry.after, entry.detail) == (anonymised, history.taught_from("unsure"))
+    # Unticked (the box sends nothing), the text is saved as the staff member wrote it.
+    staff.get("/conversation?sender=unsure")
+    reply = staff.post(
+        "/conversation/teach",
+        {"sender": "unsure", "event_id": event_id.group(1), "target": "downtime",
+         "text": "can i go back to the office on day 2 (my ref is 55501)"},
+    )  # fmt: skip
+    assert reply.status_code == 303
+    saved = (settings.data_root / "data" / "nlu" / "reviewed" / "downtime.yml").read_text()
+    assert "    - can i go back to the office on day 2 (my ref is 55501)\n" in saved
+
+
 def test_a_blocking_problem_is_shown_beside_the_field_and_nothing_is_saved(
     staff: Staff, settings: StaffSettings, services: Services
 ) -> None:
@@ -670,6 +706,28 @@ def test_a_good_edit_is_saved_and_recorded_with_the_old_and_new_text(
     page = text_of(staff.get("/history"))
     assert "ana changed the answer of the topic 'pain'" in page
     assert "Before Steps are taken" in page
+
+
+def test_an_answer_whose_review_cannot_be_written_says_so_and_changes_nothing(
+    staff: Staff, settings: StaffSettings, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = files(settings.data_root)
+    refuse_to_replace(monkeypatch, settings.data_root / CLAIMS)
+    new = (
+        "The area is cleaned and a topical anaesthetic may be applied for extra comfort "
+        "before the injections. You can ask about this at your consultation."
+    )
+    staff.get("/answers/pain")
+    reply = staff.post("/answers/pain", {"answer": new, "sources": PAIN_SOURCE, "action": "save"})
+    assert reply.status_code == 422
+    text = text_of(reply)
+    assert "Not saved" in text
+    assert (
+        "Nothing was saved: content/claims.yml could not be written (Permission denied)." in text
+    )
+    assert new in html.unescape(reply.text)  # kept in the form, to save again
+    assert files(settings.data_root) == before
+    assert not [e for e in entries(services) if e.action == history.ANSWER_EDITED]
 
 
 def test_an_answer_saved_with_a_warning_shows_it_on_the_next_page(

@@ -6,10 +6,11 @@ Every test works on a copy of the project's data (``data_root``, tests/conftest.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import warnings
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import pytest
 import yaml
@@ -30,7 +31,9 @@ from tests.support.staff_edits import (
     add_example,
     add_topic,
     assert_the_audit_passes,
+    files,
     project,
+    refuse_to_replace,
     reviews,
     save_answer,
 )
@@ -64,15 +67,6 @@ def rasa_warnings(text: str) -> List[str]:
         warnings.simplefilter("always")
         RasaYAMLReader().reads(text)
     return [str(w.message) for w in caught if "rasa" in str(w.filename)]
-
-
-def files(root: Path) -> Dict[str, bytes]:
-    """Every file of ``root`` but the data lock (var/)."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] != "var"
-    }
 
 
 def test_editing_an_answer_leaves_every_other_byte_of_the_file_as_it_was(
@@ -293,3 +287,88 @@ def test_every_edit_is_recorded_in_the_history_with_who_and_what(data_root: Path
     assert (
         log.entries(action=history.ANSWER_EDITED)[0].before == data.topic("downtime", ROOT).answer
     )
+
+
+# All or nothing: an edit of two files (the data file and the claims review) that cannot
+# write the second leaves the first as it was, and records nothing (issue 16, finding 11).
+
+
+def test_an_answer_whose_review_cannot_be_written_is_not_saved_at_all(
+    data_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = History(data_root / "var" / "staff.db")
+    before = files(data_root)
+    refuse_to_replace(monkeypatch, data_root / CLAIMS)
+
+    with pytest.raises(Exception) as refused:
+        Edits(data_root, log).save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "jo")
+
+    # The answer's file is as it was (no other file changed, no temporary file left) ...
+    assert files(data_root) == before
+    # ... no history entry says it changed ...
+    assert log.entries() == []
+    # ... and the page is told why, in plain words.
+    assert isinstance(refused.value, ContentError)
+    assert str(refused.value) == (
+        "Nothing was saved: content/claims.yml could not be written (Permission denied)."
+    )
+    # Once the file can be written, the same save goes through.
+    monkeypatch.undo()
+    assert save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "jo", data_root) == [
+        data_root / DOWNTIME,
+        data_root / CLAIMS,
+    ]
+
+
+def test_a_new_topic_whose_review_cannot_be_written_leaves_no_topic_file(
+    data_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = History(data_root / "var" / "staff.db")
+    before = files(data_root)
+    refuse_to_replace(monkeypatch, data_root / CLAIMS)
+
+    with pytest.raises(Exception) as refused:
+        Edits(data_root, log).add_topic(
+            "aftercare", AFTERCARE_EXAMPLES, AFTERCARE_ANSWER, AFTERCARE_SOURCE, "ana"
+        )
+
+    assert not (data_root / "data/nlu/faq/aftercare.yml").exists()
+    assert files(data_root) == before
+    assert log.entries() == []
+    assert isinstance(refused.value, ContentError)
+    assert "Nothing was saved: content/claims.yml could not be written" in str(refused.value)
+
+
+def test_a_message_whose_review_cannot_be_written_is_not_saved_at_all(
+    data_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = History(data_root / "var" / "staff.db")
+    before = files(data_root)
+    refuse_to_replace(monkeypatch, data_root / CLAIMS)
+    text = "Sorry, I can only help with questions about Botox for acne scars. Call us."
+
+    with pytest.raises(Exception) as refused:
+        Edits(data_root, log).save_message("utter_out_of_scope", 0, text, True, "ana")
+
+    assert files(data_root) == before
+    assert log.entries() == []
+    assert isinstance(refused.value, ContentError)
+    assert "Nothing was saved: content/claims.yml could not be written" in str(refused.value)
+
+
+def test_an_edit_whose_history_cannot_be_written_puts_its_files_back(
+    data_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = History(data_root / "var" / "staff.db")
+    before = files(data_root)
+
+    def unwritable(*args: object, **kwargs: object) -> bool:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(log, "record", unwritable)
+    with pytest.raises(sqlite3.OperationalError):
+        Edits(data_root, log).save_answer("downtime", NEW_DOWNTIME, [DOWNTIME_SOURCE], "jo")
+    with pytest.raises(sqlite3.OperationalError):
+        Edits(data_root, log).add_example("downtime", "back at work the next day?", "sam")
+
+    assert files(data_root) == before

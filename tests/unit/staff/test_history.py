@@ -73,3 +73,36 @@ def test_entries_page_and_filter_by_action(tmp_path: Path) -> None:
 def test_the_history_survives_a_restart(tmp_path: Path) -> None:
     History(tmp_path / "staff.db").record("ana", history.LOGIN)
     assert [e.action for e in History(tmp_path / "staff.db").entries()] == [history.LOGIN]
+
+
+def test_forgetting_a_visitor_keeps_who_and_when_but_not_their_words(tmp_path: Path) -> None:
+    log = History(tmp_path / "staff.db", clock=Clock())
+    theirs = {"does it sting", "why do my scars itch"}
+    log.record("ben", history.EXAMPLE_TAUGHT, subject="pain", after="Does it sting?")
+    taught_from = history.taught_from("v9")
+    log.record(
+        "ben", history.EXAMPLE_TAUGHT, subject="pain", after="it stings", detail=taught_from
+    )
+    log.record("ana", history.EXAMPLE_TAUGHT, subject="pain", after="how much does it hurt")
+    log.record(
+        "ana",
+        history.TOPIC_ADDED,
+        subject="itching",
+        after="An answer.",
+        detail="why do my scars itch\nis itching normal",
+    )
+    assert log.taught_from("v9") == ["it stings"]
+
+    changed = log.forget("v9", lambda text: text.strip("?").lower() in theirs)
+
+    assert changed == 3
+    assert [(e.who, e.after, e.detail) for e in reversed(log.entries())] == [
+        ("ben", history.FORGOTTEN, ""),
+        ("ben", history.FORGOTTEN, ""),
+        ("ana", "how much does it hurt", ""),
+        (
+            "ana",
+            "An answer.",
+            "is itching normal\n(1 example(s) removed: the visitor asked to be forgotten)",
+        ),
+    ]

@@ -1,24 +1,33 @@
-"""make forget / make purge (stores/retention.py) on SQLite and on PostgreSQL."""
+"""make forget / make purge (stores/retention.py) on SQLite and on PostgreSQL, also while
+the assistant stores a turn of the same conversation."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import read_endpoint_config
 
 from stores import retention
 from stores.sender_tag import sender_tag
+from stores.tracker import ClinicTrackerStore
+from tests.support.shared_stores import fresh_schema
 
 DAY = 86400.0
 NOW = time.time()
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/5"
 
 
 def conversation(sender: str, days_ago: float) -> DialogueStateTracker:
@@ -166,3 +175,138 @@ def test_a_store_that_is_not_sql_is_refused(tmp_path: Path) -> None:
     endpoints.write_text("tracker_store:\n  type: in_memory\n")
     with pytest.raises(SystemExit, match="SQL tracker store"):
         retention.open_store(endpoints)
+
+
+# Racing with the assistant (issue 16, finding 6).
+
+
+async def test_a_turn_stored_between_the_purges_choice_and_its_delete_is_kept(
+    store: SQLTrackerStore,
+) -> None:
+    """The visitor of a quiet conversation writes again just as purge chose it: the new
+    turn, stored before purge deletes, keeps the conversation (whole)."""
+    await fill(store, [conversation("quiet", 40), conversation("old", 40)])
+    table = store.SQLEvent.__table__
+    again = UserUttered("I'm back with a question", {"name": "greet"}, timestamp=NOW)
+    server = sa.create_engine(store.engine.url)  # the Rasa server's own connection
+    stored: List[str] = []
+
+    def a_new_turn_first(*args: Any) -> None:
+        statement = str(args[2])
+        if statement.lstrip().upper().startswith("DELETE") and not stored:
+            with server.begin() as connection:
+                connection.execute(
+                    table.insert().values(
+                        sender_id="quiet",
+                        type_name=again.type_name,
+                        timestamp=again.timestamp,
+                        intent_name="greet",
+                        data=json.dumps(again.as_dict()),
+                    )
+                )
+            stored.append("quiet")
+
+    sa.event.listen(store.engine, "before_cursor_execute", a_new_turn_first)
+    try:
+        deleted = retention.purge(store, 30, now=NOW)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", a_new_turn_first)
+        server.dispose()
+
+    assert stored == ["quiet"]
+    assert deleted == [retention.Deleted("old", 3)]
+    kept = await store.retrieve("quiet")
+    assert kept is not None
+    assert [e.text for e in kept.events if isinstance(e, UserUttered)] == [
+        "hello",
+        "I'm back with a question",
+    ]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def clinic_store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ClinicTrackerStore]:
+    """The project's tracker store (stores/tracker.py), as the Rasa server creates it: the
+    SQLite file, or PostgreSQL in a schema of its own."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    if request.param == "sqlite":
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+        yield ClinicTrackerStore()
+        return
+    with fresh_schema("retention") as schema:
+        monkeypatch.setenv("DATABASE_URL", POSTGRES)
+        monkeypatch.setenv("DATABASE_SCHEMA", schema)
+        store = ClinicTrackerStore()
+        yield store
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("command", ["forget", "purge"])
+async def test_a_turn_in_progress_does_not_write_a_deleted_conversation_back(
+    clinic_store: ClinicTrackerStore, command: str
+) -> None:
+    """The server read the conversation for a turn, the conversation was deleted, then
+    the turn is stored: only the new turn is, not the deleted messages (with locks in
+    memory, the embedded default, make forget cannot wait for the turn)."""
+    await fill(clinic_store, [conversation("visitor", 40)])
+    turn = await clinic_store.retrieve("visitor")
+    assert turn is not None
+
+    if command == "forget":
+        assert retention.forget(clinic_store, "visitor") == [retention.Deleted("visitor", 3)]
+    else:
+        assert retention.purge(clinic_store, 30, now=NOW) == [retention.Deleted("visitor", 3)]
+    turn.update(UserUttered("one more question", {"name": "faq"}, timestamp=NOW))
+    turn.update(BotUttered("An answer.", timestamp=NOW + 1))
+    await clinic_store.save(turn)
+
+    stored = await clinic_store.retrieve("visitor")
+    assert stored is not None
+    assert [(e.type_name, getattr(e, "text", None)) for e in stored.events] == [
+        ("user", "one more question"),
+        ("bot", "An answer."),
+    ]
+
+
+def run_and_note(arguments: List[str], done: threading.Event) -> None:
+    """Run the command (stores/retention.py) with ``arguments``, then set ``done``."""
+    retention.main(arguments)
+    done.set()
+
+
+@pytest.mark.redis
+def test_forget_and_purge_wait_for_a_turn_in_progress_on_the_shared_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With REDIS_URL, a turn holds the conversation's lock in Redis while the server
+    answers; make forget and make purge take the same lock, so they delete once the turn
+    is stored, never while it is being answered."""
+    monkeypatch.setenv("REDIS_URL", REDIS)
+    monkeypatch.setenv("LOCK_STORE_PREFIX", f"retention{uuid.uuid4().hex[:8]}")
+    db = tmp_path / "tracker.db"
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
+        "lock_store:\n  type: stores.lock.ClinicLockStore\n"
+    )
+    asyncio.run(fill(SQLTrackerStore(dialect="sqlite", db=str(db)), [conversation("v1", 40)]))
+    server_locks = LockStore.create(read_endpoint_config(str(endpoints), "lock_store"))
+    assert isinstance(server_locks, RedisLockStore)
+
+    for command in (["forget", "v1"], ["purge", "30"]):
+        ticket = server_locks.issue_ticket("v1")  # the server answers a message of v1
+        done = threading.Event()
+        arguments = ["--endpoints", str(endpoints), *command]
+        command_thread = threading.Thread(target=run_and_note, args=(arguments, done))
+        command_thread.start()
+        try:
+            assert not done.wait(1.5), f"{command[0]} did not wait for the turn in progress"
+            assert asyncio.run(senders(SQLTrackerStore(dialect="sqlite", db=str(db)))) == ["v1"]
+        finally:
+            server_locks.cleanup("v1", ticket)  # the turn is stored: the lock is free
+        command_thread.join(30)
+        assert done.is_set()
+        assert asyncio.run(senders(SQLTrackerStore(dialect="sqlite", db=str(db)))) == []
+        asyncio.run(fill(SQLTrackerStore(dialect="sqlite", db=str(db)), [conversation("v1", 40)]))
