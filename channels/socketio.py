@@ -157,20 +157,6 @@ class ClinicSocketIOInput(SocketIOInput):
 
         keys = self.session_keys or SessionKeys(socketio_session_key())
 
-        async def session_request(sid: Text, *args: Any) -> None:
-            data = args[0] if args else None
-            session_key = data.get("session_id") if isinstance(data, dict) else None
-            conversation = keys.conversation(session_key)
-            if conversation is None:
-                if session_key is not None:
-                    logger.warning("socket.io: a session key not signed here; a new one given")
-                session_key = keys.issue()
-                conversation = keys.conversation(session_key)
-            if self.session_persistence:
-                # Rasa's SocketIOOutput sends the replies to the room of the sender id.
-                sio.enter_room(sid, conversation)
-            await sio.emit("session_confirm", session_key, room=sid)
-
         def address_of(sid: Text) -> Optional[str]:
             """The client address of the connection ``sid`` (python-socketio keeps the
             request that opened it), if known."""
@@ -178,19 +164,49 @@ class ClinicSocketIOInput(SocketIOInput):
             request = environ.get("sanic.request") if environ else None
             return client_address(request) if isinstance(request, Request) else None
 
+        async def within_limits(sid: Text) -> bool:
+            """Count a session request or a malformed message against the connection and
+            its address (``channels/rate_limits.py``); over a limit, the connection is
+            closed: it asks for sessions faster than anyone chats."""
+            if self.limiter.check(f"connection:{sid}", address_of(sid)) is None:
+                return True
+            logger.info("socket.io: a connection over the rate limits closed")
+            await sio.disconnect(sid, namespace=self.namespace)
+            return False
+
+        async def session_request(sid: Text, *args: Any) -> None:
+            if not await within_limits(sid):
+                return
+            data = args[0] if args else None
+            session_key = data.get("session_id") if isinstance(data, dict) else None
+            conversation = keys.conversation(session_key)
+            if conversation is None:
+                if session_key is not None:
+                    logger.info("socket.io: a session key not signed here; a new one given")
+                session_key = keys.issue()
+                conversation = keys.conversation(session_key)
+            if self.session_persistence:
+                # A connection follows one conversation: it leaves the one it had.
+                for room in sio.rooms(sid, namespace=self.namespace):
+                    if room not in (sid, conversation):
+                        sio.leave_room(sid, room, namespace=self.namespace)
+                # Rasa's SocketIOOutput sends the replies to the room of the sender id.
+                sio.enter_room(sid, conversation, namespace=self.namespace)
+            await sio.emit("session_confirm", session_key, room=sid)
+
         async def handle_message(sid: Text, *args: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             data = args[0] if args else None
             if not isinstance(data, dict):
-                logger.info("socket.io: a message that is not an object from %s", sid)
-                await output.send_text_message(sid, response_text(EMPTY_RESPONSE))
+                if await within_limits(sid):
+                    logger.info("socket.io: a message that is not an object")
+                    await output.send_text_message(sid, response_text(EMPTY_RESPONSE))
                 return
             if self.session_persistence:
                 sender_id = keys.conversation(data.get("session_id"))
                 if sender_id is None:
-                    logger.warning(
-                        "socket.io: a message refused: its session key is not signed here"
-                    )
+                    logger.info("socket.io: a message refused: its session key is not signed here")
+                    await within_limits(sid)
                     return
             else:
                 sender_id = sid

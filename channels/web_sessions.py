@@ -56,7 +56,7 @@ class SessionKeys:
         session, dot, signature = session_key.partition(".")
         if not dot or len(session) != ID_LENGTH or not _is_hex(session):
             return None
-        if not hmac.compare_digest(signature, self._sign(session)):
+        if not signature.isascii() or not hmac.compare_digest(signature, self._sign(session)):
             return None
         return conversation_id(CHANNEL, session)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable, Dict, List, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Set, Tuple
 
 import pytest
 import yaml
@@ -66,17 +66,31 @@ def test_the_socketio_server_checks_the_origins() -> None:
 
 
 class Recorder:
-    """Stands in for the socket.io server's emit and enter_room; records them."""
+    """Stands in for the socket.io server's emit, rooms and disconnect; records them."""
 
     def __init__(self) -> None:
         self.emitted: List[Tuple[str, Any, Any]] = []
+        #: Every room entered, in order.
         self.rooms: List[Tuple[str, str]] = []
+        self.members: Dict[str, Set[str]] = {}
+        self.disconnected: List[str] = []
 
     async def emit(self, event: str, data: Any = None, room: Any = None, **_: Any) -> None:
         self.emitted.append((event, data, room))
 
     def enter_room(self, sid: str, room: str, **_: Any) -> None:
         self.rooms.append((sid, room))
+        self.members.setdefault(sid, set()).add(room)
+
+    def leave_room(self, sid: str, room: str, **_: Any) -> None:
+        self.members.get(sid, set()).discard(room)
+
+    def rooms_of(self, sid: str, namespace: Any = None) -> List[str]:
+        """As python-socketio's ``rooms``: the sid's own room and those it entered."""
+        return [sid, *sorted(self.members.get(sid, set()))]
+
+    async def disconnect(self, sid: str, **_: Any) -> None:
+        self.disconnected.append(sid)
 
 
 #: Signs the session keys of these tests' channels.
@@ -116,6 +130,9 @@ def channel_with(rasa: Rasa) -> Tuple[ClinicSocketIOInput, Recorder]:
     assert channel.sio is not None
     channel.sio.emit = recorder.emit
     channel.sio.enter_room = recorder.enter_room
+    channel.sio.leave_room = recorder.leave_room
+    channel.sio.rooms = recorder.rooms_of
+    channel.sio.disconnect = recorder.disconnect
     return channel, recorder
 
 
@@ -136,6 +153,8 @@ def handler(channel: ClinicSocketIOInput, event: str) -> Callable[..., Awaitable
         (b'42{"message": "hi"}', "JSON array"),
         (b"42[12]", "JSON array"),
         (b"42[]", "JSON array"),
+        # engine.io reads at most 16 packets of one request: no flood of small ones.
+        pytest.param(b"\x1e".join([b'42["session_request",{}]'] * 17), "engine.io", id="17"),
     ],
 )
 def test_a_body_engineio_cannot_read_is_named(body: bytes, problem: str) -> None:
@@ -321,6 +340,57 @@ async def test_an_address_over_its_limit_gets_the_polite_refusal_whatever_the_se
     assert [(data["text"], room) for _, data, room in sent.emitted] == [
         (polite_refusal(), sender("s9"))
     ]
+
+
+async def test_a_connection_asking_for_session_after_session_is_cut_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limited(monkeypatch, sender=3, address=100)
+    channel, sent = channel_with(Rasa())
+    connected_from(channel, {"sid1": "198.51.100.1", "sid2": "198.51.100.2"})
+    session_request = handler(channel, "session_request")
+
+    for _ in range(10):
+        await session_request("sid1", {})
+    await session_request("sid2", {})
+
+    confirmed = [room for event, _, room in sent.emitted if event == "session_confirm"]
+    assert confirmed == ["sid1"] * 3 + ["sid2"]
+    assert sent.disconnected == ["sid1"] * 7
+    # Each new session leaves the conversation of the one before: one room at a time.
+    assert len(sent.rooms_of("sid1")) == 2 and len(sent.rooms_of("sid2")) == 2
+
+
+async def test_a_flood_of_session_requests_from_one_address_is_cut_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limited(monkeypatch, sender=100, address=5)
+    channel, sent = channel_with(Rasa())
+    addresses = {f"sid{n}": "203.0.113.9" for n in range(8)}
+    connected_from(channel, {**addresses, "other": "198.51.100.2"})
+    session_request = handler(channel, "session_request")
+
+    for sid in addresses:
+        await session_request(sid, {})
+    await session_request("other", {})
+
+    assert sent.disconnected == ["sid5", "sid6", "sid7"]
+    confirmed = [room for event, _, room in sent.emitted if event == "session_confirm"]
+    assert confirmed == [f"sid{n}" for n in range(5)] + ["other"]
+
+
+async def test_malformed_messages_count_against_the_connection_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limited(monkeypatch, sender=2, address=100)
+    channel, sent = channel_with(Rasa())
+    connected_from(channel, {"sid1": "198.51.100.1"})
+    handle_message = handler(channel, "user_uttered")
+
+    for _ in range(5):
+        await handle_message("sid1", "not an object")
+
+    assert len(sent.emitted) == 2 and sent.disconnected == ["sid1"] * 3
 
 
 def test_the_polite_refusal_is_the_domains_response() -> None:

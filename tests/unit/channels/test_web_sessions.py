@@ -38,6 +38,7 @@ def test_an_issued_key_opens_its_conversation_which_is_not_the_key() -> None:
         None,
         42,
         ["a" * 32],
+        "a" * 32 + "." + "é" * 64,  # not ASCII: refused, not an error
     ],
     ids=repr,
 )
