@@ -16,6 +16,7 @@ every visitor would share the proxy's address.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
@@ -111,7 +112,28 @@ class RateLimiter:
         return None
 
 
+#: The IPv6 prefix one client is counted by: a home or office network is given a /64 (or
+#: more) to take addresses from as it likes, so one address of it tells nothing.
+IPV6_CLIENT_PREFIX = 64
+
+
 def client_address(request: Request) -> str:
-    """The client's address: the one a proxy forwards when Sanic is told of one (Sanic's
-    ``request.remote_addr``), else the peer's (``request.ip``)."""
-    return request.remote_addr or request.ip
+    """The client's address as the limits count it: the one a proxy forwards when Sanic is
+    told of one (Sanic's ``request.remote_addr``), else the peer's (``request.ip``); an
+    IPv6 address as its /64 network (:func:`client_network`)."""
+    return client_network(request.remote_addr or request.ip)
+
+
+def client_network(address: str) -> str:
+    """``address`` as one client: an IPv4 address as it is, an IPv6 one as its network of
+    :data:`IPV6_CLIENT_PREFIX` bits (an IPv4 address mapped into IPv6 as the IPv4 one);
+    anything else as it is."""
+    try:
+        parsed = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(parsed)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import shutil
 import threading
@@ -74,6 +75,10 @@ class JobError(Exception):
 Steps = Callable[[Job, IO[str]], None]
 
 
+#: A job's id, as :meth:`Jobs.start` makes it: its start time and four hex digits.
+JOB_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
+
+
 class Jobs:
     """The publish jobs of the registry in ``registry`` (their folders in ``jobs/``)."""
 
@@ -119,8 +124,11 @@ class Jobs:
         seconds per step, published_id, started, finished, log.
 
         Raises:
-            KeyError: there is no job ``job_id``.
+            KeyError: there is no job ``job_id`` (an id that is not one this app makes,
+                such as a path, names no job).
         """
+        if job_id is not None and not JOB_ID.fullmatch(job_id):
+            raise KeyError(job_id)
         with self._lock:
             wanted = job_id or self._latest
             if wanted and wanted in self._jobs:

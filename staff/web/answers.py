@@ -242,4 +242,14 @@ async def check(request: Request) -> HTTPResponse:
 
 @bp.post("/check")
 async def check_full(request: Request) -> HTTPResponse:
-    return await check_page(request, full=True)
+    running = services_of(request).full_check
+    if running.locked():
+        return refused(
+            request,
+            429,
+            "A full check is already running",
+            "Someone started a full check a moment ago; it takes a minute or two. "
+            "Wait until it has finished, then run it again if you still need to.",
+        )
+    async with running:
+        return await check_page(request, full=True)

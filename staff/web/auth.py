@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from sanic import Blueprint, HTTPResponse, Request, response
 from sanic.response import BaseHTTPResponse
 
+from channels.rate_limits import client_address
 from staff import history
 from staff.security import (
     CSRF_FIELD,
@@ -106,13 +107,6 @@ def login_page(
     return reply
 
 
-def client_address(request: Request) -> str:
-    """The address the request came from: the proxy's forwarded one when Sanic is told to
-    trust it (``SANIC_PROXIES_COUNT``, ``SANIC_REAL_IP_HEADER`` or
-    ``SANIC_FORWARDED_SECRET``), else the connection's."""
-    return request.remote_addr or request.ip
-
-
 @bp.get("/login")
 async def login_form(request: Request) -> HTTPResponse:
     if session_of(request):
@@ -138,13 +132,12 @@ async def login(request: Request) -> HTTPResponse:
         services.login_threads, services.accounts.verify, name, password, client_address(request)
     )
     if not result.ok:
-        await blocking(
-            services.history.record,
-            "someone",
-            history.LOGIN_FAILED,
-            subject=result.name,
-            detail="locked" if result.locked else "",
-        )
+        # A wrong password is recorded; an attempt refused while logging in is paused is
+        # not (the pause began with a recorded failure): a flood writes nothing.
+        if not result.locked:
+            await blocking(
+                services.history.record, "someone", history.LOGIN_FAILED, subject=result.name
+            )
         if result.locked:
             minutes = max(1, round(result.locked_seconds / 60))
             message = (

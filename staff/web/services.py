@@ -51,6 +51,8 @@ class Services:
     #: The threads that check passwords (argon2 is slow on purpose): logins wait for
     #: these, so a flood of them cannot take the threads the other pages use.
     login_threads: Executor = field(default_factory=lambda: ThreadPoolExecutor(2, "login"))
+    #: Held while a full check (Rasa's own, a process of its own) runs: one at a time.
+    full_check: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: The one way the pages change the data (checked, locked, recorded in ``history``).
     edits: Edits = field(init=False)
     #: Who started each publish job this app saw start (job id -> name).

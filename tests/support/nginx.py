@@ -33,6 +33,8 @@ SHIPPED = ROOT / "deploy" / "nginx.conf"
 #: What starts each line of the shipped configuration's TLS set-up, ready but off: with the
 #: mark removed (:func:`with_tls`), nginx serves https itself.
 TLS_MARK = "#tls "
+#: What marks the lines of the shipped configuration for nginx behind a TLS terminator.
+PROXY_MARK = "#proxy "
 
 #: The compose file's Rasa servers in the shipped configuration's ``upstream rasa``.
 _RASA_SERVERS = re.compile(r"^([ \t]*)server rasa\d+:\d+;\n", flags=re.M)
@@ -62,6 +64,15 @@ def tls_lines(text: str) -> List[str]:
         for line in text.splitlines()
         if line.strip().startswith(TLS_MARK)
     ]
+
+
+def with_proxy(text: str, addresses: str = "127.0.0.0/8") -> str:
+    """The configuration with its "behind a TLS terminator" set-up on (the ``#proxy``
+    lines), trusting the terminator at ``addresses``."""
+    if PROXY_MARK not in text:
+        raise ValueError("deploy/nginx.conf: no '#proxy' lines to turn on")
+    on = re.sub(rf"^([ \t]*){re.escape(PROXY_MARK)}", r"\1", text, flags=re.M)
+    return re.sub(r"set_real_ip_from [^;]+;", f"set_real_ip_from {addresses};", on)
 
 
 def with_tls(text: str) -> str:
@@ -151,6 +162,7 @@ def running_nginx(
     folder: Path,
     ip_hash: bool = True,
     website_port: Optional[int] = None,
+    behind_proxy: bool = False,
 ) -> Iterator[Nginx]:
     """nginx with the shipped configuration in front of these Rasa servers (and the website
     at ``website_port``, if given), until the block ends. Ready once a request through it
@@ -166,9 +178,10 @@ def running_nginx(
     folder.mkdir(parents=True, exist_ok=True)
     port = processes.free_port()
     config = folder / "nginx.conf"
-    config.write_text(
-        local_config(SHIPPED.read_text(), rasa_ports, port, folder, ip_hash, website_port)
-    )
+    shipped = SHIPPED.read_text()
+    if behind_proxy:  # the "#proxy" lines on, trusting 127/8 as the terminator
+        shipped = with_proxy(shipped)
+    config.write_text(local_config(shipped, rasa_ports, port, folder, ip_hash, website_port))
     command = [binary, "-p", f"{folder}/", "-c", str(config), "-e", str(folder / "error.log")]
     log = folder / "nginx.log"
     with processes.process(command, dict(os.environ), log) as child:
@@ -220,10 +233,14 @@ def answering_upstreams(count: int) -> Iterator[List[int]]:
 
 
 def request_from(
-    address: str, url: str, method: str = "POST", body: bytes = b"{}"
+    address: str,
+    url: str,
+    method: str = "POST",
+    body: bytes = b"{}",
+    headers: Optional[Dict[str, str]] = None,
 ) -> Tuple[int, Dict[str, str], bytes]:
-    """``method`` ``url`` from the client address ``address`` (of 127/8): the status, the
-    headers (names in lower case) and the body of the answer."""
+    """``method`` ``url`` from the client address ``address`` (of 127/8), with ``headers``:
+    the status, the headers (names in lower case) and the body of the answer."""
     parts = urlsplit(url)
     assert parts.hostname is not None
     connection = http.client.HTTPConnection(
@@ -231,7 +248,9 @@ def request_from(
     )
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request(method, path, body=body if method == "POST" else None)
+        connection.request(
+            method, path, body=body if method == "POST" else None, headers=headers or {}
+        )
         answer = connection.getresponse()
         headers = {name.lower(): value for name, value in answer.getheaders()}
         return answer.status, headers, answer.read()

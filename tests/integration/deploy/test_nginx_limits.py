@@ -29,11 +29,11 @@ pytestmark = pytest.mark.integration
 
 #: Each limited location, a request to it, and the burst nginx lets through at once.
 LIMITED = {
-    "webhooks": ("/webhooks/rest/webhook", "POST", 20),
+    "rest": ("/webhooks/rest/webhook", "POST", 20),
     "website channel": ("/socket.io/?EIO=4&transport=polling", "GET", 40),
 }
 #: The client address that goes over each location's rate, and one that does not.
-CLIENTS = {"webhooks": ("127.0.5.1", "127.0.6.1"), "website channel": ("127.0.7.1", "127.0.8.1")}
+CLIENTS = {"rest": ("127.0.5.1", "127.0.6.1"), "website channel": ("127.0.7.1", "127.0.8.1")}
 #: More requests than the burst, sent one after the other (a few ms each: nginx's rate of
 #: 10 a second frees about one meanwhile).
 EXTRA = 30
@@ -84,7 +84,46 @@ def test_the_website_itself_is_not_limited(nginx: Nginx) -> None:
 
 
 def test_the_limits_are_logged(nginx: Nginx) -> None:
-    for _ in range(LIMITED["webhooks"][2] + 5):
+    for _ in range(LIMITED["rest"][2] + 5):
         request_from("127.0.10.1", f"{nginx.url}/webhooks/rest/webhook")
     errors = (nginx.folder / "error.log").read_text(errors="replace")
-    assert "limiting requests" in errors and 'zone "webhooks"' in errors
+    assert "limiting requests" in errors and 'zone "rest"' in errors
+
+
+def test_a_messaging_platform_posting_many_users_messages_is_not_held_up(nginx: Nginx) -> None:
+    # One platform address, 60 users' messages at once: far over the REST channel's burst.
+    statuses = [
+        request_from("127.0.12.1", f"{nginx.url}/webhooks/telegram/webhook")[0] for _ in range(60)
+    ]
+    assert statuses == [200] * 60
+
+
+@pytest.fixture(scope="module")
+def nginx_behind_a_terminator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
+    """The shipped configuration with its "#proxy" lines on, the terminator being 127/8."""
+    folder = tmp_path_factory.mktemp("nginx-proxy")
+    try:
+        with (
+            answering_upstreams(3) as (rasa1, rasa2, website),
+            running_nginx(
+                [rasa1, rasa2], folder, website_port=website, behind_proxy=True
+            ) as running,
+        ):
+            yield running
+    except processes.ServerError as error:
+        pytest.fail(str(error))
+
+
+def test_behind_a_terminator_each_visitor_has_a_limit_of_their_own(
+    nginx_behind_a_terminator: Nginx,
+) -> None:
+    url = f"{nginx_behind_a_terminator.url}/webhooks/rest/webhook"
+    terminator = "127.0.13.1"
+
+    def visitor(address: str) -> int:
+        return request_from(terminator, url, headers={"X-Forwarded-For": address})[0]
+
+    flood = [visitor("198.51.100.1") for _ in range(LIMITED["rest"][2] + EXTRA)]
+    assert 429 in flood
+    # Another visitor, through the same terminator, is not held up by the first.
+    assert visitor("198.51.100.2") == 200

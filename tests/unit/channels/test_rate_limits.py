@@ -10,7 +10,7 @@ from typing import Iterator, List
 
 import pytest
 
-from channels.rate_limits import RateLimiter, SlidingWindow, client_address
+from channels.rate_limits import RateLimiter, SlidingWindow, client_address, client_network
 from channels.settings import (
     DEFAULT_ADDRESS_MESSAGES_PER_MINUTE,
     DEFAULT_SENDER_MESSAGES_PER_MINUTE,
@@ -143,3 +143,20 @@ def test_behind_a_proxy_the_address_it_forwards_is_the_client(behind_one_proxy: 
     # A request that did not come through the proxy: its peer.
     direct = make_request("POST", "/webhooks/rest/webhook", b"{}", peer="10.0.0.3")
     assert client_address(direct) == "10.0.0.3"
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+        ("[2001:db8:1:3::9]", "2001:db8:1:3::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_network(address: str, client: str) -> None:
+    # A home or office network takes IPv6 addresses from its /64 as it likes: counting each
+    # address alone would give one client endless limits.
+    assert client_network(address) == client

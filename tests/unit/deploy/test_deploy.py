@@ -20,6 +20,7 @@ from actions import settings as action_settings
 from launcher import models, roles
 from launcher.settings import DEFAULT_RASA_PORT
 from tests.support.deploy_files import SANIC_SETTINGS
+from tests.support.nginx import with_proxy
 from tests.support.project import ROOT
 from web import settings as web_settings
 
@@ -151,14 +152,23 @@ def location(nginx: str, path: str) -> str:
     return found.group(1)
 
 
+def test_behind_a_tls_terminator_nginx_can_take_the_visitors_address() -> None:
+    nginx = with_proxy((DEPLOY / "nginx.conf").read_text())
+    assert re.search(r"^\s*set_real_ip_from 127\.0\.0\.0/8;$", nginx, flags=re.M)
+    assert re.search(r"^\s*real_ip_header X-Forwarded-For;$", nginx, flags=re.M)
+    assert re.search(r"^\s*real_ip_recursive on;$", nginx, flags=re.M)
+
+
 def test_nginx_limits_the_request_rate_of_each_client_address() -> None:
     nginx = (DEPLOY / "nginx.conf").read_text()
     zones = dict(
         re.findall(r"limit_req_zone \$binary_remote_addr zone=(\w+):\d+m rate=(\d+r/s);", nginx)
     )
-    assert zones == {"webhooks": "10r/s", "website": "10r/s"}
+    assert zones == {"rest": "10r/s", "platforms": "50r/s", "website": "10r/s"}
     assert re.search(r"^\s*limit_req_status 429;$", nginx, flags=re.M)
-    assert "limit_req zone=webhooks burst=20 nodelay;" in location(nginx, "/webhooks/")
+    assert "limit_req zone=rest burst=20 nodelay;" in location(nginx, "/webhooks/rest/")
+    # The platforms post every user's messages from a few addresses: a wider limit.
+    assert "limit_req zone=platforms burst=100 nodelay;" in location(nginx, "/webhooks/")
     assert "limit_req zone=website burst=40 nodelay;" in location(nginx, "/socket.io/")
     # The website itself (the page, the widget's script) is not limited.
     assert "limit_req" not in location(nginx, "/")

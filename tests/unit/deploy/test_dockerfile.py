@@ -115,7 +115,7 @@ def test_the_build_context_leaves_out_git_and_local_state() -> None:
         "web/node_modules/rasa-webchat/lib/index.js", "nlp/build/en_clinic/meta.json",
         "results/understanding.json", "bench/work/run.log", ".rasa/cache/x",
         "tests/unit/deploy/test_dockerfile.py", "staff/__pycache__/app.cpython-310.pyc",
-        "deploy/.env",
+        "deploy/.env", "deploy/tls/privkey.pem", "deploy/tls/fullchain.pem",
     ):  # fmt: skip
         assert dockerignored(path, patterns), path
     tracked = subprocess.run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
@@ -28,6 +29,7 @@ from staff.history import History
 from staff.publish import PublishBusy, Published
 from staff.security import CookieSigner, SessionStore
 from staff.settings import StaffSettings
+from staff.web import answers as answers_pages
 from staff.web.app import create_app
 from staff.web.auth import LOGIN_REFUSED
 from staff.web.display import guard_text, local_date
@@ -317,6 +319,19 @@ def test_repeated_failures_pause_logins_with_that_name(app: Served) -> None:
     assert "try again in 5 minutes" in text_of(locked)
     # Another name is not affected.
     assert Staff(app.url).login("ben").status_code == 303
+
+
+def test_logins_refused_while_paused_write_nothing(app: Served, services: Services) -> None:
+    client = Staff(app.url)
+    for _ in range(3):
+        client.get("/login")
+        assert client.post("/login", {"name": "ana", "password": "guess guess"}).status_code == 401
+    recorded = len(entries(services))
+    # A flood while the pause lasts is refused without a write to the staff database.
+    for _ in range(20):
+        client.get("/login")
+        assert client.post("/login", {"name": "ana", "password": "guess"}).status_code == 429
+    assert len(entries(services)) == recorded
 
 
 def test_a_flood_of_logins_does_not_hold_up_the_other_pages(
@@ -895,6 +910,26 @@ def test_the_check_page_says_all_is_well_then_names_a_problem(
     page = text_of(staff.get("/check"))
     assert "to fix before publishing" in page
     assert "gives a price ('$300')" in page
+
+
+def test_one_full_check_runs_at_a_time(staff: Staff, monkeypatch: pytest.MonkeyPatch) -> None:
+    running, release = threading.Event(), threading.Event()
+
+    def slow_check(root: Path, rasa_validate: bool = False) -> List[Any]:
+        running.set()
+        release.wait(timeout=20)
+        return []
+
+    staff.get("/check")
+    monkeypatch.setattr(answers_pages, "check_project", slow_check)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(staff.post, "/check", {})
+        assert running.wait(timeout=10)
+        second = staff.post("/check", {})
+        release.set()
+        assert first.result().status_code == 200
+    assert second.status_code == 429
+    assert "A full check is already running" in text_of(second)
 
 
 # Publish and roll back.
