@@ -18,7 +18,7 @@ import yaml
 from clinic import settings
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{1,24}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 

@@ -49,8 +49,14 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The servers' files (conversations, staff accounts and history, published models with
+#: their data) are their user's alone: no other user of the machine may read them.
+FILE_MODE_MASK = 0o077
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
+    os.umask(FILE_MODE_MASK)
     try:
         if args.command == "run":
             return run(args.model, os.environ)

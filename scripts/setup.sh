@@ -89,5 +89,7 @@ if [ "${SETUP_NGINX:-1}" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /
   fi
 fi
 
-# Where the SQLite tracker store, the staff app's database and the logs are kept by default.
-mkdir -p "$ROOT/var"
+# Where the SQLite tracker store, the staff app's database and the logs are kept by default,
+# and the models (published ones hold the data they were trained on): this user's only.
+mkdir -p "$ROOT/var" "$ROOT/models"
+chmod 700 "$ROOT/var" "$ROOT/models"

@@ -59,8 +59,11 @@ INSTEAD: Dict[str, str] = {
 #: Any other (javascript:, data:, vbscript:, plain http:) can run code in the visitor's
 #: browser or leave the secure site; the chat widget renders answers' links as written.
 SAFE_LINK_SCHEMES = ("https", "mailto", "tel")
-#: A markdown link's target, ``[words](target)``, and an autolink, ``<scheme:...>``.
-_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]*)")
+#: A markdown link's target, ``[words](target)`` (the words may hold brackets: ``[our
+#: [new] page](...)``), a reference's, ``[name]: target`` on a line of its own, and an
+#: autolink, ``<scheme:...>``.
+_LINK = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]*)")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE)
 _AUTOLINK = re.compile(r"<([a-z][a-z0-9+.\-]*:[^>\s]*)>", re.IGNORECASE)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 #: A link to one of the clinic's details, ``[book]({booking_url})``.
@@ -95,7 +98,8 @@ def forbidden(text: str) -> List[Tuple[str, str]]:
 def unsafe_links(text: str) -> List[str]:
     """The link targets of ``text`` whose scheme is not https, mailto or tel (a link to a
     clinic detail, ``{booking_url}``, is checked as that detail)."""
-    targets = [t.strip() for t in _LINK.findall(text) + _AUTOLINK.findall(text)]
+    found = _LINK.findall(text) + _REFERENCE.findall(text) + _AUTOLINK.findall(text)
+    targets = [t.strip() for t in found]
     return [target for target in targets if not _DETAIL.match(target) and not _safe(target)]
 
 

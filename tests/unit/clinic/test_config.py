@@ -100,6 +100,8 @@ def test_an_empty_field_is_named(field: str) -> None:
         ("phone", "call us", "not a phone number"),
         ("emergency_number", "ambulance", "not a phone number"),
         ("booking_url", "www.clinic.example", "not a web address"),
+        # The booking link is shown as a link in every channel: https only.
+        ("booking_url", "http://clinic.example/book", "not a web address"),
         ("email", "clinic at example", "not an e-mail address"),
     ],
 )

@@ -124,6 +124,9 @@ def test_a_link_that_is_not_https_mailto_or_tel_is_refused(target: str, data_roo
     assert len(refused) == 1 and "a link must start with https:, mailto: or tel:" in refused[0]
     if ":" in target:  # an autolink needs a scheme
         assert len(link_problems(f"{GOOD_ANSWER} <{target.strip()}>")) == 1
+    # Link words with brackets in them, and a link by reference, are links too.
+    assert len(link_problems(f"{GOOD_ANSWER} [our [new] page]({target})")) == 1
+    assert len(link_problems(f"{GOOD_ANSWER} [our page][b]\n\n[b]: {target.strip()}")) == 1
 
 
 @pytest.mark.parametrize(
