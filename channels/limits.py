@@ -22,6 +22,7 @@ and never holds the message's words.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -49,6 +50,8 @@ RATE_LIMITED_RESPONSE = "utter_rate_limited"
 #: What a guarded ``on_new_message`` returns when the assistant failed on the message (the
 #: visitor was asked to try again).
 FAILED: Final = object()
+#: How long the "try again" answer to an interrupted message may take to send.
+INTERRUPTED_ANSWER_SECONDS = 5.0
 
 # Used only if the domain lacks the responses (a model trained before they existed).
 _FALLBACK_TEXT = {
@@ -119,6 +122,25 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
             message.text = text
             try:
                 return await on_new_message(message)
+            except asyncio.CancelledError:
+                # Given up (its client went away, or the server is stopping). Not passed on
+                # to Rasa's handler, which logs the words of a cancelled REST message, and
+                # a platform already answered 200 never sends it again: so "try again".
+                logger.info(
+                    "A message from sender %s on %s was interrupted",
+                    sender_tag(message.sender_id),
+                    message.input_channel,
+                )
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.wait_for(
+                        answer(
+                            message.output_channel,
+                            message.sender_id or "default",
+                            FAILURE_RESPONSE,
+                        ),
+                        INTERRUPTED_ANSWER_SECONDS,
+                    )
+                return FAILED
             except (Exception, StoreUnavailable) as error:
                 # Logged without the traceback, whose values could hold the visitor's words.
                 logger.error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, List
 
@@ -125,3 +126,29 @@ async def test_a_failure_is_told_to_the_channel_and_an_answer_is_not() -> None:
     assert await limits.guarded(broken)(UserMessage("hi", output, "v3")) is limits.FAILED
     assert await limits.guarded(working)(UserMessage("hi", output, "v3")) is not limits.FAILED
     assert await limits.guarded(working)(UserMessage(" ", output, "v3")) is not limits.FAILED
+
+
+async def test_a_message_interrupted_is_told_to_try_again_and_its_words_are_not_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Its request given up (the client went away, or the server is stopping): Rasa's own
+    REST handler would log the words of a CancelledError that reached it, and a
+    platform that was already answered 200 never sends the message again."""
+    started = asyncio.Event()
+
+    async def slow(message: UserMessage) -> Any:
+        started.set()
+        await asyncio.sleep(60)
+
+    output = CollectingOutputChannel()
+    message = UserMessage(WORDS, output, SENDER, input_channel="twilio")
+    with caplog.at_level(logging.INFO):
+        task = asyncio.create_task(limits.guarded(slow)(message))
+        await started.wait()
+        task.cancel()
+        outcome = await task
+
+    assert outcome is limits.FAILED
+    assert [m["text"] for m in output.messages] == [limits.response_text(limits.FAILURE_RESPONSE)]
+    assert WORDS not in caplog.text and "5550177001" not in caplog.text
+    assert f"sender {sender_tag(SENDER)} on twilio was interrupted" in caplog.text
