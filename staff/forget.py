@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import re
 import sys
@@ -45,16 +46,18 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from staff import data
-from staff.history import History
+from staff.history import FORGOTTEN, History
 from staff.problems import ContentError
 from staff.publish import lock
 from staff.publish.errors import PublishBusy
 from staff.settings import SettingsError, StaffSettings
-from staff.yaml_edit import Content, locked, read_back, written_together
+from staff.yaml_edit import Content, locked, read_back, write_atomic, written_together
 from stores import retention
 
 #: A test of a text: is it one of the visitor's messages?
 Theirs = Callable[[str], bool]
+#: The lists of a publish report that quote the checks' findings.
+REPORT_LISTS = ("warnings", "problems")
 
 _EXAMPLES_KEY = re.compile(r"^(\s*)examples:\s*[|>][-+]?\s*$")
 #: An entry left without examples, with the comment lines just above it.
@@ -69,13 +72,16 @@ class Forgotten:
 
     examples: List[Tuple[str, str]] = field(default_factory=list)
     snapshots: List[str] = field(default_factory=list)
+    #: Publish reports (a version's meta.json, a job's status.json) whose warnings or
+    #: problems quoted their words.
+    reports: List[str] = field(default_factory=list)
     history: int = 0
     remaining: List[str] = field(default_factory=list)
 
     def report(self, sender: str) -> str:
         """A few lines in plain words."""
         lines = [f"forget {sender!r} in the staff app's files:"]
-        if not (self.examples or self.snapshots or self.history):
+        if not (self.examples or self.snapshots or self.reports or self.history):
             lines.append("  no taught example or history entry holds their words.")
         for file, example in self.examples:
             lines.append(f"  removed the example {example!r} from {file}")
@@ -83,6 +89,11 @@ class Forgotten:
             lines.append(
                 f"  removed their words from {len(self.snapshots)} data snapshot(s) of "
                 "published versions and rollback copies: " + ", ".join(self.snapshots)
+            )
+        if self.reports:
+            lines.append(
+                f"  removed the check warnings quoting their words from {len(self.reports)} "
+                "publish report(s): " + ", ".join(self.reports)
             )
         if self.history:
             lines.append(f"  removed their words from {self.history} history entry(ies)")
@@ -95,6 +106,37 @@ def matcher(texts: Iterable[str]) -> Theirs:
     as duplicate examples are found)."""
     keys = {data.normalise(text) for text in texts} - {""}
     return lambda text: data.normalise(text) in keys
+
+
+def quoter(texts: Iterable[str]) -> Theirs:
+    """Whether a text quotes one of ``texts``: holds its words, whole, as
+    :func:`data.normalise` reads them (a check's warning quoting an example)."""
+    keys = {data.normalise(text) for text in texts} - {""}
+    return lambda text: any(f" {key} " in f" {data.normalise(text)} " for key in keys)
+
+
+def publish_reports(models: Path) -> List[Path]:
+    """Each published version's report and each publish job's status (their warnings
+    quote the checks, which quote examples)."""
+    if not models.is_dir():
+        return []
+    return sorted([*models.glob("*/meta.json"), *(models / "jobs").glob("*/status.json")])
+
+
+def forget_in_report(path: Path, quotes: Theirs) -> Optional[str]:
+    """The report at ``path`` with each warning or problem that ``quotes`` their words
+    replaced by :data:`history.FORGOTTEN`; None when none does."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        return None
+    changed = False
+    for key in REPORT_LISTS:
+        items = document.get(key)
+        if isinstance(items, list):
+            kept = [FORGOTTEN if isinstance(i, str) and quotes(i) else i for i in items]
+            changed = changed or kept != items
+            document[key] = kept
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n" if changed else None
 
 
 def _indent(line: str) -> int:
@@ -271,8 +313,20 @@ def forget_visitor(settings: StaffSettings, sender: str, messages: List[str]) ->
                         ) from error
                     if rewritten:
                         forgotten.snapshots.append(archive.relative_to(settings.models).as_posix())
+                quotes = quoter(messages)
+                for report in publish_reports(settings.models):
+                    try:
+                        rewritten_report = forget_in_report(report, quotes)
+                        if rewritten_report is not None:
+                            write_atomic(report, rewritten_report)
+                    except (OSError, ValueError) as error:
+                        raise ContentError(
+                            f"The publish report {report} could not be changed ({error})."
+                        ) from error
+                    if rewritten_report is not None:
+                        forgotten.reports.append(report.relative_to(settings.models).as_posix())
                 if log is not None:
-                    forgotten.history = log.forget(sender, theirs)
+                    forgotten.history = log.forget(sender, theirs) + log.forget_quotes(quotes)
     finally:
         lock.release(handle)
     forgotten.remaining = elsewhere
@@ -315,6 +369,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             "again to delete the conversation."
         ) from None
     print(retention.report(deleted, f"forget {sender!r}"))
+    note = retention.unlocked_note(store, locks)
+    if note:
+        print(note)
     return 0
 
 

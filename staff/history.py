@@ -193,6 +193,29 @@ class History:
                     changed += 1
         return changed
 
+    def forget_quotes(self, quotes: Callable[[str], bool]) -> int:
+        """Replace each line of an entry's detail that ``quotes`` a visitor's words (a
+        check's warning quoting an example, kept with a publish that failed) by
+        :data:`FORGOTTEN`, in one transaction.
+
+        Returns:
+            How many entries changed.
+        """
+        changed = 0
+        with connect(self.db) as connection:
+            rows = connection.execute(
+                "SELECT id, detail FROM audit WHERE detail IS NOT NULL AND detail != ''"
+            ).fetchall()
+            for entry_id, detail in rows:
+                lines = str(detail).split("\n")
+                kept = [FORGOTTEN if quotes(line) else line for line in lines]
+                if kept != lines:
+                    connection.execute(
+                        "UPDATE audit SET detail = ? WHERE id = ?", ("\n".join(kept), entry_id)
+                    )
+                    changed += 1
+        return changed
+
     def entries(
         self, limit: int = 50, offset: int = 0, action: Optional[str] = None
     ) -> List[Entry]:

@@ -157,6 +157,23 @@ def _delete_one(
     return Deleted(sender_id, int(result.rowcount)) if result.rowcount else None
 
 
+#: Said after forget or purge on PostgreSQL without the Rasa servers' Redis lock store.
+UNLOCKED_NOTE = (
+    "note: no shared lock store (REDIS_URL is not set), so a turn the assistant was "
+    "answering at this moment may still be saved afterwards; run the command again in a "
+    "minute to be sure nothing is left."
+)
+
+
+def unlocked_note(store: SQLTrackerStore, locks: Optional[LockStore]) -> Optional[str]:
+    """What to tell the operator when nothing stops a turn in progress from saving after a
+    delete: on PostgreSQL without a shared lock store (SQLite, the embedded default, runs
+    one write at a time, and the tracker store never writes a deleted conversation back)."""
+    if locks is None and store.engine.dialect.name == "postgresql":
+        return UNLOCKED_NOTE
+    return None
+
+
 def forget(
     store: SQLTrackerStore, sender_id: str, locks: Optional[LockStore] = None
 ) -> List[Deleted]:
@@ -255,6 +272,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             deleted = purge(store, args.days, locks=locks)
             print(report(deleted, f"purge older than {args.days:g} day(s)"))
+        note = unlocked_note(store, locks)
+        if note:
+            print(note)
     except LockTimeoutError as error:
         raise SystemExit(f"retention: {error}") from None
     return 0

@@ -252,6 +252,8 @@ def role_entries(role: str) -> Set[str]:
         entry = f"{entry}.__main__"
     if role == "actions":  # rasa_sdk's app loads every module of the actions package
         return {entry} | {f"actions.{p.stem}" for p in (ROOT / "actions").glob("*.py")}
+    if role == "staff":  # make forget and make purge run in its container (the docs)
+        return {entry, "staff.forget", "stores.retention"}
     return {entry}
 
 

@@ -143,7 +143,11 @@ async def test_a_message_interrupted_is_told_to_try_again_and_its_words_are_not_
     output = CollectingOutputChannel()
     message = UserMessage(WORDS, output, SENDER, input_channel="twilio")
     with caplog.at_level(logging.INFO):
-        task = asyncio.create_task(limits.guarded(slow)(message))
+
+        async def handle() -> Any:
+            return await limits.guarded(slow)(message)
+
+        task: asyncio.Task[Any] = asyncio.create_task(handle())
         await started.wait()
         task.cancel()
         outcome = await task

@@ -41,7 +41,8 @@ NEEDED = {
     "rasa": {"DATABASE_URL", "REDIS_URL", "ACTION_SERVER_SECRET", "RASA_API_TOKEN"},
     "actions": {"ACTION_SERVER_SECRET"},
     "web": set(),
-    "staff": {"DATABASE_URL", "RASA_API_TOKEN", "STAFF_SECRET_KEY"},
+    # REDIS_URL: make forget and make purge, run there, take the conversations' locks.
+    "staff": {"DATABASE_URL", "REDIS_URL", "RASA_API_TOKEN", "STAFF_SECRET_KEY"},
 }
 
 

@@ -8,6 +8,7 @@ tracker store of its own, a SQLite file or a PostgreSQL schema (issue 16, findin
 
 from __future__ import annotations
 
+import json
 import tarfile
 import time
 import uuid
@@ -29,6 +30,7 @@ from staff.history import History
 from staff.problems import ContentError
 from staff.publish import lock
 from staff.publish.files import archive
+from staff.settings import StaffSettings
 from staff.yaml_edit import today
 from tests.support.stored_conversations import user
 
@@ -243,3 +245,33 @@ def test_an_entry_keeps_its_other_examples_and_a_file_edited_by_hand_is_left_to_
     )
     with pytest.raises(ContentError, match="remove them by hand: 'does it hurt'"):
         forget.without_examples(odd, theirs)
+
+
+def test_publish_reports_and_history_that_quote_their_words_lose_those_lines(
+    staff_env: Path, tmp_path: Path
+) -> None:
+    """A check's warning quotes an example word for word ("... 'how long till i look normal
+    again' ..."); publishing keeps the warnings in each version's meta.json, each job's
+    status.json and the history."""
+    quoted = f"The example '{SAID_AS_IS.capitalize()}!' is in two topics: faq/a and faq/b."
+    other = "The example 'will it hurt' is in two topics: faq/c and faq/d."
+    meta = staff_env / "v1" / "meta.json"
+    status = staff_env / "jobs" / "20261206-081500-ab12" / "status.json"
+    for path, keys in ((meta, ("warnings",)), (status, ("warnings", "problems"))):
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({key: [quoted, other] for key in keys} | {"id": "x"}))
+    log = History(tmp_path / "staff.db")
+    log.record("ana", history.PUBLISH_FAILED, subject="job", detail=f"{quoted}\n{other}")
+
+    forgotten = forget.forget_visitor(StaffSettings.from_env(), VISITOR, [SAID_AS_IS])
+
+    for path in (meta, status):
+        document = json.loads(path.read_text())
+        for key in ("warnings", "problems"):
+            if key in document:
+                assert document[key] == [history.FORGOTTEN, other], path
+        assert document["id"] == "x"
+    [entry] = log.entries(action=history.PUBLISH_FAILED)
+    assert entry.detail == f"{history.FORGOTTEN}\n{other}"
+    assert SAID_AS_IS not in forgotten.report(VISITOR)
+    assert "2 publish report(s)" in forgotten.report(VISITOR)

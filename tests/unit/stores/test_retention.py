@@ -13,7 +13,7 @@ from typing import Any, Iterator, List
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -310,3 +310,16 @@ def test_forget_and_purge_wait_for_a_turn_in_progress_on_the_shared_lock(
         assert done.is_set()
         assert asyncio.run(senders(SQLTrackerStore(dialect="sqlite", db=str(db)))) == []
         asyncio.run(fill(SQLTrackerStore(dialect="sqlite", db=str(db)), [conversation("v1", 40)]))
+
+
+def test_without_a_shared_lock_on_postgresql_the_operator_is_told_to_run_it_again(
+    store: SQLTrackerStore,
+) -> None:
+    """PostgreSQL lets a turn in progress save after the delete (SQLite runs one write at a
+    time); without the Rasa servers' Redis lock store nothing stops it."""
+    note = retention.unlocked_note(store, None)
+    if store.engine.dialect.name == "postgresql":
+        assert note is not None and "run the command again in a minute" in note
+    else:
+        assert note is None
+    assert retention.unlocked_note(store, InMemoryLockStore()) is None
