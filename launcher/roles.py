@@ -39,9 +39,11 @@ def api_arguments(token: str, jwt_secret: str = "") -> List[str]:
 
 def rasa_command(model: Path, host: str, port: int, extra: Sequence[str] = ()) -> List[str]:
     """``rasa run`` of ``model`` on ``host``:``port`` with the project's channels and
-    endpoints; ``extra``: more arguments (:func:`api_arguments`)."""
+    endpoints, through :mod:`launcher.rasa_run`, which adds the API's secrets from the
+    server's environment (:func:`api_arguments`), never on this command line; ``extra``:
+    more arguments."""
     return [
-        sys.executable, "-m", "rasa", "run", "--model", str(model),
+        sys.executable, "-m", "launcher.rasa_run", "--model", str(model),
         "--interface", host, "--port", str(port),
         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", *extra,
     ]  # fmt: skip
@@ -69,7 +71,7 @@ def command(role: str, env: Mapping[str, str]) -> List[str]:
 
     The Rasa server listens on ``RASA_HOST``:``RASA_PORT`` with the model of
     :func:`launcher.models.model_to_serve`, its API on with ``RASA_API_TOKEN`` or
-    ``RASA_JWT_SECRET``.
+    ``RASA_JWT_SECRET`` of its environment (:mod:`launcher.rasa_run`).
 
     Raises:
         KeyError: ``role`` is none of :data:`ROLES`.
@@ -80,9 +82,4 @@ def command(role: str, env: Mapping[str, str]) -> List[str]:
     if role != "rasa":
         return module_command(role)
     settings = LauncherSettings.from_env(env)
-    return rasa_command(
-        model_to_serve(settings),
-        settings.rasa_host,
-        settings.rasa_port,
-        api_arguments(settings.api_token, settings.jwt_secret),
-    )
+    return rasa_command(model_to_serve(settings), settings.rasa_host, settings.rasa_port)

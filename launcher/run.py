@@ -30,7 +30,7 @@ from typing import Dict, List, Mapping, TextIO
 from actions.settings import action_server_host, action_server_port
 from launcher.environment import role_environment
 from launcher.processes import ServerError, start, stop, wait_until_up
-from launcher.roles import api_arguments, module_command, prepare_rasa, rasa_command
+from launcher.roles import module_command, prepare_rasa, rasa_command
 from launcher.settings import LauncherSettings
 from staff.settings import StaffSettings
 from web.settings import load_settings
@@ -74,12 +74,8 @@ def plan(model: Path, base: Mapping[str, str], token: str) -> Plan:
     action_host, action_port = action_server_host(env), action_server_port(env)
     commands = {
         "actions": module_command("actions"),
-        "rasa": rasa_command(
-            model,
-            settings.rasa_host,
-            settings.rasa_port,
-            api_arguments(token, settings.jwt_secret),
-        ),
+        # The API's token and secret reach it in its environment (launcher/rasa_run.py).
+        "rasa": rasa_command(model, settings.rasa_host, settings.rasa_port),
         "web": module_command("web"),
     }
     health = {

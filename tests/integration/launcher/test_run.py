@@ -107,6 +107,9 @@ def test_make_run_serves_every_role_and_ctrl_c_stops_them_all(
     token_file = Path(run_env["RASA_API_TOKEN_FILE"])
     token = token_file.read_text().strip()
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    # On no command line, which every user of the machine can read (ps, /proc).
+    for pid in servers:
+        assert token not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     # What the servers write (conversations, staff accounts) is their user's alone.
     for stored in (Path(run_env["TRACKER_DB"]), Path(run_env["STAFF_DB"])):
         assert stat.S_IMODE(stored.stat().st_mode) & 0o077 == 0, stored

@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 from launcher import roles
+from launcher.rasa_run import rasa_arguments
 from launcher.run import keep_token, plan
 
 MODEL = Path("/models/clinic-abc.tar.gz")
@@ -33,7 +34,9 @@ def test_make_run_starts_each_role_as_deploy_start_sh_does() -> None:
 
 def test_the_api_token_goes_to_the_rasa_server_and_the_staff_app_alone() -> None:
     the_plan = plan(MODEL, {**PORTS, "RASA_API_TOKEN": "from-the-caller"}, "t0k")
-    assert the_plan.commands["rasa"][-3:] == ["--enable-api", "--auth-token", "t0k"]
+    # In the Rasa server's environment, never on a command line (which every user of the
+    # machine can read): launcher/rasa_run.py hands it to Rasa.
+    assert all("t0k" not in command for command in the_plan.commands.values())
     assert the_plan.envs["rasa"]["RASA_API_TOKEN"] == "t0k"
     assert the_plan.envs["staff"]["RASA_API_TOKEN"] == "t0k"
     assert "RASA_API_TOKEN" not in the_plan.envs["actions"]
@@ -46,12 +49,24 @@ def test_the_api_token_goes_to_the_rasa_server_and_the_staff_app_alone() -> None
 def test_without_the_staff_app_or_a_token_the_api_stays_off() -> None:
     the_plan = plan(MODEL, {**PORTS, "STAFF_APP": "0"}, "")
     assert list(the_plan.commands) == ["actions", "rasa", "web"]
-    assert "--enable-api" not in the_plan.commands["rasa"]
-    assert "Staff app" not in the_plan.banner
-    jwt = plan(MODEL, {**PORTS, "STAFF_APP": "0", "RASA_JWT_SECRET": "s"}, "")
-    assert jwt.commands["rasa"][-5:] == [
-        "--enable-api", "--jwt-secret", "s", "--jwt-method", "HS256",
+    assert rasa_arguments(the_plan.commands["rasa"][3:], the_plan.envs["rasa"])[-2:] == [
+        "--endpoints", "endpoints.yml",
     ]  # fmt: skip
+    assert "Staff app" not in the_plan.banner
+    jwt = plan(MODEL, {**PORTS, "STAFF_APP": "0", "RASA_JWT_SECRET": "s3cret"}, "")
+    assert all("s3cret" not in command for command in jwt.commands.values())
+    assert rasa_arguments(jwt.commands["rasa"][3:], jwt.envs["rasa"])[-5:] == [
+        "--enable-api", "--jwt-secret", "s3cret", "--jwt-method", "HS256",
+    ]  # fmt: skip
+
+
+def test_the_rasa_server_gets_its_api_secrets_from_its_environment() -> None:
+    the_plan = plan(MODEL, PORTS, "t0k")
+    command = the_plan.commands["rasa"]
+    assert command[1:3] == ["-m", "launcher.rasa_run"]
+    argv = rasa_arguments(command[3:], the_plan.envs["rasa"])
+    assert argv[:3] == ["run", "--model", str(MODEL)]
+    assert argv[-3:] == ["--enable-api", "--auth-token", "t0k"]
 
 
 def test_the_banner_says_where_each_server_is() -> None:
