@@ -9,10 +9,11 @@ lists them. The tracker store the Review page reads is the assistant's own, conf
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 from stores.settings import StoreSettings
 
@@ -34,6 +35,18 @@ def token_from_file(path: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError:
         return ""
+
+
+#: What names a secret in the environment: training and testing a model need none, and a
+#: model's code (its components) runs in the child.
+SECRET_NAME = re.compile(
+    r"SECRET|TOKEN|PASSWORD|_KEY$|^(DATABASE_URL|REDIS_URL|EVENT_BROKER_URL)$"
+)
+
+
+def without_secrets(env: Mapping[str, str]) -> Dict[str, str]:
+    """``env`` without the staff app's secrets and the stores' addresses (with passwords)."""
+    return {name: value for name, value in env.items() if not SECRET_NAME.search(name)}
 
 
 class SettingsError(ValueError):

@@ -53,8 +53,9 @@ class StoreSettings:
                 "(at most 63), starting with a letter or _."
             )
         prefix = env.get("LOCK_STORE_PREFIX", "").strip() or cls.lock_prefix
-        if not re.match(r"^[A-Za-z0-9_-]{1,64}$", prefix):
-            raise ValueError(f"LOCK_STORE_PREFIX '{prefix}' must be letters, digits, _ or -.")
+        if not re.match(r"^[A-Za-z0-9]{1,64}$", prefix):
+            # Rasa's Redis lock store drops any other prefix (and shares its keys).
+            raise ValueError(f"LOCK_STORE_PREFIX '{prefix}' must be letters and digits only.")
         try:
             workers = int(env.get("SANIC_WORKERS", "1") or "1")
         except ValueError:

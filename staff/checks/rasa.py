@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 
 from staff import data
 from staff.problems import Problem
+from staff.settings import without_secrets
 
 ROOT = data.ROOT
 
@@ -175,7 +176,11 @@ def validate_command(root: Path) -> List[str]:
 
 def validate(root: Path = ROOT) -> List[Problem]:
     """Rasa's own data check of the project, in plain words."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    env = {
+        **without_secrets(os.environ),
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     try:
         done = subprocess.run(
             validate_command(root),

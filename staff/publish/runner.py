@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Callable, List, Optional, Tuple
 
 from staff.publish.files import ROOT
+from staff.settings import without_secrets
 
 #: How a job runs a command: (command, log, called with each line, timeout) -> exit code.
 #: :func:`run_command`; a fake replaces it in unit tests.
@@ -38,7 +39,7 @@ def run_command(
         subprocess.TimeoutExpired: it ran longer than ``timeout`` seconds (it is stopped).
     """
     env = {
-        **os.environ,
+        **without_secrets(os.environ),
         "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",

@@ -70,10 +70,10 @@ def test_the_settings_have_defaults_and_name_a_bad_value() -> None:
             "CHANNEL_DEDUP_SIZE": "50",
             "CHANNEL_STOP_SECONDS": "5",
             "REDIS_URL": "redis://r:6379/2",
-            "LOCK_STORE_PREFIX": "site_a",
+            "LOCK_STORE_PREFIX": "sitea",
         }
     )
-    assert given == DeliverySettings(600, 50, 5.0, "redis://r:6379/2", "site_a")
+    assert given == DeliverySettings(600, 50, 5.0, "redis://r:6379/2", "sitea")
     with pytest.raises(ValueError, match="CHANNEL_DEDUP_SIZE"):
         DeliverySettings.from_env({"CHANNEL_DEDUP_SIZE": "many"})
     with pytest.raises(ValueError, match="CHANNEL_STOP_SECONDS"):
