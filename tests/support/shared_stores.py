@@ -59,7 +59,7 @@ def rasa_servers(
         "DATABASE_URL": POSTGRES,
         "DATABASE_SCHEMA": schema,
         "REDIS_URL": REDIS,
-        "LOCK_STORE_PREFIX": schema,
+        "LOCK_STORE_PREFIX": schema.replace("_", ""),  # letters and digits only
     }
     with ExitStack() as stack:
         servers: List[local_servers.Running] = []
