@@ -86,11 +86,16 @@ class Handoff:
         return self.opening.next_opening(at)
 
     def template_values(self) -> Dict[str, str]:
-        """Values for the handoff responses' ``{placeholders}``."""
+        """Values for the handoff responses' ``{placeholders}`` (:data:`HANDOFF_DETAILS`)."""
         return {
             "handoff_wait": _amount(self.wait_minutes, "minute"),
             "callback_keep": _amount(self.callback_keep_days, "day"),
         }
+
+
+#: The placeholders of the handoff's details (:meth:`Handoff.template_values`), which a
+#: response may use whether or not clinic.yml has a handoff section.
+HANDOFF_DETAILS = ("handoff_wait", "callback_keep")
 
 
 def _amount(number: float, unit: str) -> str:

@@ -35,6 +35,9 @@ handoff:
   callback_keep_days: 14
 """
 
+#: The same clinic without the live handoff (no handoff section: the handoff is off).
+TEST_CLINIC_YAML_WITHOUT_HANDOFF = TEST_CLINIC_YAML[: TEST_CLINIC_YAML.index("handoff:")]
+
 #: Moments of TEST_CLINIC_YAML's handoff hours (the clinic's zone, America/New_York), for
 #: ``CLINIC_NOW``: a weekday while the team is in the chat, and the same day after hours.
 OPEN_NOW = "2026-12-09T10:30:00-05:00"  # Wednesday 10:30

@@ -12,6 +12,7 @@ import pytest
 
 from clinic import settings
 from clinic.config import (
+    HANDOFF_DETAILS,
     Branding,
     Clinic,
     ClinicConfigError,
@@ -347,6 +348,8 @@ def test_the_handoff_fills_its_placeholders() -> None:
     half = parse_handoff({**HANDOFF, "wait_minutes": 1.5})
     assert half is not None
     assert half.template_values()["handoff_wait"] == "1.5 minutes"
+    # The names the staff app's checks accept in any message (staff/checks/answers.py).
+    assert set(TEST_HANDOFF.template_values()) == set(HANDOFF_DETAILS)
 
 
 @pytest.mark.parametrize("field", ["time_zone", "hours"])
