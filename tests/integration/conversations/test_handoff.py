@@ -187,13 +187,14 @@ def test_without_consent_nothing_is_asked_or_kept(rasa: tuple[str, str]) -> None
     assert talk.tracker()["slots"]["callback_requested_at"] is None
 
 
-def test_stop_during_the_questions_keeps_nothing(rasa: tuple[str, str]) -> None:
-    talk = visitor(rasa, "callback-stop")
+@pytest.mark.parametrize("words", ["stop", "cancel", "never mind"])
+def test_stop_during_the_questions_keeps_nothing(rasa: tuple[str, str], words: str) -> None:
+    talk = visitor(rasa, f"callback-{words.replace(' ', '-')}")
     start_call_back(talk)
     talk.say("yes")
     talk.say("Sam Jones")
 
-    assert talk.texts("stop") == [NOT_KEPT]
+    assert talk.texts(words) == [NOT_KEPT]
     assert slots(talk, "callback_consent", "callback_name", "callback_contact") == {
         "callback_consent": None,
         "callback_name": None,
