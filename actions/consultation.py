@@ -1,4 +1,4 @@
-"""Consultation actions: how to book, and how to reach the clinic's team."""
+"""Consultation actions: how to book a consultation."""
 
 from __future__ import annotations
 
@@ -11,12 +11,9 @@ from clinic.config import get_clinic
 
 
 class ActionConsultationInfo(Action):
-    """Give the booking link, phone number and opening hours.
-
-    A visitor who asked for a person (``human_handoff``) is told this chat cannot transfer
-    them and how to reach the team; everyone else (``book_consultation``, or "yes" after a
-    refusal) gets how to book.
-    """
+    """Give the booking link, phone number and opening hours (``book_consultation``, or
+    "yes" to the booking offer after a refusal). A visitor who asks for a person gets
+    ``action_offer_handoff`` (:mod:`actions.handoff`)."""
 
     def name(self) -> str:
         return "action_consultation_info"
@@ -27,9 +24,7 @@ class ActionConsultationInfo(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[Dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        response = (
-            "utter_human_handoff" if intent == "human_handoff" else "utter_consultation_info"
+        dispatcher.utter_message(
+            response="utter_consultation_info", **get_clinic().template_values()
         )
-        dispatcher.utter_message(response=response, **get_clinic().template_values())
         return []

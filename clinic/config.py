@@ -2,20 +2,23 @@
 
 Every answer that names the clinic, its phone number, booking link, opening hours or the
 emergency number takes them from here, so a clinic changes them in one file. The optional
-``branding`` (colours and logo) is what the website's chat widget shows (``web/``).
+``branding`` (colours and logo) is what the website's chat widget shows (``web/``); the
+optional ``handoff`` (opening hours of the chat, waiting and keeping times) switches on the
+live handoff to the team (:class:`Handoff`, hours in :mod:`clinic.hours`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
-from clinic import settings
+from clinic import hours, settings
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{1,24}$")
 _URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
@@ -53,6 +56,55 @@ class Branding:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """The live handoff to the team (``handoff:`` in clinic.yml); absent: handoff off.
+
+    Attributes:
+        opening: when the team answers in the chat (time zone, hours, closed days).
+        wait_minutes: how long a visitor waits for someone to take the conversation before
+            the assistant offers a callback instead.
+        idle_minutes: how long a taken conversation may stay quiet before it is closed.
+        callback_keep_days: how long a callback request (name, phone or e-mail) is kept.
+    """
+
+    opening: hours.OpeningHours
+    wait_minutes: float = 3.0
+    idle_minutes: float = 10.0
+    callback_keep_days: int = 30
+
+    @property
+    def time_zone(self) -> str:
+        """The clinic's time zone ("Europe/London")."""
+        return self.opening.time_zone
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the team answers in the chat at ``at`` (an aware datetime)."""
+        return self.opening.is_open(at)
+
+    def next_opening(self, at: datetime) -> Optional[datetime]:
+        """When the team next answers in the chat, at or after ``at``."""
+        return self.opening.next_opening(at)
+
+    def template_values(self) -> Dict[str, str]:
+        """Values for the handoff responses' ``{placeholders}`` (:data:`HANDOFF_DETAILS`)."""
+        return {
+            "handoff_wait": _amount(self.wait_minutes, "minute"),
+            "callback_keep": _amount(self.callback_keep_days, "day"),
+        }
+
+
+#: The placeholders of the handoff's details (:meth:`Handoff.template_values`), which a
+#: response may use whether or not clinic.yml has a handoff section.
+HANDOFF_DETAILS = ("handoff_wait", "callback_keep")
+
+
+def _amount(number: float, unit: str) -> str:
+    """An amount with its unit: "3 minutes", "1 minute", "1.5 minutes"."""
+    shown = f"{number:g}"
+    return f"{shown} {unit}" if shown == "1" else f"{shown} {unit}s"
+
+
+@dataclass(frozen=True)
 class Clinic:
     """The clinic's facts, as the assistant's answers use them."""
 
@@ -67,10 +119,14 @@ class Clinic:
     #: browser or tab closes, so a health conversation does not stay on a shared computer)
     #: or "local" (kept until the visitor clears the site's data).
     widget_storage: str = "session"
+    #: The live handoff to the team; ``None``: off (a visitor asking for a person gets the
+    #: clinic's phone, e-mail and booking link).
+    handoff: Optional[Handoff] = None
 
     def template_values(self) -> Dict[str, str]:
-        """Values for the ``{placeholders}`` of the domain's responses."""
-        return {
+        """Values for the ``{placeholders}`` of the domain's responses (the handoff's too,
+        when it is on)."""
+        values = {
             "clinic_name": self.name,
             "clinic_phone": self.phone,
             "booking_url": self.booking_url,
@@ -78,6 +134,9 @@ class Clinic:
             "opening_hours": self.opening_hours,
             "emergency_number": self.emergency_number,
         }
+        if self.handoff is not None:
+            values.update(self.handoff.template_values())
+        return values
 
 
 _CHECKS = {
@@ -89,7 +148,9 @@ _CHECKS = {
 
 
 #: The required fields: text, one per fact.
-_FACTS = tuple(f.name for f in fields(Clinic) if f.name not in ("branding", "widget_storage"))
+_FACTS = tuple(
+    f.name for f in fields(Clinic) if f.name not in ("branding", "widget_storage", "handoff")
+)
 #: Where the widget may keep the conversation (the browser's sessionStorage or localStorage).
 WIDGET_STORAGES = ("session", "local")
 
@@ -245,7 +306,12 @@ def parse_clinic(data: Any, source: str = "clinic config", base: Optional[Path] 
             )
         values[name] = text
     branding = parse_branding(data.get("branding"), source, base)
-    return Clinic(**values, branding=branding, widget_storage=parse_widget_storage(data, source))
+    return Clinic(
+        **values,
+        branding=branding,
+        widget_storage=parse_widget_storage(data, source),
+        handoff=parse_handoff(data.get("handoff"), source),
+    )
 
 
 def parse_widget_storage(data: Mapping, source: str) -> str:
@@ -263,6 +329,137 @@ def parse_widget_storage(data: Mapping, source: str) -> str:
             "clears the site's data)"
         )
     return text
+
+
+#: The ``handoff:`` section's fields with their defaults (``None``: required).
+_HANDOFF_FIELDS: Dict[str, Any] = {
+    "time_zone": None,
+    "hours": None,
+    "closed_days": [],
+    "wait_minutes": 3,
+    "idle_minutes": 10,
+    "callback_keep_days": 30,
+}
+#: Longest waits and keeping time a clinic may set (a day; ten years).
+_MAX_MINUTES = 24 * 60
+_MAX_KEEP_DAYS = 3650
+
+
+def parse_handoff(data: Any, source: str = "clinic config") -> Optional[Handoff]:
+    """Validate the ``handoff`` section of a clinic config; ``None`` when there is none.
+
+    Raises:
+        ClinicConfigError: naming the first handoff field that is missing or malformed.
+    """
+    if data is None:
+        return None
+    prefix = "handoff."
+    if not isinstance(data, Mapping):
+        raise ClinicConfigError(
+            f"{source}: field 'handoff' must hold fields such as 'time_zone: Europe/London', "
+            f"found {type(data).__name__}"
+        )
+    _check_unknown(data, set(_HANDOFF_FIELDS), source, prefix)
+    for name, default in _HANDOFF_FIELDS.items():
+        if default is None and data.get(name) is None:
+            raise ClinicConfigError(f"{source}: field '{prefix}{name}' is missing or empty")
+    zone_name = _optional_text(data, "time_zone", source, prefix) or ""
+    try:
+        hours.zone_of(zone_name)
+    except ValueError as error:
+        raise ClinicConfigError(
+            f"{source}: field '{prefix}time_zone' is '{zone_name}', which {error}"
+        ) from error
+    opening = hours.OpeningHours(
+        time_zone=zone_name,
+        week=_parse_week(data["hours"], source),
+        closed_days=frozenset(_parse_closed_days(data.get("closed_days"), source)),
+    )
+    return Handoff(
+        opening=opening,
+        wait_minutes=_positive(data, "wait_minutes", _MAX_MINUTES, source),
+        idle_minutes=_positive(data, "idle_minutes", _MAX_MINUTES, source),
+        callback_keep_days=int(
+            _positive(data, "callback_keep_days", _MAX_KEEP_DAYS, source, whole=True)
+        ),
+    )
+
+
+def _parse_week(data: Any, source: str) -> Tuple[Optional[hours.Span], ...]:
+    """``handoff.hours``: each day's hours, Monday first; a day left out is closed."""
+    if not isinstance(data, Mapping):
+        raise ClinicConfigError(
+            f"{source}: field 'handoff.hours' must hold days such as 'monday: \"09:00-18:00\"', "
+            f"found {type(data).__name__}"
+        )
+    _check_unknown(data, set(hours.DAYS), source, "handoff.hours.")
+    week: List[Optional[hours.Span]] = []
+    for day in hours.DAYS:
+        value = data.get(day)
+        if value is None:
+            week.append(None)
+            continue
+        if not isinstance(value, str):
+            raise ClinicConfigError(
+                f"{source}: field 'handoff.hours.{day}' must be text such as \"09:00-18:00\" "
+                f"or 'closed', found {type(value).__name__}"
+            )
+        try:
+            week.append(hours.parse_span(value))
+        except ValueError as error:
+            raise ClinicConfigError(
+                f"{source}: field 'handoff.hours.{day}' is '{value.strip()}', which {error}"
+            ) from error
+    if not any(week):
+        raise ClinicConfigError(
+            f"{source}: field 'handoff.hours' has no open day; give at least one day's hours "
+            "such as 'monday: \"09:00-18:00\"' (or remove the handoff section to switch the "
+            "handoff off)"
+        )
+    return tuple(week)
+
+
+def _parse_closed_days(data: Any, source: str) -> List[date]:
+    """``handoff.closed_days``: dates such as "2026-12-25" (quoted or not)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise ClinicConfigError(
+            f"{source}: field 'handoff.closed_days' must be a list of dates such as "
+            f'["2026-12-25"], found {type(data).__name__}'
+        )
+    days: List[date] = []
+    for value in data:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            days.append(value)
+            continue
+        try:
+            days.append(date.fromisoformat(str(value).strip()))
+        except ValueError as error:
+            raise ClinicConfigError(
+                f"{source}: field 'handoff.closed_days' has '{value}', which is not a date "
+                "such as 2026-12-25"
+            ) from error
+    return days
+
+
+def _positive(data: Mapping, name: str, most: float, source: str, whole: bool = False) -> float:
+    """A number of minutes or days above 0 and at most ``most`` (its default if absent)."""
+    value = data.get(name, _HANDOFF_FIELDS[name])
+    kind = "a whole number" if whole else "a number"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (whole and not float(value).is_integer())
+    ):
+        raise ClinicConfigError(
+            f"{source}: field 'handoff.{name}' is '{value}', which is not {kind}"
+        )
+    if not 0 < value <= most:
+        raise ClinicConfigError(
+            f"{source}: field 'handoff.{name}' is {value}; it must be above 0 and at most {most:g}"
+        )
+    return float(value)
 
 
 def load_clinic(path: Path) -> Clinic:

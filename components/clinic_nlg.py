@@ -2,8 +2,9 @@
 
 Rasa fills a response's ``{placeholders}`` from slots and from what an action passes. This
 generator adds the clinic's facts from ``clinic.yml`` (``{clinic_name}``, ``{clinic_phone}``,
-``{booking_url}``, ``{clinic_email}``, ``{opening_hours}``, ``{emergency_number}``, and the
-channels' ``{max_message_chars}``), so any
+``{booking_url}``, ``{clinic_email}``, ``{opening_hours}``, ``{emergency_number}``, the live
+handoff's ``{handoff_wait}`` and ``{callback_keep}`` when clinic.yml has a handoff section,
+and the channels' ``{max_message_chars}``), so any
 response can use them: an FAQ answer, a greeting, and the emergency guidance even when the
 action server is down. It is switched on in ``endpoints.yml`` (``nlg: type: ...``).
 """

@@ -91,6 +91,75 @@ PURPOSES: Dict[str, Tuple[str, str]] = {
         "The reply on the website to a visitor who sends messages faster than the "
         "assistant takes them.",
     ),
+    # The live handoff and call backs (clinic.yml's handoff section).
+    "utter_handoff_offer": (
+        "Offer of a person",
+        "The offer of a member of the team in the chat, while the team answers there.",
+    ),
+    "utter_still_not_understood": (
+        "Still not understood, before the offer",
+        "Said before the offer of a person when the assistant did not understand twice.",
+    ),
+    "utter_handoff_declined": (
+        "No to a person or a call back",
+        "The reply when a visitor does not want a person or a call back.",
+    ),
+    "utter_handoff_waiting": (
+        "Waiting for a person",
+        "After yes to a person: someone from the team will join.",
+    ),
+    "utter_handoff_joined": (
+        "A person joined",
+        "When a member of the team takes the conversation ({staff_name}: their name).",
+    ),
+    "utter_handoff_returned": (
+        "Back to the assistant",
+        "When the member of the team hands the conversation back.",
+    ),
+    "utter_handoff_idle_closed": (
+        "Chat with a person closed",
+        "When a conversation with a member of the team was quiet too long.",
+    ),
+    "utter_handoff_closed": (
+        "Chat closed",
+        "Outside the chat's hours, before the call-back offer ({next_opening}: when the "
+        "team is back).",
+    ),
+    "utter_handoff_busy": (
+        "Nobody free",
+        "When nobody from the team took the conversation in time, before the call-back offer.",
+    ),
+    "utter_callback_offer": ("Call-back offer", "The offer of a call back."),
+    "utter_callback_already": (
+        "Call back already asked for",
+        "When a visitor whose call back is confirmed asks for a person again.",
+    ),
+    "utter_ask_callback_consent": (
+        "Call back: consent",
+        "What the name and contact are for and how long they are kept, and the consent question.",
+    ),
+    "utter_ask_callback_name": ("Call back: name", "The question for the visitor's name."),
+    "utter_ask_callback_contact": (
+        "Call back: phone or e-mail",
+        "The question for a phone number or e-mail address.",
+    ),
+    "utter_callback_name_invalid": (
+        "Call back: name not read",
+        "When the answer does not read as a name (it is asked again).",
+    ),
+    "utter_callback_contact_invalid": (
+        "Call back: contact not read",
+        "When the answer has no phone number or e-mail address (it is asked again).",
+    ),
+    "utter_callback_confirmed": ("Call back confirmed", "The call-back request, confirmed."),
+    "utter_callback_not_kept": (
+        "Call back: nothing kept",
+        "When the visitor gives no consent or stops: nothing is kept.",
+    ),
+    "utter_callback_gave_up": (
+        "Call back: given up",
+        "When the name or contact could not be read three times: nothing is kept.",
+    ),
 }
 
 #: The languages of the variations (domain.yml's condition on the ``language`` slot).

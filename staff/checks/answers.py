@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from clinic.config import Clinic
+from clinic.config import HANDOFF_DETAILS, Clinic
 from staff import data
 from staff import source as source_text
 from staff.claims import Review, review_answer
@@ -72,13 +72,23 @@ _DETAIL = re.compile(r"^\{\w+\}$")
 #: An answer is read in a chat window, often on a phone.
 MAX_ANSWER_CHARS = 600
 
-#: The {placeholders} an answer may use: the clinic's details from clinic.yml, and the
-#: channels' message length limit (filled by components/clinic_nlg.py).
-PLACEHOLDERS: Set[str] = set(
+#: The clinic's details from clinic.yml (its handoff section's too), which any answer may use.
+CLINIC_DETAILS: Set[str] = set(
     Clinic(
         name="", phone="", booking_url="", email="", opening_hours="", emergency_number=""
     ).template_values()
-) | {"max_message_chars"}
+) | set(HANDOFF_DETAILS)
+#: The {placeholders} an answer may use: the clinic's details, the channels' message length
+#: limit (filled by components/clinic_nlg.py), and what the live handoff's actions and routes
+#: pass with the messages that use them (actions/handoff.py, actions/callback.py,
+#: channels/handoff.py).
+PLACEHOLDERS: Set[str] = CLINIC_DETAILS | {
+    "max_message_chars",
+    "next_opening",
+    "callback_name",
+    "callback_contact",
+    "staff_name",
+}
 
 
 def forbidden(text: str) -> List[Tuple[str, str]]:
@@ -137,7 +147,7 @@ def answer_text_problems(text: str, subject: str = "The answer") -> List[Problem
         )
     unknown = sorted(set(re.findall(r"\{(\w*)\}", cleaned)) - PLACEHOLDERS)
     for name in unknown:
-        known = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS - {"max_message_chars"}))
+        known = ", ".join("{" + p + "}" for p in sorted(CLINIC_DETAILS))
         problems.append(
             Problem(
                 "answer",

@@ -20,21 +20,39 @@ def user_event(intent: str, text: str = "") -> Dict[str, Any]:
     }
 
 
+def bot_event(response: str, text: str = "") -> Dict[str, Any]:
+    """A message of the assistant's as the action server receives it: the response it was
+    made from is in its metadata (Rasa's ``utter_action``)."""
+    return {"event": "bot", "text": text, "metadata": {"utter_action": response}}
+
+
 def make_tracker(
     intent: str,
     text: str = "",
     previous_intents: List[str] | None = None,
+    slots: Dict[str, Any] | None = None,
+    before: List[Dict[str, Any]] | None = None,
+    after: List[Dict[str, Any]] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
-    """A tracker whose latest message has ``intent``, after ``previous_intents``."""
-    events: List[Dict[str, Any]] = []
+    """A tracker whose latest message has ``intent``, after ``previous_intents``.
+
+    Args:
+        slots: slot values besides ``emergency_reported`` (False).
+        before: events before the first message (an earlier part of the conversation).
+        after: events after the latest message (slots a form extracted from it).
+        active_loop: the form that is active.
+    """
+    events: List[Dict[str, Any]] = list(before or [])
     for previous in previous_intents or []:
         events.append(user_event(previous))
         events.append({"event": "action", "name": "action_listen"})
     latest = user_event(intent, text)
     events.append(latest)
+    events.extend(after or [])
     return Tracker(
         sender_id="test-visitor",
-        slots={"emergency_reported": False},
+        slots={"emergency_reported": False, **(slots or {})},
         latest_message={
             "text": text,
             "intent": latest["parse_data"]["intent"],
@@ -43,7 +61,7 @@ def make_tracker(
         events=events,
         paused=False,
         followup_action=None,
-        active_loop={},
+        active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
 

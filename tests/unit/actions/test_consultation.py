@@ -1,4 +1,4 @@
-"""How to book a consultation or reach the team."""
+"""How to book a consultation (asking for a person: test_handoff.py)."""
 
 from __future__ import annotations
 
@@ -29,17 +29,3 @@ async def test_booking_gives_link_phone_and_hours(
         "https://test-dermatology.example/book, or call +1 555 0100 (weekdays 8 to 4)."
     )
     assert "desk@test-dermatology.example" in text
-
-
-async def test_asking_for_a_person_says_how_to_reach_the_team(
-    clinic: Clinic, domain: Domain
-) -> None:
-    tracker = make_tracker("human_handoff", "can I talk to a nurse")
-
-    messages, events = await run_action(ActionConsultationInfo(), tracker, domain)
-
-    assert messages == [expected_message("utter_human_handoff", **clinic.template_values())]
-    assert events == []
-    text = render(messages[0], domain)["text"]
-    assert text.startswith("I can't transfer you to a person in this chat")
-    assert "call +1 555 0100 (weekdays 8 to 4)" in text

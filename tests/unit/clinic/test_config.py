@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from clinic import settings
 from clinic.config import (
+    HANDOFF_DETAILS,
     Branding,
     Clinic,
     ClinicConfigError,
+    Handoff,
     contrast_ratio,
     load_clinic,
     parse_branding,
     parse_clinic,
+    parse_handoff,
 )
+from clinic.hours import OpeningHours
 from tests.support.project import ROOT, TEST_CLINIC_YAML
 
 GOOD = {
@@ -36,8 +42,36 @@ TEST_BRANDING = Branding(
 )
 
 
-def clinic_of(facts: Dict[str, str], branding: Optional[Branding] = None) -> Clinic:
-    """The clinic with ``facts`` (the fields of GOOD) and ``branding`` (default: none)."""
+#: The handoff of TEST_CLINIC_YAML.
+TEST_HANDOFF = Handoff(
+    opening=OpeningHours(
+        time_zone="America/New_York",
+        week=((480, 960),) * 5 + ((600, 720), None),
+        closed_days=frozenset({date(2026, 12, 25), date(2027, 1, 1)}),
+    ),
+    wait_minutes=2.0,
+    idle_minutes=5.0,
+    callback_keep_days=14,
+)
+
+#: A handoff section as a clinic writes it.
+HANDOFF: Dict[str, Any] = {
+    "time_zone": "Europe/London",
+    "hours": {"monday": "09:00-18:00", "saturday": "10:00-14:00", "sunday": "closed"},
+    "closed_days": ["2026-12-25"],
+    "wait_minutes": 3,
+    "idle_minutes": 10,
+    "callback_keep_days": 30,
+}
+
+
+def clinic_of(
+    facts: Dict[str, str],
+    branding: Optional[Branding] = None,
+    handoff: Optional[Handoff] = None,
+) -> Clinic:
+    """The clinic with ``facts`` (the fields of GOOD), ``branding`` and ``handoff`` (default:
+    none)."""
     return Clinic(
         name=facts["name"],
         phone=facts["phone"],
@@ -46,6 +80,7 @@ def clinic_of(facts: Dict[str, str], branding: Optional[Branding] = None) -> Cli
         opening_hours=facts["opening_hours"],
         emergency_number=facts["emergency_number"],
         branding=branding or Branding(),
+        handoff=handoff,
     )
 
 
@@ -60,10 +95,15 @@ def test_the_shipped_clinic_config_loads() -> None:
     assert clinic.name == "Example Skin Clinic (demo)"
     assert clinic.booking_url.startswith("https://")
     assert clinic.branding.logo == ROOT / "web" / "static" / "logo.svg"
+    assert clinic.handoff is not None
+    assert clinic.handoff.time_zone == "Europe/London"
+    assert clinic.handoff.wait_minutes == 3
 
 
 def test_a_good_file_loads_every_field(tmp_path: Path) -> None:
-    assert load_clinic(write(tmp_path, TEST_CLINIC_YAML)) == clinic_of(GOOD, TEST_BRANDING)
+    assert load_clinic(write(tmp_path, TEST_CLINIC_YAML)) == clinic_of(
+        GOOD, TEST_BRANDING, TEST_HANDOFF
+    )
 
 
 def test_template_values_name_every_placeholder() -> None:
@@ -257,3 +297,104 @@ def test_a_clinic_can_keep_the_conversation_in_the_browser_until_cleared() -> No
 def test_another_widget_storage_is_named(value: object) -> None:
     with pytest.raises(ClinicConfigError, match="widget_storage"):
         parse_clinic({**GOOD, "widget_storage": value})
+
+
+# The live handoff: optional (absent, it is off), validated like the facts.
+
+
+def test_without_a_handoff_section_the_handoff_is_off() -> None:
+    assert parse_clinic(GOOD).handoff is None
+    assert parse_handoff(None) is None
+
+
+def test_a_handoff_section_is_read() -> None:
+    handoff = parse_handoff(HANDOFF)
+
+    assert handoff is not None
+    assert handoff.time_zone == "Europe/London"
+    assert handoff.opening.week == ((540, 1080), None, None, None, None, (600, 840), None)
+    assert handoff.opening.closed_days == {date(2026, 12, 25)}
+    assert (handoff.wait_minutes, handoff.idle_minutes, handoff.callback_keep_days) == (
+        3.0,
+        10.0,
+        30,
+    )
+    london = ZoneInfo("Europe/London")
+    assert handoff.is_open(datetime(2026, 12, 14, 10, 0, tzinfo=london))  # a Monday
+    assert not handoff.is_open(datetime(2026, 12, 15, 10, 0, tzinfo=london))  # no hours
+    assert handoff.next_opening(datetime(2026, 12, 15, 10, 0, tzinfo=london)) == datetime(
+        2026, 12, 19, 10, 0, tzinfo=london
+    )
+
+
+def test_the_handoff_times_have_defaults() -> None:
+    handoff = parse_handoff({"time_zone": "Europe/London", "hours": {"friday": "09:00-17:00"}})
+    assert handoff is not None
+    assert (handoff.wait_minutes, handoff.idle_minutes, handoff.callback_keep_days) == (
+        3.0,
+        10.0,
+        30,
+    )
+    assert handoff.opening.closed_days == frozenset()
+
+
+def test_the_handoff_fills_its_placeholders() -> None:
+    assert clinic_of(GOOD, handoff=TEST_HANDOFF).template_values() == {
+        **clinic_of(GOOD).template_values(),
+        "handoff_wait": "2 minutes",
+        "callback_keep": "14 days",
+    }
+    one = parse_handoff({**HANDOFF, "wait_minutes": 1, "callback_keep_days": 1})
+    assert one is not None
+    assert one.template_values() == {"handoff_wait": "1 minute", "callback_keep": "1 day"}
+    half = parse_handoff({**HANDOFF, "wait_minutes": 1.5})
+    assert half is not None
+    assert half.template_values()["handoff_wait"] == "1.5 minutes"
+    # The names the staff app's checks accept in any message (staff/checks/answers.py).
+    assert set(TEST_HANDOFF.template_values()) == set(HANDOFF_DETAILS)
+
+
+@pytest.mark.parametrize("field", ["time_zone", "hours"])
+def test_a_missing_handoff_field_is_named(field: str) -> None:
+    data = {k: v for k, v in HANDOFF.items() if k != field}
+    with pytest.raises(ClinicConfigError, match=f"field 'handoff.{field}' is missing or empty"):
+        parse_handoff(data)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"time_zone": "Europe/Londn"}, "'Europe/Londn', which is not a time zone"),
+        ({"time_zone": 5}, "'handoff.time_zone' must be text, found int"),
+        ({"hours": "9 to 5"}, "'handoff.hours' must hold days such as"),
+        ({"hours": {"mon": "09:00-18:00"}}, "unknown field 'handoff.hours.mon'"),
+        ({"hours": {"monday": "9 to 5"}}, "hours.monday' is '9 to 5', which is not hours"),
+        ({"hours": {"monday": "18:00-09:00"}}, "'18:00-09:00', which does not start before"),
+        ({"hours": {"monday": 9}}, "'handoff.hours.monday' must be text such as"),
+        ({"hours": {"monday": "closed", "sunday": "closed"}}, "'handoff.hours' has no open day"),
+        ({"closed_days": "2026-12-25"}, "'handoff.closed_days' must be a list of dates"),
+        ({"closed_days": ["25/12/2026"]}, "closed_days' has '25/12/2026', which is not a date"),
+        ({"wait_minutes": 0}, "'handoff.wait_minutes' is 0; it must be above 0 and at most 1440"),
+        ({"wait_minutes": -3}, "'handoff.wait_minutes' is -3; it must be above 0"),
+        ({"idle_minutes": "ten"}, "'handoff.idle_minutes' is 'ten', which is not a number"),
+        ({"idle_minutes": True}, "'handoff.idle_minutes' is 'True', which is not a number"),
+        ({"idle_minutes": 2000}, "'handoff.idle_minutes' is 2000; it must be above 0 and at"),
+        ({"callback_keep_days": 7.5}, "callback_keep_days' is '7.5', which is not a whole number"),
+        ({"callback_keep_days": 4000}, "keep_days' is 4000; it must be above 0 and at most 3650"),
+        ({"fax": 1}, "unknown field 'handoff.fax'"),
+    ],
+)  # fmt: skip
+def test_a_malformed_handoff_field_is_named(change: Dict[str, Any], message: str) -> None:
+    with pytest.raises(ClinicConfigError, match=re.escape(message)):
+        parse_clinic({**GOOD, "handoff": {**HANDOFF, **change}})
+
+
+def test_a_handoff_that_is_not_a_mapping_is_named() -> None:
+    with pytest.raises(ClinicConfigError, match="field 'handoff' must hold fields"):
+        parse_clinic({**GOOD, "handoff": "on"})
+
+
+def test_dates_written_without_quotes_are_read(tmp_path: Path) -> None:
+    clinic = load_clinic(write(tmp_path, TEST_CLINIC_YAML))
+    assert clinic.handoff is not None
+    assert date(2027, 1, 1) in clinic.handoff.opening.closed_days

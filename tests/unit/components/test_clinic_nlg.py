@@ -44,9 +44,31 @@ async def test_values_an_action_passes_win(clinic: Clinic, domain: Domain) -> No
     assert "Call 112 or go to" in shown["text"]
 
 
+#: Values that the actions (or the handoff's routes) pass with the responses that use them.
+PASSED = {
+    "next_opening": "tomorrow at 8:00 (EST)",
+    "callback_name": "Sam",
+    "callback_contact": "sam@example.com",
+    "staff_name": "Alex",
+}
+
+
 async def test_every_response_is_filled_completely(clinic: Clinic, domain: Domain) -> None:
     nlg = ClinicResponseGenerator(domain=domain)
     for name in domain.responses:
-        shown = await nlg.generate(name, tracker(domain), "rest")
+        shown = await nlg.generate(name, tracker(domain), "rest", **PASSED)
         assert shown is not None, name
         assert "{" not in shown["text"] and "}" not in shown["text"], (name, shown["text"])
+
+
+async def test_the_handoff_responses_name_the_clinics_times(
+    clinic: Clinic, domain: Domain
+) -> None:
+    nlg = ClinicResponseGenerator(domain=domain)
+
+    offer = await nlg.generate("utter_handoff_offer", tracker(domain), "rest")
+    consent = await nlg.generate("utter_ask_callback_consent", tracker(domain), "rest")
+
+    assert offer is not None and consent is not None
+    assert "It can take up to 2 minutes;" in offer["text"]
+    assert "keep them for 14 days." in consent["text"]

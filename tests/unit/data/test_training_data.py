@@ -31,6 +31,9 @@ PLACEHOLDERS = {
     "clinic_name", "clinic_phone", "booking_url", "clinic_email", "opening_hours",
     "emergency_number",
     "max_message_chars",  # filled by channels/limits.py
+    "handoff_wait", "callback_keep",  # clinic.yml's handoff section
+    "next_opening", "callback_name", "callback_contact",  # actions/handoff.py, callback.py
+    "staff_name",  # the handoff's routes in the Rasa server (channels/handoff.py)
 }  # fmt: skip
 
 
@@ -62,6 +65,40 @@ def test_names_that_must_not_change_are_there(domain: Domain) -> None:
     assert set(INTENTS) <= set(domain.intents)
     assert set(ACTIONS) <= set(domain.user_actions)
     assert domain.retrieval_intents == ["faq"]
+
+
+#: The live handoff's names that the Rasa server's handoff routes and the staff app rely on
+#: (the contract between them): slots with their types, responses, the external intent.
+HANDOFF_SLOTS = {
+    "handoff": "text",
+    "handoff_staff": "text",
+    "handoff_requested_at": "float",
+    "callback_consent": "bool",
+    "callback_name": "text",
+    "callback_contact": "text",
+    "callback_requested_at": "float",
+}
+HANDOFF_RESPONSES = [
+    "utter_handoff_waiting", "utter_handoff_joined", "utter_handoff_returned",
+    "utter_handoff_idle_closed",
+]  # fmt: skip
+HANDOFF_ACTIONS = [
+    "action_offer_handoff", "action_request_handoff", "action_offer_callback",
+    "validate_callback_form", "action_submit_callback", "action_stop_callback",
+]  # fmt: skip
+
+
+def test_the_live_handoffs_names_are_there(domain: Domain) -> None:
+    slots = {slot.name: slot for slot in domain.slots}
+    for name, kind in HANDOFF_SLOTS.items():
+        assert slots[name].type_name == kind, name
+        assert not slots[name].influence_conversation, name
+    for name in ("handoff", "handoff_staff", "handoff_requested_at", "callback_requested_at"):
+        assert [m["type"] for m in slots[name].mappings] == ["custom"], name
+    assert set(HANDOFF_RESPONSES) <= set(domain.responses)
+    assert set(HANDOFF_ACTIONS) <= set(domain.user_actions)
+    assert "EXTERNAL_handoff_timeout" in domain.intents
+    assert "{staff_name}" in domain.responses["utter_handoff_joined"][0]["text"]
 
 
 @pytest.mark.parametrize("topic", FAQ_TOPICS)
