@@ -203,10 +203,11 @@ def bot_message(response: Dict[str, Any], metadata: Dict[str, Any]) -> BotUttere
     return BotUttered(text=response.get("text"), data=data, metadata=metadata)
 
 
-def take_events(staff: str, joined: BotUttered) -> List[Event]:
-    """The events of ``staff`` taking a waiting conversation (``joined``: the bot message
-    of ``utter_handoff_joined``)."""
-    return [SlotSet(HANDOFF, TAKEN), SlotSet(HANDOFF_STAFF, staff), joined]
+def take_events(staff: str, joined: Dict[str, Any]) -> List[Event]:
+    """The events of ``staff`` taking a waiting conversation (``joined``: the generated
+    ``utter_handoff_joined``), made in their order (the tracker store sorts by time)."""
+    slots: List[Event] = [SlotSet(HANDOFF, TAKEN), SlotSet(HANDOFF_STAFF, staff)]
+    return [*slots, bot_message(joined, {"handoff": JOINED, "staff": staff})]
 
 
 def staff_message(staff: str, text: str) -> BotUttered:

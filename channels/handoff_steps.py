@@ -39,7 +39,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from channels.handoff_state import (
     IDLE_CLOSED,
     IDLE_CLOSED_RESPONSE,
-    JOINED,
     JOINED_RESPONSE,
     RETURNED,
     RETURNED_RESPONSE,
@@ -156,9 +155,7 @@ class LiveHandoff:
             if not state.waiting:
                 return Outcome(NOT_WAITING)
             output = output_for(self.input_channels, tracker)
-            joined = await self._response(
-                JOINED_RESPONSE, tracker, output, {"handoff": JOINED, "staff": staff}, staff
-            )
+            joined = await self._generate(JOINED_RESPONSE, tracker, output, staff)
             delivered = await self._append(tracker, take_events(staff, joined), output)
         logger.info("Handoff: conversation %s taken", sender_tag(sender_id))
         return Outcome(staff=staff, delivered=delivered, changed=True)
@@ -257,6 +254,23 @@ class LiveHandoff:
                 tracker.assistant_id = processor.model_metadata.assistant_id
         return tracker
 
+    async def _generate(
+        self,
+        name: str,
+        tracker: DialogueStateTracker,
+        output: Optional[OutputChannel],
+        staff: str,
+    ) -> Dict[str, Any]:
+        """Response ``name`` generated with ``{staff_name}`` filled in."""
+        channel = output.name() if output is not None else ""
+        response = await self.agent.nlg.generate(name, tracker, channel, staff_name=staff)
+        if response is None:
+            values: Dict[str, Any] = {"staff_name": staff}
+            with contextlib.suppress(Exception):  # a broken clinic.yml stopped the server
+                values.update(get_clinic().template_values())
+            response = {"text": fill(FALLBACK_TEXT[name], values)}
+        return dict(response)
+
     async def _response(
         self,
         name: str,
@@ -266,14 +280,7 @@ class LiveHandoff:
         staff: str,
     ) -> BotUttered:
         """The bot message of response ``name`` with ``{staff_name}`` filled in."""
-        channel = output.name() if output is not None else ""
-        response = await self.agent.nlg.generate(name, tracker, channel, staff_name=staff)
-        if response is None:
-            values: Dict[str, Any] = {"staff_name": staff}
-            with contextlib.suppress(Exception):  # a broken clinic.yml stopped the server
-                values.update(get_clinic().template_values())
-            response = {"text": fill(FALLBACK_TEXT[name], values)}
-        return bot_message(response, metadata)
+        return bot_message(await self._generate(name, tracker, output, staff), metadata)
 
     async def _append(
         self,

@@ -170,6 +170,11 @@ async def test_take_joins_the_staff_member_and_tells_the_visitor(
         },
     ]
     assert sent(telegram) == [{"chat_id": 555, "text": text}]
+    # Made in their order: the SQL tracker store reads a conversation sorted by time.
+    tracker = await agent.tracker_store.retrieve(SENDER)
+    assert tracker is not None
+    times = [event.timestamp for event in tracker.events]
+    assert times == sorted(times)
 
 
 async def test_a_second_take_by_the_same_person_changes_nothing_another_gets_409(
