@@ -86,15 +86,12 @@ class Outcome:
         staff: who has the conversation (after the step), if anyone.
         delivered: the bot messages of the step reached the conversation's output
             channel (False: the visitor has none to push to, or sending failed; the step
-            is stored either way).
-        changed: the step added events (False: it had already been done, e.g. a second
-            take by the same staff member).
+            is stored either way, and a second take by the one who has it sends nothing).
     """
 
     problem: Optional[str] = None
     staff: Optional[str] = None
     delivered: bool = False
-    changed: bool = False
 
     @property
     def done(self) -> bool:
@@ -158,7 +155,7 @@ class LiveHandoff:
             joined = await self._generate(JOINED_RESPONSE, tracker, output, staff)
             delivered = await self._append(tracker, take_events(staff, joined), output)
         logger.info("Handoff: conversation %s taken", sender_tag(sender_id))
-        return Outcome(staff=staff, delivered=delivered, changed=True)
+        return Outcome(staff=staff, delivered=delivered)
 
     async def write(self, sender_id: str, staff: str, text: str) -> Outcome:
         """``staff``'s message ``text``, as written, to the conversation they have."""
@@ -171,7 +168,7 @@ class LiveHandoff:
                 return Outcome(NOT_YOURS, staff=state.staff if state.taken else None)
             output = output_for(self.input_channels, tracker)
             delivered = await self._append(tracker, [staff_message(staff, text)], output)
-        return Outcome(staff=staff, delivered=delivered, changed=True)
+        return Outcome(staff=staff, delivered=delivered)
 
     async def hand_back(self, sender_id: str, staff: str) -> Outcome:
         """``staff`` hands the conversation back to the assistant:
@@ -189,7 +186,7 @@ class LiveHandoff:
             )
             delivered = await self._append(tracker, resume_events(farewell), output)
         logger.info("Handoff: conversation %s handed back", sender_tag(sender_id))
-        return Outcome(delivered=delivered, changed=True)
+        return Outcome(delivered=delivered)
 
     # The periodic task's steps.
 
