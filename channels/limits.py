@@ -12,6 +12,8 @@ number) instead of silence, and the guarded ``on_new_message`` returns :data:`FA
 that a channel a platform redelivers to handles the redelivery (``channels/deliveries.py``).
 A website visitor over the rate limits (``channels/rate_limits.py``) gets
 ``utter_rate_limited`` (wait a minute; in an emergency, call the emergency number).
+Once the assistant has handled a message of a paused conversation (the live handoff), an
+emergency in it still gets the emergency guidance (``channels/paused.py``).
 
 The answers are responses of the domain (``domain.yml``), taken from the running Rasa
 server's model, with the clinic's facts filled in. Wrap a channel's ``on_new_message``
@@ -30,9 +32,11 @@ import re
 import unicodedata
 from typing import Any, Awaitable, Callable, Final, Optional
 
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Sanic
 
+from channels.paused import emergency_while_paused
 from clinic.config import get_clinic
 from stores.sender_tag import sender_tag
 from stores.tracker import StoreUnavailable
@@ -89,6 +93,15 @@ def refusal(text: str) -> Optional[str]:
     return None
 
 
+def running_agent() -> Optional[Agent]:
+    """The running Rasa server's agent; None without a server or before its model."""
+    try:
+        agent = Sanic.get_app().ctx.agent
+    except Exception:  # no running server (or several apps: a test's)
+        return None
+    return agent if isinstance(agent, Agent) else None
+
+
 def response_text(name: str) -> str:
     """The domain's text of response ``name`` (its first variation)."""
     try:
@@ -111,9 +124,16 @@ async def answer(output: OutputChannel, recipient_id: str, name: str) -> None:
     await output.send_text_message(recipient_id, response_text(name))
 
 
-def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+def guarded(
+    on_new_message: OnNewMessage, agent_of: Callable[[], Optional[Agent]] = running_agent
+) -> OnNewMessage:
     """``on_new_message`` that answers empty and over-long messages itself, and failures
-    with the "try again" answer (then it returns :data:`FAILED`)."""
+    with the "try again" answer (then it returns :data:`FAILED`); after a message it
+    handled, an emergency in a paused conversation gets the guidance.
+
+    Args:
+        agent_of: the running server's agent (tests pass their own).
+    """
 
     async def handle(message: UserMessage) -> Any:
         text = clean(message.text)
@@ -121,7 +141,7 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
         if reason is None:
             message.text = text
             try:
-                return await on_new_message(message)
+                outcome = await on_new_message(message)
             except asyncio.CancelledError:
                 # Given up (its client went away, or the server is stopping). Not passed on
                 # to Rasa's handler, which logs the words of a cancelled REST message, and
@@ -153,6 +173,8 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
                     message.output_channel, message.sender_id or "default", FAILURE_RESPONSE
                 )
                 return FAILED
+            await guide_if_emergency(agent_of(), message)
+            return outcome
         logger.info(
             "Message from sender %s on %s not passed on: %s",
             sender_tag(message.sender_id),
@@ -163,3 +185,20 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
         return None
 
     return handle
+
+
+async def guide_if_emergency(agent: Optional[Agent], message: UserMessage) -> None:
+    """The emergency guidance for an emergency in a paused conversation
+    (``channels/paused.py``). The message is stored already: if the guidance fails, the
+    visitor gets the "try again" answer, which gives the emergency number, and the message
+    is not handled again."""
+    try:
+        await emergency_while_paused(agent, message)
+    except (Exception, StoreUnavailable) as error:
+        logger.error(
+            "Could not check a message from sender %s on %s for an emergency: %s",
+            sender_tag(message.sender_id),
+            message.input_channel,
+            type(error).__name__,
+        )
+        await answer(message.output_channel, message.sender_id or "default", FAILURE_RESPONSE)

@@ -17,6 +17,9 @@
 - Replies: ``POST {SLACK_API_URL}/chat.postMessage`` with ``Authorization: Bearer <bot
   token>``: the text, and the buttons as an ``actions`` block; in the message's thread if it
   was in one.
+- The channel (and thread) of each message is kept with it in the conversation (metadata
+  ``slack_channel``, ``slack_thread``), so that a message sent unasked (a staff member's, in
+  the live handoff) goes where the visitor last wrote (:meth:`SlackInput.output_for`).
 
 Settings (``credentials.yml``): ``bot_token``, ``signing_secret``.
 """
@@ -29,6 +32,8 @@ import time
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Text, Union
 
 from rasa.core.channels.channel import OutputChannel
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -57,6 +62,10 @@ MAX_CLOCK_SKEW = 5 * 60
 MAX_BUTTONS = 25
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
+
+#: The metadata keys of a message that hold where it was written.
+CHANNEL_KEY = "slack_channel"
+THREAD_KEY = "slack_thread"
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -91,6 +100,11 @@ def check_slack_signature(
     check_signature(
         signature, slack_signature(signing_secret, timestamp, body), "X-Slack-Signature"
     )
+
+
+def where(channel: str, thread: Optional[str]) -> Dict[str, str]:
+    """The metadata kept with a message: its channel, and its thread if any."""
+    return {CHANNEL_KEY: channel, **({THREAD_KEY: thread} if thread else {})}
 
 
 def escape(text: str) -> str:
@@ -172,6 +186,21 @@ class SlackInput(WebhookInput):
         """Replies to a user id (the sender id) in the app's DM, for messages sent unasked."""
         return SlackOutput(self.api) if self.enabled else None
 
+    def output_for(self, tracker: DialogueStateTracker) -> Optional[OutputChannel]:
+        """Messages to the conversation of ``tracker``, in the channel (and thread) its
+        visitor last wrote in; else in the app's direct messages with them."""
+        if not self.enabled:
+            return None
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered) and event.input_channel == self.name():
+                metadata = event.metadata or {}
+                channel, thread = metadata.get(CHANNEL_KEY), metadata.get(THREAD_KEY)
+                if isinstance(channel, str) and channel:
+                    return SlackOutput(
+                        self.api, channel, thread if isinstance(thread, str) else None
+                    )
+        return self.get_output_channel()
+
     def authenticate(self, request: Request, body: bytes) -> None:
         """``X-Slack-Signature`` and ``X-Slack-Request-Timestamp``."""
         check_slack_signature(
@@ -210,9 +239,17 @@ def parse_event(payload: Dict[str, Any], api: PlatformAPI) -> List[Incoming]:
     thread = event.get("thread_ts")
     if thread is not None and not isinstance(thread, str):
         raise BadPayloadError("thread_ts is not a string")
-    output = SlackOutput(api, sender_of(event.get("channel")), thread)
+    channel = sender_of(event.get("channel"))
     event_id = delivery_id_of(payload.get("event_id"))
-    return [Incoming(sender_of(event["user"]), text, output, delivery_id=event_id)]
+    return [
+        Incoming(
+            sender_of(event["user"]),
+            text,
+            SlackOutput(api, channel, thread),
+            delivery_id=event_id,
+            metadata=where(channel, thread),
+        )
+    ]
 
 
 def parse_interaction(form: Dict[str, List[str]], api: PlatformAPI) -> List[Incoming]:
@@ -243,6 +280,14 @@ def parse_interaction(form: Dict[str, List[str]], api: PlatformAPI) -> List[Inco
     thread = message.get("thread_ts")
     if thread is not None and not isinstance(thread, str):
         raise BadPayloadError("thread_ts is not a string")
-    output = SlackOutput(api, sender_of(channel), thread)
+    channel = sender_of(channel)
     user = sender_of(payload["user"]["id"])
-    return [Incoming(user, text_of(buttons[0]["value"], "value"), output, is_payload=True)]
+    return [
+        Incoming(
+            user,
+            text_of(buttons[0]["value"], "value"),
+            SlackOutput(api, channel, thread),
+            is_payload=True,
+            metadata=where(channel, thread),
+        )
+    ]

@@ -24,6 +24,12 @@ And it checks what a client sends, which Rasa's channel takes as it comes:
 - A session id or client address over its rate limit (``channels/rate_limits.py``; the
   address the connection came from) gets ``utter_rate_limited``, and the message goes no
   further. Then the checks of every channel (``channels/limits.py``).
+
+With several Rasa servers (``REDIS_URL`` set), the socket.io server's client manager is
+python-socketio's ``AsyncRedisManager`` on that Redis (pub/sub channel
+``<LOCK_STORE_PREFIX>-socketio``): a message emitted on one server (a staff member's, in
+the live handoff, sent by whichever server the staff app reached) reaches the visitor's
+connection on whichever server holds it. Without it, emits stay in the process.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 import engineio.packet
 import engineio.payload
+import socketio
 import socketio.packet
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -45,6 +52,7 @@ from channels.metadata import visitor_metadata
 from channels.rate_limits import RateLimiter, client_address
 from channels.settings import RateLimits, socketio_session_key
 from channels.web_sessions import SessionKeys
+from stores.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +104,17 @@ def unreadable(body: bytes) -> Optional[str]:
     return None
 
 
+def client_manager(settings: StoreSettings) -> Optional[socketio.AsyncRedisManager]:
+    """python-socketio's Redis client manager when ``REDIS_URL`` is set (emits reach the
+    connections of every server), else None (the default, in the process)."""
+    if not settings.redis_url:
+        return None
+    logger.info("socket.io: emits shared through Redis (%s-socketio)", settings.lock_prefix)
+    return socketio.AsyncRedisManager(
+        settings.redis_url, channel=f"{settings.lock_prefix}-socketio"
+    )
+
+
 class ClinicSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel that only accepts connections from the listed origins and
     checks what clients send (see the module's description)."""
@@ -135,6 +154,11 @@ class ClinicSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(checked)
         sio = self.sio
         assert sio is not None
+        manager = client_manager(StoreSettings.from_env())
+        if manager is not None:
+            # Rasa creates the server with the default manager; none is in use yet.
+            sio.manager = manager
+            manager.set_server(sio)
         # python-engineio reads this on every request; an empty list would allow any origin,
         # so with nothing configured no cross-origin page may connect.
         sio.eio.cors_allowed_origins = self.cors_allowed_origins or None

@@ -16,6 +16,9 @@
   ``POST {TWILIO_API_URL}/2010-04-01/Accounts/<sid>/Messages.json`` (``From`` = the
   number written to, ``To`` = the visitor, ``Body``), basic auth ``sid:token``.
   SMS has no buttons: always a numbered list.
+- The number written to is kept with each message in the conversation (metadata
+  ``twilio_to``), so that a message sent unasked (a staff member's, in the live handoff)
+  comes from the number the visitor last wrote to (:meth:`TwilioInput.output_for`).
 
 Settings (``credentials.yml``): ``account_sid``, ``auth_token``, ``webhook_url``.
 """
@@ -29,6 +32,9 @@ from typing import ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, 
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+from rasa.core.channels.channel import OutputChannel
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -48,6 +54,8 @@ from channels.platform_api import PlatformAPI
 from channels.webhook import Incoming, WebhookInput, WebhookOutput
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+#: The metadata key of a message that holds the number the visitor wrote to.
+TO_KEY = "twilio_to"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -166,6 +174,24 @@ class TwilioInput(WebhookInput):
         """Empty TwiML: the replies are sent with the REST API."""
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """None: a message sent unasked must come from the number the visitor wrote to,
+        which only the conversation knows (:meth:`output_for`)."""
+        return None
+
+    def output_for(self, tracker: DialogueStateTracker) -> Optional[OutputChannel]:
+        """Messages to the conversation of ``tracker``, from the number its visitor last
+        wrote to (``twilio_to`` of their latest message); None when the channel is off or
+        no message says it."""
+        if not self.enabled:
+            return None
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered) and event.input_channel == self.name():
+                number = (event.metadata or {}).get(TO_KEY)
+                if isinstance(number, str) and number:
+                    return TwilioOutput(self.api, self.settings["account_sid"], number)
+        return None
+
 
 def parse_twilio(form: Dict[str, List[str]], api: PlatformAPI, account_sid: str) -> List[Incoming]:
     """The message in a Twilio Messaging webhook's form.
@@ -181,5 +207,13 @@ def parse_twilio(form: Dict[str, List[str]], api: PlatformAPI, account_sid: str)
         return []  # a picture, a location, ...
     # A blank Body without media gets utter_message_empty.
     sid = first_value(form, "MessageSid") or first_value(form, "SmsMessageSid")
-    output = TwilioOutput(api, account_sid, sender_of(to))
-    return [Incoming(sender_of(sender), text, output, delivery_id=delivery_id_of(sid or None))]
+    number = sender_of(to)
+    return [
+        Incoming(
+            sender_of(sender),
+            text,
+            TwilioOutput(api, account_sid, number),
+            delivery_id=delivery_id_of(sid or None),
+            metadata={TO_KEY: number},
+        )
+    ]

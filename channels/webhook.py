@@ -30,6 +30,10 @@ posted. This module does the rest:
   handed to Rasa as sender ``<channel>:123`` (``channels/senders.py``), and the replies go
   to ``123``: no other channel can write into that conversation. A sender id that is not a
   short string or number without spaces gets 400.
+- **Messages sent unasked** (a staff member's, in the live handoff, ``channels/handoff.py``)
+  go through :meth:`WebhookInput.output_for` of the conversation: the channel's
+  ``get_output_channel()``, to the conversation's sender id (the prefix removed), or
+  Twilio's, from the number the visitor last wrote to.
 - **Buttons.** A reply that picks an offered button by number or title is replaced by that
   button's payload before Rasa sees it (``channels/buttons.py``); buttons a platform cannot
   show become a numbered list.
@@ -60,6 +64,7 @@ from typing import (
 )
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -112,6 +117,8 @@ class Incoming:
         before: something to do before the message is handled (e.g. acknowledge a press).
         delivery_id: the platform's id of this message (Slack's ``event_id``, Messenger's
             ``mid``, ...), by which a second delivery of it is recognised; None: none.
+        metadata: what the channel keeps with the message in the conversation (Twilio:
+            the number the visitor wrote to, which messages sent unasked come from).
     """
 
     sender_id: str
@@ -120,6 +127,7 @@ class Incoming:
     is_payload: bool = False
     before: Optional[Callable[[], Awaitable[Any]]] = None
     delivery_id: Optional[str] = None
+    metadata: Optional[Dict[str, Any]] = None
 
 
 class WebhookOutput(OutputChannel):
@@ -240,6 +248,12 @@ class WebhookInput(InputChannel):
             BadPayloadError: the body is not the platform's payload.
         """
         raise NotImplementedError
+
+    def output_for(self, tracker: DialogueStateTracker) -> Optional[OutputChannel]:
+        """Where messages to the conversation of ``tracker`` go when the visitor did not
+        just write (the live handoff's staff messages): :meth:`get_output_channel`, the
+        recipient being the conversation's sender id; None when the channel cannot send."""
+        return self.get_output_channel()
 
     def verify_subscription(self, request: Request) -> HTTPResponse:
         """Answer a GET on the webhook (the platform's verification, if it has one)."""
@@ -407,7 +421,13 @@ class WebhookInput(InputChannel):
                 text = resolve(text, await buttons_offered_to(agent, sender_id))
             logger.debug("%s: message from %s: %r", self.name(), sender_id, text)
             outcome = await on_new_message(
-                UserMessage(text, message.output, sender_id, input_channel=self.name())
+                UserMessage(
+                    text,
+                    message.output,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=message.metadata,
+                )
             )
             return outcome is not FAILED  # FAILED: the visitor was told to try again
         except (Exception, StoreUnavailable) as error:

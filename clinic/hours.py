@@ -129,6 +129,12 @@ def now() -> datetime:
     return settings.fixed_now() or datetime.now(timezone.utc)
 
 
+def moment_of(unix_time: float) -> datetime:
+    """``unix_time`` as the opening hours judge it: ``CLINIC_NOW`` when set (a demo or a
+    test fixes the clinic's clock for every part), else that time."""
+    return settings.fixed_now() or datetime.fromtimestamp(unix_time, timezone.utc)
+
+
 def spoken(moment: datetime, today: datetime) -> str:
     """``moment`` as a visitor reads it after "back": "today at 14:00 (GMT)", "tomorrow at
     9:00 (GMT)", "on Monday at 9:00 (GMT)", or with the date when a week or more away.

@@ -23,9 +23,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -229,6 +229,26 @@ class ClinicTrackerStore(SQLTrackerStore):
         setattr(tracker, EVENTS_STORED, len(tracker.events))
         return stored
 
+    async def recent_intents(self, sender_id: str, count: int) -> List[Optional[str]]:
+        """The intents of the conversation's latest ``count`` visitor messages, the latest
+        first: one indexed query, without reading the conversation."""
+
+        async def query() -> List[Optional[str]]:
+            with self.session_scope() as session:
+                rows = (
+                    session.query(self.SQLEvent.intent_name)
+                    .filter(
+                        self.SQLEvent.sender_id == sender_id,
+                        self.SQLEvent.type_name == UserUttered.type_name,
+                    )
+                    .order_by(self.SQLEvent.id.desc())
+                    .limit(count)
+                    .all()
+                )
+            return [row[0] for row in rows]
+
+        return await self._with_database(query)
+
     def _new_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
         """The tracker's events that are not stored: Rasa's ``_additional_events`` (those
         after as many as the database holds of its session), but never those the tracker
@@ -241,3 +261,14 @@ class ClinicTrackerStore(SQLTrackerStore):
         if in_database < already:
             logger.info("Tracker store: a conversation deleted during a turn keeps only the turn")
         return list(itertools.islice(tracker.events, max(in_database, already), None))
+
+
+def clinic_store(tracker_store: Optional[TrackerStore]) -> Optional[ClinicTrackerStore]:
+    """This project's store inside the wrappers Rasa puts around it (the agent's
+    ``FailSafeTrackerStore``, an ``AwaitableTrackerStore``), if it is one."""
+    store = tracker_store
+    for _ in range(3):  # Rasa 3.6 wraps at most twice
+        if isinstance(store, ClinicTrackerStore):
+            return store
+        store = getattr(store, "_tracker_store", None)
+    return None

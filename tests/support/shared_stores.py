@@ -10,7 +10,7 @@ import json
 import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Sequence
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
@@ -42,11 +42,14 @@ def rasa_servers(
     count: int = 2,
     one_action_server: bool = False,
     workers: Sequence[int] = (),
+    extra_env: Optional[Mapping[str, str]] = None,
+    rasa_args: Sequence[str] = (),
 ) -> Iterator[List[local_servers.Running]]:
     """``count`` Rasa servers on one PostgreSQL schema and one Redis, until the block ends.
 
     Each has its own action server, or, with ``one_action_server``, all share the first's.
-    ``workers[n]`` is server n's SANIC_WORKERS (1 where not given).
+    ``workers[n]`` is server n's SANIC_WORKERS (1 where not given); ``extra_env`` and
+    ``rasa_args`` are given to every server (an API token, say).
 
     Raises:
         launcher.processes.ServerError: a server did not start.
@@ -54,6 +57,7 @@ def rasa_servers(
     clinic = folder / "clinic.yml"
     clinic.write_text(TEST_CLINIC_YAML, encoding="utf-8")
     shared = {
+        **(extra_env or {}),
         **NO_RATE_LIMITS,  # the tests' visitors all come from this machine
         "CLINIC_CONFIG": str(clinic),
         "DATABASE_URL": POSTGRES,
@@ -78,6 +82,7 @@ def rasa_servers(
                         trained_model(),
                         folder / f"rasa-{number}",
                         settings,
+                        rasa_args=rasa_args,
                         web=False,
                         actions=not (one_action_server and servers),
                     )

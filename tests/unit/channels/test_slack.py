@@ -8,6 +8,8 @@ from typing import Any, Dict
 from urllib.parse import parse_qs
 
 import pytest
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.buttons import Button
 from channels.payload import MissingSignatureError, WrongSignatureError
@@ -265,3 +267,47 @@ async def test_a_reply_without_a_channel_goes_to_the_users_dm_without_a_thread()
 
 def test_the_bot_token_is_sent_as_a_bearer_token() -> None:
     assert channel().create_api().headers == {"Authorization": "Bearer xoxb-1"}
+
+
+# Messages sent unasked (the live handoff's staff messages): where the visitor last wrote.
+
+
+def test_where_a_message_was_written_is_kept_with_it() -> None:
+    [dm] = parse_event(slack_dm("U1", "hi", "D1", "1.5"), RecordingAPI())
+    [mention] = parse_event(slack_mention("U1", "hi", "C1"), RecordingAPI())
+    [click] = parse_interaction(
+        parse_qs(slack_block_actions("U1", "D1", "Scar types", "/ask").decode()), RecordingAPI()
+    )
+
+    assert dm.metadata == {"slack_channel": "D1", "slack_thread": "1.5"}
+    assert mention.metadata == {"slack_channel": "C1"}
+    assert click.metadata == {"slack_channel": "D1"}
+
+
+async def test_a_message_sent_unasked_goes_where_the_visitor_last_wrote() -> None:
+    hook = channel()
+    api = with_recording_api(hook)
+    tracker = DialogueStateTracker.from_events(
+        "slack:U1",
+        [
+            UserUttered("hi", input_channel="slack", metadata={"slack_channel": "D1"}),
+            UserUttered(
+                "hi",
+                input_channel="slack",
+                metadata={"slack_channel": "C9", "slack_thread": "7.1"},
+            ),
+        ],
+    )
+
+    output = hook.output_for(tracker)
+    assert output is not None
+    await output.send_text_message("slack:U1", "Hello, this is Ana.")
+    older = hook.output_for(DialogueStateTracker.from_events("slack:U1", [UserUttered("hi")]))
+    assert older is not None
+    await older.send_text_message("slack:U1", "Hello again.")
+
+    assert [p["json"] for p in api.posted] == [
+        {"channel": "C9", "text": "Hello, this is Ana.", "thread_ts": "7.1"},
+        {"channel": "U1", "text": "Hello again."},  # kept before: the app's messages with them
+    ]
+    assert SlackInput({}).output_for(tracker) is None

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Set, Tuple
 
 import pytest
+import socketio
 import yaml
+from aiohttp import web
 
 from channels import limits
-from channels.socketio import ClinicSocketIOInput, parse_origins, unreadable
+from channels.socketio import ClinicSocketIOInput, client_manager, parse_origins, unreadable
 from channels.web_sessions import SessionKeys
 from clinic.config import get_clinic
+from launcher.processes import free_port
+from stores.settings import StoreSettings
 from tests.support.channel_requests import Rasa, make_request
 from tests.support.project import ROOT
 
@@ -398,3 +404,89 @@ def test_the_polite_refusal_is_the_domains_response() -> None:
     assert domain["responses"][limits.RATE_LIMITED_RESPONSE] == [{"text": RATE_LIMITED}]
     # Without a running server (a model trained before it existed), the same words.
     assert limits.response_text(limits.RATE_LIMITED_RESPONSE) == polite_refusal()
+
+
+# With several servers: emits shared through Redis (the live handoff's staff messages).
+
+REDIS = "redis://127.0.0.1:6379/5"
+
+
+def built(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> ClinicSocketIOInput:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("LOCK_STORE_PREFIX", "site1")
+    channel = ClinicSocketIOInput.from_credentials({"session_persistence": True})
+    assert isinstance(channel, ClinicSocketIOInput)
+
+    async def on_new_message(_: object) -> None:
+        return None
+
+    channel.blueprint(on_new_message)
+    return channel
+
+
+def test_without_redis_emits_stay_in_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    channel = built(monkeypatch, "")
+    assert channel.sio is not None
+    assert not isinstance(channel.sio.manager, socketio.AsyncRedisManager)
+    assert client_manager(StoreSettings()) is None
+
+
+def test_with_redis_the_server_shares_its_emits_through_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    channel = built(monkeypatch, REDIS)
+    sio = channel.sio
+    assert sio is not None
+    assert isinstance(sio.manager, socketio.AsyncRedisManager)
+    assert sio.manager.server is sio
+    assert sio.manager.channel == "site1-socketio"
+    assert sio.manager.redis_url == REDIS
+    assert not sio.manager_initialized  # started by the first connection, as Rasa's would be
+
+
+async def start_server(settings: StoreSettings, room: str) -> Tuple[Any, web.AppRunner, int]:
+    """A socket.io server on a free port with the channel's client manager, whose clients
+    join ``room`` when they connect."""
+    sio = socketio.AsyncServer(async_mode="aiohttp", client_manager=client_manager(settings))
+    app = web.Application()
+    sio.attach(app)
+
+    async def connect(sid: str, environ: Dict[str, Any], auth: Any = None) -> None:
+        sio.enter_room(sid, room)
+
+    sio.on("connect", connect)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return sio, runner, port
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("shared", [True, False], ids=["through Redis", "control: in memory"])
+async def test_an_emit_on_one_server_reaches_a_visitor_connected_to_the_other(
+    shared: bool,
+) -> None:
+    prefix = f"test{uuid.uuid4().hex[:8]}"
+    settings = StoreSettings(redis_url=REDIS if shared else "", lock_prefix=prefix)
+    room = "socketio:" + "b" * 32
+    first, first_runner, _ = await start_server(settings, room)
+    _, second_runner, second_port = await start_server(settings, room)
+    visitor = socketio.AsyncClient(reconnection=False)
+    received: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
+    visitor.on("bot_uttered", received.put_nowait)
+    try:
+        await visitor.connect(f"http://127.0.0.1:{second_port}", transports=["polling"])
+        await asyncio.sleep(0.5)  # the second server subscribes to Redis on its first client
+
+        await first.emit("bot_uttered", {"text": "Hello, this is Ana."}, room=room)
+        await first.emit("bot_uttered", {"text": "not yours"}, room="socketio:other")
+
+        if shared:
+            assert await asyncio.wait_for(received.get(), 10) == {"text": "Hello, this is Ana."}
+        await asyncio.sleep(1.0)
+        assert received.empty()
+    finally:
+        await visitor.disconnect()
+        await first_runner.cleanup()
+        await second_runner.cleanup()

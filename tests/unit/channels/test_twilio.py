@@ -6,6 +6,8 @@ from typing import Dict, List
 from urllib.parse import urlencode
 
 import pytest
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.buttons import Button
 from channels.payload import BadPayloadError, MissingSignatureError, WrongSignatureError
@@ -196,6 +198,8 @@ async def test_the_configured_webhook_url_is_what_is_signed() -> None:
     assert [(m.sender_id, m.text, m.input_channel) for m in rasa.messages] == [
         ("twilio:+15551230000", "hello", "twilio")
     ]
+    # The number written to is kept with the message, for messages sent unasked.
+    assert rasa.messages[0].metadata == {"twilio_to": "+15557654321"}
 
 
 def test_a_webhook_url_that_is_not_a_url_stops_the_server() -> None:
@@ -228,3 +232,35 @@ def test_the_account_sid_and_token_are_the_basic_auth() -> None:
 
     assert api.auth is not None
     assert (api.auth.login, api.auth.password) == ("AC1", TOKEN)
+
+
+# Messages sent unasked (the live handoff's staff messages): from the number written to.
+
+
+def conversation(*messages: UserUttered) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("twilio:whatsapp:+15551230000", list(messages))
+
+
+def test_a_message_sent_unasked_comes_from_the_number_the_visitor_last_wrote_to() -> None:
+    hook = configured()
+    tracker = conversation(
+        UserUttered("hi", input_channel="twilio", metadata={"twilio_to": "+15550000001"}),
+        UserUttered("hi again", input_channel="twilio", metadata={"twilio_to": "whatsapp:+1444"}),
+        UserUttered("EXTERNAL: x", input_channel="twilio", metadata={"is_external": True}),
+    )
+
+    output = hook.output_for(tracker)
+
+    assert isinstance(output, TwilioOutput)
+    assert (output.from_number, output.account_sid) == ("whatsapp:+1444", "AC1")
+    assert hook.get_output_channel() is None  # the number is the conversation's
+
+
+def test_without_the_number_or_with_the_channel_off_nothing_is_sent_unasked() -> None:
+    kept_before = conversation(UserUttered("hi", input_channel="twilio"))
+    with_number = conversation(
+        UserUttered("hi", input_channel="twilio", metadata={"twilio_to": "+15550000001"})
+    )
+
+    assert configured().output_for(kept_before) is None
+    assert TwilioInput({}).output_for(with_number) is None

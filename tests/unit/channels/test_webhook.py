@@ -110,7 +110,7 @@ def test_every_channel_logs_whether_it_is_on(caplog: pytest.LogCaptureFixture) -
 
 
 def load_credentials(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> List[Any]:
-    for variable in [*ALL_VARIABLES, "SOCKETIO_CORS_ORIGINS"]:
+    for variable in [*ALL_VARIABLES, "SOCKETIO_CORS_ORIGINS", "RASA_API_TOKEN"]:
         monkeypatch.setenv(variable, values.get(variable, ""))
     return list(create_http_input_channels(None, str(ROOT / "credentials.yml")))
 
