@@ -31,7 +31,8 @@ EMERGENCY_INTENTS = ("report_emergency_symptom",)
 EMERGENCY_ACTIONS = ("utter_emergency_guidance", "action_emergency_guidance")
 REFUSAL_ACTIONS = ("utter_refuse_medical_advice",)
 HANDOFF_INTENTS = ("human_handoff",)
-HANDOFF_ACTIONS = ("utter_human_handoff",)
+#: The old answer (the clinic's number), and the live chat's request (issue 17).
+HANDOFF_ACTIONS = ("utter_human_handoff", "action_request_handoff")
 FALLBACK_INTENTS = ("nlu_fallback",)
 FALLBACK_ACTIONS = (
     "action_rephrase",
@@ -60,7 +61,7 @@ EVENT_FLAGS: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
 RESPONSE_FLAGS: Dict[str, str] = {
     **{name: EMERGENCY for name in ("utter_emergency_guidance",)},
     **{name: REFUSAL for name in REFUSAL_ACTIONS},
-    **{name: HANDOFF for name in HANDOFF_ACTIONS},
+    **{name: HANDOFF for name in ("utter_human_handoff", "utter_handoff_waiting")},
     **{name: FALLBACK for name in ("utter_ask_rephrase", "utter_fallback_contact")},
     **{name: NOT_COVERED for name in NOT_COVERED_ACTIONS},
     **{name: OTHER_LANGUAGE for name in OTHER_LANGUAGE_ACTIONS},
