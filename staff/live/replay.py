@@ -14,7 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from staff.conversations.flags import EMERGENCY_ACTIONS, EMERGENCY_INTENTS, HANDOFF_INTENTS
+from staff.conversations.flags import (
+    EMERGENCY_ACTIONS,
+    EMERGENCY_INTENTS,
+    EMERGENCY_RESPONSES,
+    HANDOFF_INTENTS,
+)
 from staff.live.records import (
     CALLBACK_CONTACT_SLOT,
     CALLBACK_NAME_SLOT,
@@ -31,8 +36,6 @@ RESET_TYPES = ("session_started", "restart")
 STATE_TYPES = ("pause", "resume", "slot", "reset_slots", "rewind", "undo", *RESET_TYPES)
 #: The events that are messages (the visitor's, the assistant's or a staff member's).
 MESSAGE_TYPES = ("user", "bot")
-#: The responses of the emergency guidance (domain.yml, actions/safety.py).
-EMERGENCY_RESPONSES = ("utter_emergency_guidance", "utter_emergency_follow_up")
 #: Where the callback flow starts (issue 17, Part 1): what the visitor wrote from here on
 #: answers its questions (name, phone number or e-mail, consent), it is not their question.
 CALLBACK_FLOW_ACTIONS = ("action_offer_callback",)

@@ -21,6 +21,7 @@
   var source = null;
   var ended = false;
   var knownWaiting = null;
+  var knownEmergencies = [];
   var audio = null;
   var NOTIFY_KEY = "staff-live-notify";
 
@@ -113,7 +114,7 @@
       return;
     }
     var title = emergency
-      ? "Emergency: a visitor waiting for a person described a serious reaction"
+      ? "Emergency: a visitor in the live chat described a serious reaction"
       : "A visitor is waiting for a person";
     var note = new window.Notification(title, {
       body: count === 1 ? "1 visitor is waiting in the live chat." : count + " visitors are waiting in the live chat.",
@@ -128,13 +129,18 @@
   function onQueue(data) {
     showCount(data);
     var ids = data.waiting_ids || [];
+    var emergencies = data.emergency_ids || [];
     if (knownWaiting !== null) {
       var fresh = ids.filter(function (id) { return knownWaiting.indexOf(id) < 0; });
-      if (fresh.length) {
-        notify(ids.length, Boolean(data.emergency));
+      var alarming = emergencies.filter(function (id) { return knownEmergencies.indexOf(id) < 0; });
+      if (alarming.length) {
+        notify(ids.length, true);
+      } else if (fresh.length) {
+        notify(ids.length, false);
       }
     }
     knownWaiting = ids;
+    knownEmergencies = emergencies;
     document.dispatchEvent(new CustomEvent("live:queue", { detail: data }));
   }
 

@@ -8,7 +8,8 @@ CSRF token; it ends when the session ends (logged out, or unused for
 What it sends (``event:`` name, JSON ``data:``):
 
 - ``queue``: how many conversations wait and how many are taken, the ids of those waiting
-  and, for the Live chat page (``?view=queue``), each conversation with its messages;
+  and of those with an emergency since the visitor asked for a person, and, for the Live
+  chat page (``?view=queue``), each conversation with its messages;
 - ``message`` (``?view=chat&sender=...``): a new message of that conversation, with its
   row id as the event's ``id:`` (a reconnecting page says the last it got, and gets what
   it missed);
@@ -139,7 +140,7 @@ def update_frame(
             "waiting": len(waiting),
             "taken": len(update.conversations) - len(waiting),
             "waiting_ids": [c.sender for c in waiting],
-            "emergency": any(c.emergency for c in waiting),
+            "emergency_ids": [c.sender for c in update.conversations if c.emergency],
         }
         if view == "queue":
             data["conversations"] = [

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Awaitable, Callable, Iterator, List
+from typing import Any, Callable, Coroutine, Iterator, List
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -38,6 +38,7 @@ from tests.support.stored_conversations import (
     append_events,
     asks_for_a_person,
     bot,
+    emergency_while_paused,
     handoff_store,
     started,
     user,
@@ -52,7 +53,9 @@ VISITOR = "socketio:visitor-in-the-widget"
 LIVE_SECONDS = 2.0
 
 
-def in_a_thread(work: Callable[[SQLTrackerStore], Awaitable[None]], tracker_db: Path) -> None:
+def in_a_thread(
+    work: Callable[[SQLTrackerStore], Coroutine[Any, Any, None]], tracker_db: Path
+) -> None:
     """Run ``work`` on the tracker store in a thread of its own (Playwright's loop runs in
     this one)."""
 
@@ -153,7 +156,7 @@ def shot(page: Page, name: str, folder: Path) -> None:
     if not target.is_absolute():
         target = ROOT / target
     target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(target / f"{name}.png"))
 
 
 def seconds_until_visible(page: Page, selector: str, since: float) -> float:
@@ -199,7 +202,7 @@ def test_a_staff_member_takes_a_waiting_visitor_replies_and_hands_back_without_r
     assert ana.evaluate("window.__notifications") == [
         "A visitor is waiting for a person | 2 visitors are waiting in the live chat."
     ]
-    shot(ana, "15-live-queue", tmp_path)
+    shot(ana, "14-live-queue", tmp_path)
 
     # Ben has the conversation open; Ana takes it; Ben's page says so, not reloaded.
     log_in(ben, app.url, "ben")
@@ -226,22 +229,45 @@ def test_a_staff_member_takes_a_waiting_visitor_replies_and_hands_back_without_r
         "Hello, I'm Ana. Yes, most people can."
     ]
 
-    # The visitor answers in the widget: it shows on Ana's page, as text.
+    # The visitor answers in the widget: it shows on Ana's page.
     stored = time.monotonic()
     store_now(
         tracker_db,
         VISITOR,
-        [user('thanks! <img src=x onerror="alert(1)"> and bruising?', "faq", 0.7,
-              at=time.time(), topic="side_effects", channel="socketio")],
+        [user("thanks! and will there be any bruising?", "faq", 0.7, at=time.time(),
+              topic="side_effects", channel="socketio")],
     )  # fmt: skip
-    answered = seconds_until_visible(ana, ".message--visitor >> text=and bruising?", stored)
+    answered = seconds_until_visible(ana, ".message--visitor >> text=any bruising?", stored)
     print(f"the visitor's message showed on the chat page after {answered:.2f} s")
     assert answered < LIVE_SECONDS
     expect(ana.locator(".message--visitor").last).to_contain_text(
-        'thanks! <img src=x onerror="alert(1)"> and bruising?'
+        "Understood as a question on an FAQ topic (70%), FAQ topic side effects"
     )
-    assert ana.locator(".message--visitor img").count() == 0
-    shot(ana, "16-live-chat", tmp_path)
+    ana.get_by_label("Message to the visitor").fill("Some people get a small bruise; it fades")
+    shot(ana, "15-live-chat", tmp_path)
+    # What a visitor types is shown as text, never as HTML.
+    store_now(
+        tracker_db,
+        VISITOR,
+        [user('<img src=x onerror="alert(1)"> <b>bold?</b>', "out_of_scope", 0.5,
+              at=time.time(), channel="socketio")],
+    )  # fmt: skip
+    expect(ana.locator(".message--visitor").last).to_contain_text(
+        '<img src=x onerror="alert(1)"> <b>bold?</b>'
+    )
+    assert ana.locator(".message--visitor img, .message--visitor b").count() == 0
+    # An emergency typed now: the assistant gave the guidance; the page marks it, and the
+    # notification says so.
+    store_now(tracker_db, VISITOR, emergency_while_paused(time.time()))
+    expect(ana.locator("[data-live-emergency]")).to_be_visible()
+    expect(ana.locator(".message--emergency").first).to_contain_text(
+        "my throat is swelling and I can't swallow"
+    )
+    expect(ana.locator(".message--emergency").last).to_contain_text("Call 911 now")
+    assert ana.evaluate("window.__notifications")[-1] == (
+        "Emergency: a visitor in the live chat described a serious reaction | "
+        "1 visitor is waiting in the live chat."
+    )
 
     # Ana hands it back: the queue is empty again, for both.
     ana.get_by_role("button", name="Hand back to the assistant").click()
@@ -262,7 +288,7 @@ def test_the_callbacks_page_lists_the_requests_and_marks_one_done(
     page.get_by_role("link", name="Callbacks (1 to do)").click()
     expect(page.get_by_role("heading", name="Sam Lee")).to_be_visible()
     expect(page.get_by_text("+44 7700 900123")).to_be_visible()
-    shot(page, "17-callbacks", tmp_path)
+    shot(page, "16-callbacks", tmp_path)
     page.get_by_role("button", name="Mark done").click()
     expect(page.get_by_text("Done by Ana on")).to_be_visible()
     expect(page.get_by_role("heading", name="To do (0)")).to_be_visible()

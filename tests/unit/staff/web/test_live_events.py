@@ -51,7 +51,12 @@ def test_the_stream_is_an_event_stream_with_the_pages_headers(ana: Staff, opened
     assert "default-src 'self'" in events.headers["Content-Security-Policy"]
     assert events.headers["Cache-Control"] == "no-store"
     first = events.next("queue")
-    assert first.data == {"waiting": 1, "taken": 1, "waiting_ids": [WAITING], "emergency": False}
+    assert first.data == {
+        "waiting": 1,
+        "taken": 1,
+        "waiting_ids": [WAITING],
+        "emergency_ids": [],
+    }
 
 
 async def test_a_visitor_who_starts_waiting_reaches_the_live_chat_page_within_a_second(
