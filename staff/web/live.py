@@ -220,10 +220,9 @@ async def reply(request: Request) -> HTTPResponse:
                 key = f"live-replies:{who}:{sender}:{await _taken_since(request, sender)}"
                 await blocking(services.history.tally, who, history.LIVE_REPLIED, sender, key)
             else:
-                status, problem = (
-                    (answer.status if answer.status < 500 else 502),
-                    reply_problem(answer),
-                )
+                # Refused for this conversation (409, 400), or the assistant's problem.
+                status = answer.status if answer.status in (400, 409) else 502
+                problem = reply_problem(answer)
     if wants_json:
         return response.json({"ok": not problem, "error": problem}, status=status)
     if problem:
