@@ -13,7 +13,10 @@ rollback meanwhile:
 - removes them the same way from the data snapshots of the published versions
   (``STAFF_MODELS/<version>/data.tar.gz``, which a rollback restores) and from the copies
   of the data a rollback kept (``STAFF_MODELS/backups/``);
-- puts :data:`staff.history.FORGOTTEN` in their place in the history;
+- puts :data:`staff.history.FORGOTTEN` in their place in the history, and
+  :data:`staff.history.FORGOTTEN_VISITOR` in place of their id in the live chat's entries;
+- deletes the "done" marks of their callback requests (:mod:`staff.live.callbacks`; the
+  requests themselves, their name and number, are in the conversation);
 
 and then deletes the conversation (:func:`stores.retention.forget`). It says where a copy
 remains, and why:
@@ -47,6 +50,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from staff import data
 from staff.history import FORGOTTEN, History
+from staff.live.callbacks import CallbackMarks
 from staff.problems import ContentError
 from staff.publish import lock
 from staff.publish.errors import PublishBusy
@@ -76,12 +80,15 @@ class Forgotten:
     #: problems quoted their words.
     reports: List[str] = field(default_factory=list)
     history: int = 0
+    callback_marks: int = 0
     remaining: List[str] = field(default_factory=list)
 
     def report(self, sender: str) -> str:
         """A few lines in plain words."""
         lines = [f"forget {sender!r} in the staff app's files:"]
-        if not (self.examples or self.snapshots or self.reports or self.history):
+        if not (
+            self.examples or self.snapshots or self.reports or self.history or self.callback_marks
+        ):
             lines.append("  no taught example or history entry holds their words.")
         for file, example in self.examples:
             lines.append(f"  removed the example {example!r} from {file}")
@@ -97,6 +104,10 @@ class Forgotten:
             )
         if self.history:
             lines.append(f"  removed their words from {self.history} history entry(ies)")
+        if self.callback_marks:
+            lines.append(
+                f"  removed {self.callback_marks} 'done' mark(s) of their callback requests"
+            )
         lines += [f"  a copy remains: {where}" for where in self.remaining]
         return "\n".join(lines)
 
@@ -327,6 +338,7 @@ def forget_visitor(settings: StaffSettings, sender: str, messages: List[str]) ->
                         forgotten.reports.append(report.relative_to(settings.models).as_posix())
                 if log is not None:
                     forgotten.history = log.forget(sender, theirs) + log.forget_quotes(quotes)
+                    forgotten.callback_marks = CallbackMarks(settings.db).forget(sender)
     finally:
         lock.release(handle)
     forgotten.remaining = elsewhere

@@ -3,7 +3,9 @@
 Every change staff make through the app is recorded (an answer or one of the assistant's
 own messages edited, with the old and the new text; an example taught, with the visitor
 whose message it was; a topic added; a publish started, passed, failed or made live; a
-rollback), and so are failed logins. The History page shows it in plain words, newest
+rollback; in the live chat, who took, wrote to (how many messages, never their text) and
+handed back which conversation, and who marked a callback request done), and so are
+failed logins. The History page shows it in plain words, newest
 first. ``make forget`` takes a visitor's words out of it (:meth:`History.forget`).
 """
 
@@ -29,6 +31,12 @@ ROLLED_BACK = "rolled_back"
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
+LIVE_TAKEN = "live_taken"
+LIVE_REPLIED = "live_replied"
+LIVE_HANDED_BACK = "live_handed_back"
+CALLBACK_DONE = "callback_done"
+#: The entries about one visitor's conversation: their subject is the visitor's id.
+VISITOR_ACTIONS = (LIVE_TAKEN, LIVE_REPLIED, LIVE_HANDED_BACK, CALLBACK_DONE)
 
 #: What each kind of entry says, after the person's name; {subject} is filled in.
 DESCRIPTIONS = {
@@ -44,10 +52,21 @@ DESCRIPTIONS = {
     LOGIN: "logged in",
     LOGIN_FAILED: "could not log in: wrong name or password for '{subject}'",
     LOGOUT: "logged out",
+    LIVE_TAKEN: "took the live chat with visitor {subject}",
+    LIVE_REPLIED: "wrote to visitor {subject} in the live chat",
+    LIVE_HANDED_BACK: "handed the conversation with visitor {subject} back to the assistant",
+    CALLBACK_DONE: "marked the callback request of visitor {subject} done",
 }
 
 #: What stands in the history for a visitor's words once they asked to be forgotten.
 FORGOTTEN = "(removed: the visitor asked to be forgotten)"
+#: What stands in the history for a visitor's id once they asked to be forgotten.
+FORGOTTEN_VISITOR = "(forgotten)"
+
+
+def messages_count(count: int) -> str:
+    """The detail of a :data:`LIVE_REPLIED` entry: how many messages (never their text)."""
+    return f"{count} message{'s' if count != 1 else ''}"
 
 
 def taught_from(sender: str) -> str:
@@ -148,6 +167,31 @@ class History:
             )
         return cursor.rowcount > 0
 
+    def tally(self, who: str, action: str, subject: str, once_key: str) -> int:
+        """Count one more of ``action`` in the entry of ``once_key`` (added at the first):
+        its detail says how many (:func:`messages_count`); the new count.
+
+        One entry per staff member and conversation taken, however many messages they
+        write: the history says who wrote to whom, and how much, never what.
+        """
+        with connect(self.db) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            row = connection.execute(
+                "SELECT id, detail FROM audit WHERE once_key = ?", (once_key,)
+            ).fetchone()
+            if row is None:
+                connection.execute(
+                    "INSERT INTO audit (at, who, action, subject, detail, once_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (self.clock(), who, action, subject, messages_count(1), once_key),
+                )
+                return 1
+            count = int(str(row[1] or "0").split(" ", 1)[0] or 0) + 1
+            connection.execute(
+                "UPDATE audit SET detail = ? WHERE id = ?", (messages_count(count), row[0])
+            )
+        return count
+
     def taught_from(self, sender: str) -> List[str]:
         """The examples taught from the conversation of ``sender``, as they were saved."""
         with connect(self.db) as connection:
@@ -161,13 +205,21 @@ class History:
         """Take a visitor's words out of the history, in one transaction: an example taught
         from their conversation or ``theirs`` (one of their messages) becomes
         :data:`FORGOTTEN`, and a new topic's examples that are ``theirs`` are left out of
-        its entry. Who did what, and when, stays.
+        its entry; the live chat's entries about their conversation name
+        :data:`FORGOTTEN_VISITOR` instead of them. Who did what, and when, stays.
 
         Returns:
             How many entries changed.
         """
         changed = 0
         with connect(self.db) as connection:
+            marks = ",".join("?" * len(VISITOR_ACTIONS))
+            cursor = connection.execute(
+                "UPDATE audit SET subject = ?, once_key = NULL "
+                f"WHERE action IN ({marks}) AND subject = ?",
+                (FORGOTTEN_VISITOR, *VISITOR_ACTIONS, sender),
+            )
+            changed += cursor.rowcount
             rows = connection.execute(
                 "SELECT id, action, after, detail FROM audit WHERE action IN (?, ?)",
                 (EXAMPLE_TAUGHT, TOPIC_ADDED),

@@ -167,6 +167,15 @@ class SessionStore:
             )
         return Session(session_id, str(row[0]), str(row[1]), float(row[2]), now)
 
+    def alive(self, session_id: str) -> bool:
+        """Whether the session has not ended, without using it (a page that stays open
+        and listens, the live chat's, must not keep an unattended session alive)."""
+        with connect(self.db) as connection:
+            row = connection.execute(
+                "SELECT seen FROM sessions WHERE id_hash = ?", (_hash(session_id),)
+            ).fetchone()
+        return row is not None and float(row[0]) >= self.clock() - self.idle_seconds
+
     def end(self, session_id: str) -> None:
         """Log out: the session is gone."""
         with connect(self.db) as connection:

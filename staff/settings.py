@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8090
 DEFAULT_LOW_CONFIDENCE = 0.6
+DEFAULT_LIVE_POLL_SECONDS = 0.4
 #: The file that keeps the generated signing key, beside the staff database.
 SECRET_FILE_NAME = "staff-secret"
 #: Where ``make run`` keeps the Rasa API token it made for this start (owner-only), so
@@ -87,6 +88,9 @@ class StaffSettings:
             all addresses before logging in with it pauses everywhere (50).
         login_threads: ``STAFF_LOGIN_THREADS``, the threads that check passwords (2): a
             flood of logins waits for them and does not hold up the other pages.
+        live_poll_seconds: ``STAFF_LIVE_POLL_SECONDS``, how often the live chat looks at
+            the tracker store for new events while a page of the app is open (0.4): a
+            visitor's message reaches the staff member's page within about that.
     """
 
     host: str = DEFAULT_HOST
@@ -106,6 +110,7 @@ class StaffSettings:
     max_address_failures: int = 20
     max_name_failures: int = 50
     login_threads: int = 2
+    live_poll_seconds: float = DEFAULT_LIVE_POLL_SECONDS
 
     @property
     def rasa_urls(self) -> Tuple[str, ...]:
@@ -171,6 +176,9 @@ class StaffSettings:
             max_address_failures=int(number("STAFF_MAX_ADDRESS_FAILURES", 20, 1, 100000)),
             max_name_failures=int(number("STAFF_MAX_NAME_FAILURES", 50, 1, 100000)),
             login_threads=int(number("STAFF_LOGIN_THREADS", 2, 1, 64)),
+            live_poll_seconds=number(
+                "STAFF_LIVE_POLL_SECONDS", DEFAULT_LIVE_POLL_SECONDS, 0.05, 10.0
+            ),
         )
 
     def signing_key(self) -> str:

@@ -29,9 +29,12 @@ FLAG_LABELS: Dict[str, str] = {
 #: What raises each flag (Rasa's names, from domain.yml, data/rules/ and actions/).
 EMERGENCY_INTENTS = ("report_emergency_symptom",)
 EMERGENCY_ACTIONS = ("utter_emergency_guidance", "action_emergency_guidance")
+#: The responses of the emergency guidance (the second comes from action_emergency_guidance).
+EMERGENCY_RESPONSES = ("utter_emergency_guidance", "utter_emergency_follow_up")
 REFUSAL_ACTIONS = ("utter_refuse_medical_advice",)
 HANDOFF_INTENTS = ("human_handoff",)
-HANDOFF_ACTIONS = ("utter_human_handoff",)
+#: The old answer (the clinic's number), and the live chat's request (issue 17).
+HANDOFF_ACTIONS = ("utter_human_handoff", "action_request_handoff")
 FALLBACK_INTENTS = ("nlu_fallback",)
 FALLBACK_ACTIONS = (
     "action_rephrase",
@@ -58,9 +61,9 @@ EVENT_FLAGS: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
 }
 #: A bot message's response name -> the flag it shows beside that message.
 RESPONSE_FLAGS: Dict[str, str] = {
-    **{name: EMERGENCY for name in ("utter_emergency_guidance",)},
+    **{name: EMERGENCY for name in EMERGENCY_RESPONSES},
     **{name: REFUSAL for name in REFUSAL_ACTIONS},
-    **{name: HANDOFF for name in HANDOFF_ACTIONS},
+    **{name: HANDOFF for name in ("utter_human_handoff", "utter_handoff_waiting")},
     **{name: FALLBACK for name in ("utter_ask_rephrase", "utter_fallback_contact")},
     **{name: NOT_COVERED for name in NOT_COVERED_ACTIONS},
     **{name: OTHER_LANGUAGE for name in OTHER_LANGUAGE_ACTIONS},

@@ -112,6 +112,10 @@ class Message:
         response: (bot) the response it came from ("utter_refuse_medical_advice").
         buttons: (bot) the titles of its buttons.
         flags: the flags this message raises.
+        staff: (bot) the staff member who wrote it in the live chat (the event's
+            ``metadata.staff``); None for the assistant's own messages.
+        handoff: (bot) the step of the live chat it announced (``metadata.handoff``:
+            "joined" for the message sent when a staff member took the conversation).
     """
 
     id: int
@@ -127,6 +131,13 @@ class Message:
     buttons: List[str] = field(default_factory=list)
     flags: List[str] = field(default_factory=list)
     new_session: bool = False
+    staff: Optional[str] = None
+    handoff: Optional[str] = None
+
+    @property
+    def by_staff(self) -> bool:
+        """Whether a staff member wrote it (in the live chat), not the assistant."""
+        return self.sender_kind == "bot" and self.staff is not None and self.handoff is None
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,8 @@ def _confidence(dialect: str) -> Any:
     return sa.cast(sa.func.json_extract(EVENTS.c.data, "$.parse_data.intent.confidence"), sa.Float)
 
 
-def _parse(data: Optional[str]) -> Dict[str, Any]:
+def parse_event(data: Optional[str]) -> Dict[str, Any]:
+    """An event's stored JSON as a dict ({} when it is not one)."""
     try:
         value = json.loads(data or "{}")
     except ValueError:
@@ -278,7 +279,7 @@ class ConversationStore:
             rows = connection.execute(query).all()
         asked = []
         for event_id, sender, timestamp, intent, raw in rows:
-            text = str(_parse(raw).get("text") or "").strip()
+            text = str(parse_event(raw).get("text") or "").strip()
             if text and not text.startswith("/"):
                 asked.append(Asked(event_id, sender, local_time(timestamp), text, str(intent)))
         return asked
@@ -300,7 +301,7 @@ class ConversationStore:
         rows = connection.execute(
             sa.select(events.sender_id, events.data).where(events.id.in_(latest_ids))
         ).all()
-        return {row[0]: _parse(row[1]) for row in rows}
+        return {row[0]: parse_event(row[1]) for row in rows}
 
     def conversation(self, sender: str) -> Optional[Conversation]:
         """The whole conversation of ``sender``; None when there is none."""
@@ -320,40 +321,58 @@ class ConversationStore:
         channel: Optional[str] = None
         new_session = False
         for event_id, type_name, timestamp, raw in rows:
-            data = _parse(raw)
+            data = parse_event(raw)
             if type_name == "session_started":
                 new_session = bool(messages)
                 continue
+            message = self.message(event_id, type_name, timestamp, data, new_session)
+            if message is None:
+                continue
             if type_name == "user":
                 channel = data.get("input_channel") or channel
-                messages.append(self._user_message(event_id, timestamp, data, new_session))
-                new_session = False
-            elif type_name == "bot":
-                metadata = data.get("metadata") or {}
-                response = metadata.get("utter_action")
-                flag = RESPONSE_FLAGS.get(str(response))
-                buttons = [
-                    str(button.get("title", ""))
-                    for button in (data.get("data") or {}).get("buttons") or []
-                    if isinstance(button, dict)
-                ]
-                messages.append(
-                    Message(
-                        id=event_id,
-                        sender_kind="bot",
-                        time=local_time(timestamp),
-                        text=str(data.get("text") or ""),
-                        response=str(response) if response else None,
-                        buttons=buttons,
-                        flags=[flag] if flag else [],
-                        new_session=new_session,
-                    )
-                )
-                new_session = False
+            messages.append(message)
+            new_session = False
         flags = [
             name for name in FLAG_LABELS if any(name in message.flags for message in messages)
         ]
         return Conversation(sender, channel, messages, flags)
+
+    def message(
+        self,
+        event_id: int,
+        type_name: str,
+        timestamp: float,
+        data: Dict[str, Any],
+        new_session: bool = False,
+    ) -> Optional[Message]:
+        """The message of one stored event (its row id, type and JSON ``data``); None for
+        an event that is not a message (an action, a slot, a pause, ...)."""
+        if type_name == "user":
+            return self._user_message(event_id, timestamp, data, new_session)
+        if type_name != "bot":
+            return None
+        metadata = data.get("metadata") or {}
+        response = metadata.get("utter_action")
+        flag = RESPONSE_FLAGS.get(str(response))
+        buttons = [
+            str(button.get("title", ""))
+            for button in (data.get("data") or {}).get("buttons") or []
+            if isinstance(button, dict)
+        ]
+        staff = metadata.get("staff")
+        handoff = metadata.get("handoff")
+        return Message(
+            id=event_id,
+            sender_kind="bot",
+            time=local_time(timestamp),
+            text=str(data.get("text") or ""),
+            response=str(response) if response else None,
+            buttons=buttons,
+            flags=[flag] if flag else [],
+            new_session=new_session,
+            staff=str(staff) if staff else None,
+            handoff=str(handoff) if handoff else None,
+        )
 
     def _user_message(
         self, event_id: int, timestamp: float, data: Dict[str, Any], new_session: bool

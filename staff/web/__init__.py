@@ -7,6 +7,11 @@ every POST needs the form's CSRF token):
   login and CSRF check in front of every page.
 - :mod:`staff.web.conversations`: ``/conversations``, ``/unanswered``,
   ``/conversation?sender=...`` and ``/conversation/teach`` (POST).
+- :mod:`staff.web.live`: ``/live`` (the conversations waiting for a person, and taken),
+  ``/live/conversation?sender=...`` (the chat view), ``/live/take``, ``/live/reply``,
+  ``/live/resume`` (POST), ``/live/callbacks`` and ``/live/callbacks/done`` (POST).
+- :mod:`staff.web.live_events`: ``/live/events`` (the live updates, server-sent events)
+  and the count of waiting conversations in every page's navigation.
 - :mod:`staff.web.answers`: ``/answers``, ``/answers/<topic>`` (GET, POST),
   ``/topics/new`` (GET, POST), ``/messages``, ``/messages/<name>/<n>`` (GET, POST),
   ``/check`` (GET, POST).

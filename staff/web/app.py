@@ -2,8 +2,10 @@
 
 :func:`create_app` puts the collaborators on ``app.ctx.services`` and the templates on
 ``app.ctx.templates``, runs the login and CSRF check before every request
-(:func:`staff.web.auth.load_session`) and the security headers after it, registers each
-area's Blueprint, and answers errors with a page in plain words.
+(:func:`staff.web.auth.load_session`), then counts the conversations waiting for a person
+for the navigation (:func:`staff.web.live_events.count_waiting`), adds the security
+headers after it, registers each area's Blueprint, ends the live chat's streams when it
+stops, and answers errors with a page in plain words.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sanic.exceptions import NotFound, SanicException
 
 from staff.problems import ContentError
 from staff.settings import StaffSettings
-from staff.web import answers, auth, conversations, history, publish
+from staff.web import answers, auth, conversations, history, live, live_events, publish
 from staff.web.display import environment
 from staff.web.pages import refused
 from staff.web.services import Services, default_services
@@ -62,6 +64,11 @@ async def server_error(request: Request, error: Exception) -> HTTPResponse:
     )
 
 
+async def stop_live_chat(app: Sanic, _loop: object) -> None:
+    """End the live chat's streams, so that the app stops without waiting for them."""
+    await app.ctx.services.live.close()
+
+
 def create_app(
     settings: StaffSettings, services: Optional[Services] = None, name: str = APP_NAME
 ) -> Sanic:
@@ -72,9 +79,11 @@ def create_app(
     app.ctx.services = services or default_services(settings)
     app.ctx.templates = environment()
     app.register_middleware(auth.load_session, "request")
+    app.register_middleware(live_events.count_waiting, "request")
     app.register_middleware(auth.add_security_headers, "response")
-    for area in (auth, conversations, answers, publish, history):
+    for area in (auth, conversations, live, live_events, answers, publish, history):
         app.blueprint(area.bp)
+    app.register_listener(stop_live_chat, "before_server_stop")
     app.error_handler.add(ContentError, unreadable_data)
     app.error_handler.add(NotFound, not_found)
     app.error_handler.add(SanicException, sanic_error)

@@ -44,6 +44,11 @@ def local_path(target: Optional[str]) -> str:
     return "/"
 
 
+def accepted(request: Request) -> str:
+    """What the request says it accepts (its ``Accept`` header)."""
+    return request.headers.get("accept") or ""
+
+
 async def load_session(request: Request) -> Optional[HTTPResponse]:
     """Find the request's session; send who has none to the login page, and refuse a form
     without this session's CSRF token."""
@@ -52,7 +57,8 @@ async def load_session(request: Request) -> Optional[HTTPResponse]:
     request.ctx.session = await blocking(services.sessions.get, session_id) if session_id else None
     public = request.path in PUBLIC_PATHS or request.path.startswith("/static/")
     if request.ctx.session is None and not public:
-        if request.path.endswith(".json"):
+        if request.path.endswith(".json") or "text/event-stream" in accepted(request):
+            # A script's request (a page's update, its live stream): no login page for it.
             return response.json({"error": "Log in first."}, status=401)
         if request.method == "POST":
             return refused(

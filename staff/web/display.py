@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from staff.conversations import FLAG_LABELS, PERIODS, Message
+from staff.conversations.records import local_time
 from staff.data import TEACH_LABELS
 from staff.publish import PLAIN_FIGURES
 from staff.security import CSRF_FIELD
@@ -37,6 +38,63 @@ INTENT_LABELS = {
     "book_consultation": "booking a consultation",
     "human_handoff": "asking for a person",
 }
+
+
+#: Where a visitor writes from (a tracker's input channel), in words.
+CHANNEL_LABELS = {
+    "socketio": "the website's chat",
+    "rest": "the REST API",
+    "facebook": "Messenger",
+    "whatsapp": "WhatsApp",
+    "twilio": "SMS or WhatsApp (Twilio)",
+    "telegram": "Telegram",
+    "slack": "Slack",
+}
+
+
+def channel_label(channel: Optional[str]) -> str:
+    """A conversation's channel in words."""
+    if not channel:
+        return "not known"
+    return CHANNEL_LABELS.get(channel, channel)
+
+
+def person(name: Optional[str]) -> str:
+    """A staff member's name as a sentence starts with it: "ana" -> "Ana"."""
+    name = (name or "").strip() or "someone"
+    return name[:1].upper() + name[1:]
+
+
+def waited_words(seconds: float) -> str:
+    """How long someone has waited, in words: "less than a minute", "4 minutes"."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def message_who(message: Message) -> str:
+    """Who wrote a message: the visitor, the assistant, or a staff member by name."""
+    if message.sender_kind == "user":
+        return "Visitor"
+    if message.by_staff:
+        return f"{person(message.staff)} (staff)"
+    return "Assistant"
+
+
+def understood(message: Message) -> str:
+    """What the assistant understood of a visitor's message, in one line."""
+    if message.sender_kind != "user":
+        return ""
+    text = f"Understood as {intent_label(message.intent)}"
+    if message.confidence is not None:
+        text += f" ({percent(message.confidence)})"
+    if message.topic:
+        text += f", FAQ topic {topic_words(message.topic)}"
+    return text
 
 
 def topic_words(name: str) -> str:
@@ -136,7 +194,16 @@ def environment() -> Environment:
         default_target=default_target,
         new_topic_href=new_topic_href,
         csrf_field=CSRF_FIELD,
+        channel_label=channel_label,
+        person=person,
+        waited_words=waited_words,
+        message_who=message_who,
+        understood=understood,
     )
     templates.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
+    templates.filters["clock"] = lambda moment: moment.strftime("%H:%M")
+    templates.filters["unix_when"] = lambda seconds: local_time(seconds).strftime(
+        "%d %b %Y, %H:%M"
+    )
     templates.filters["urlquote"] = lambda text: quote(str(text), safe="")
     return templates

@@ -72,6 +72,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         csrf_token=session.csrf if session else "",
         path=request.path,
         done=DONE_MESSAGES.get(str(request.args.get("done", ""))),
+        live_waiting=getattr(request.ctx, "live_waiting", None),
         **context,
     )
     return response.html(html, status=status)

@@ -18,6 +18,7 @@ from staff.accounts import Accounts
 from staff.conversations import ConversationStore
 from staff.edits import Edits
 from staff.history import History
+from staff.live import CallbackMarks, HandoffApi, LiveFeed, LiveStore
 from staff.publish import Published, Publisher
 from staff.security import CookieSigner, SessionStore
 from staff.settings import StaffSettings
@@ -64,9 +65,19 @@ class Services:
     flashes: Dict[str, Tuple[str, str]] = field(default_factory=dict)
     #: The embedding that groups unanswered questions (WordLlama's, read on first use).
     embedder: Optional[unanswered.Embed] = None
+    #: The live chat: its reads of the tracker store, the task that tells the pages what
+    #: changed, the Rasa server's routes and the callbacks' "done" marks.
+    live_store: LiveStore = field(init=False)
+    live: LiveFeed = field(init=False)
+    handoff: HandoffApi = field(init=False)
+    callbacks: CallbackMarks = field(init=False)
 
     def __post_init__(self) -> None:
         self.edits = Edits(self.settings.data_root, self.history)
+        self.live_store = LiveStore(self.conversations)
+        self.live = LiveFeed(self.live_store, self.settings.live_poll_seconds)
+        self.handoff = HandoffApi(self.settings.rasa_urls, self.settings.rasa_api_token)
+        self.callbacks = CallbackMarks(self.settings.db, clock=self.history.clock)
 
     def embed(self) -> unanswered.Embed:
         """The embedding of texts, WordLlama's unless one was given (tests)."""

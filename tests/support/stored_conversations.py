@@ -1,18 +1,24 @@
 """Conversations as the Rasa server stores them: its events, one conversation of each kind
-the staff app's Review page flags, saved in Rasa's own SQL tracker store."""
+the staff app's Review page flags, and the live chat's steps (issue 17's contract), saved
+in Rasa's own SQL tracker store."""
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     Event,
     SessionStarted,
+    SlotSet,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -187,3 +193,136 @@ def sqlite_store(path: Path) -> SQLTrackerStore:
 
 def timestamp(moment: datetime) -> float:
     return moment.timestamp()
+
+
+# The live chat (issue 17): the events its contract describes, as the Rasa server stores
+# them (Part 1's action_request_handoff and callback flow, Part 2's routes).
+
+#: The slots of the live chat and the callbacks (domain.yml, issue 17's contract), and the
+#: emergency slot: a tracker store with this domain reads them back as Rasa does.
+HANDOFF_DOMAIN_YAML = """
+version: "3.1"
+slots:
+  handoff: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  handoff_staff: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  handoff_requested_at: {type: float, influence_conversation: false, mappings: [{type: custom}]}
+  callback_consent: {type: bool, influence_conversation: false, mappings: [{type: custom}]}
+  callback_name: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  callback_contact: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  callback_requested_at: {type: float, influence_conversation: false, mappings: [{type: custom}]}
+  emergency_reported:
+    {type: bool, initial_value: false, influence_conversation: false, mappings: [{type: custom}]}
+"""
+WAITING_TEXT = "A member of the team will join this chat shortly."
+RETURNED_TEXT = "You are back with the clinic's assistant."
+
+
+def handoff_domain() -> Domain:
+    with warnings.catch_warnings():  # Rasa 3's note on slot mappings, for every domain
+        warnings.simplefilter("ignore", UserWarning)
+        return Domain.from_yaml(HANDOFF_DOMAIN_YAML)
+
+
+def handoff_store(path: Path) -> SQLTrackerStore:
+    """Rasa's SQL tracker store on the SQLite file ``path``, with the live chat's slots."""
+    return SQLTrackerStore(domain=handoff_domain(), dialect="sqlite", db=str(path))
+
+
+def asks_for_a_person(
+    at: float, text: str = "can I talk to a real person", channel: str = "rest"
+) -> List[Event]:
+    """The visitor asks for a person and says yes (Part 1: ``action_request_handoff``)."""
+    return [
+        user(text, "human_handoff", 0.98, at=at, channel=channel),
+        ActionExecuted("action_request_handoff", timestamp=at + 0.1),
+        SlotSet("handoff", "waiting", timestamp=at + 0.1),
+        SlotSet("handoff_requested_at", at + 0.1, timestamp=at + 0.1),
+        BotUttered(
+            WAITING_TEXT, {}, {"utter_action": "utter_handoff_waiting"}, timestamp=at + 0.1
+        ),
+        ConversationPaused(timestamp=at + 0.1),
+    ]
+
+
+def staff_joined(name: str, at: float) -> List[Event]:
+    """A staff member took the conversation (Part 2's ``take``)."""
+    return [
+        SlotSet("handoff", "taken", timestamp=at),
+        SlotSet("handoff_staff", name, timestamp=at),
+        BotUttered(f"{name} from the clinic has joined the chat.", {},
+                   {"handoff": "joined", "staff": name}, timestamp=at),
+    ]  # fmt: skip
+
+
+def staff_wrote(name: str, text: str, at: float) -> List[Event]:
+    """A staff member's message (Part 2's ``message``)."""
+    return [BotUttered(text, {}, {"staff": name}, timestamp=at)]
+
+
+def handed_back(at: float, returned: bool = True) -> List[Event]:
+    """Back to the assistant (Part 2's ``resume``; without the message on a timeout)."""
+    said: List[Event] = (
+        [BotUttered(RETURNED_TEXT, {}, {"utter_action": "utter_handoff_returned"}, timestamp=at)]
+        if returned
+        else []
+    )
+    return [
+        *said,
+        SlotSet("handoff", None, timestamp=at),
+        SlotSet("handoff_staff", None, timestamp=at),
+        SlotSet("handoff_requested_at", None, timestamp=at),
+        ConversationResumed(timestamp=at),
+    ]
+
+
+def emergency_while_paused(at: float) -> List[Event]:
+    """An emergency typed while waiting: the Rasa server runs the emergency guidance at
+    once (Part 2's exception to the pause)."""
+    return [
+        user("my throat is swelling and I can't swallow", "report_emergency_symptom", 1.0,
+             at=at, guard=GUARD_EMERGENCY),
+        ActionExecuted("action_emergency_guidance", timestamp=at + 0.1),
+        BotUttered("Call 911 now, or go to the nearest emergency department.", {},
+                   {"utter_action": "utter_emergency_follow_up"}, timestamp=at + 0.1),
+        SlotSet("emergency_reported", True, timestamp=at + 0.1),
+    ]  # fmt: skip
+
+
+def callback_given(name: str, contact: str, at: float) -> List[Event]:
+    """The callback flow after a timeout (Part 1's ``action_offer_callback``): the visitor
+    gives a name and a contact and consents; ``callback_requested_at`` is ``at``."""
+    return [
+        ActionExecuted("action_offer_callback", timestamp=at - 3),
+        BotUttered("Nobody is free right now. Would you like a call back?", {},
+                   {"utter_action": "utter_offer_callback"}, timestamp=at - 3),
+        user("yes please", "affirm", 0.99, at=at - 2.5),
+        user(name, "inform", 0.9, at=at - 2),
+        SlotSet("callback_name", name, timestamp=at - 2),
+        user(contact, "inform", 0.9, at=at - 1),
+        SlotSet("callback_contact", contact, timestamp=at - 1),
+        user("yes", "affirm", 0.99, at=at - 0.5),
+        SlotSet("callback_consent", True, timestamp=at),
+        SlotSet("callback_requested_at", at, timestamp=at),
+        BotUttered("Thank you: the clinic will call you back.", {},
+                   {"utter_action": "utter_callback_confirmed"}, timestamp=at),
+    ]  # fmt: skip
+
+
+def started(at: float) -> List[Event]:
+    """The start of a conversation (as the Rasa server begins a session)."""
+    return [
+        ActionExecuted("action_session_start", timestamp=at),
+        SessionStarted(timestamp=at),
+        ActionExecuted("action_listen", timestamp=at),
+    ]
+
+
+async def append_events(store: SQLTrackerStore, sender: str, events: List[Event]) -> None:
+    """Store ``events`` after those of ``sender``'s conversation (as a Rasa server stores a
+    turn); a new conversation starts with them."""
+    tracker = await store.retrieve(sender)
+    if tracker is None:
+        tracker = DialogueStateTracker(sender, store.domain.slots)
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)

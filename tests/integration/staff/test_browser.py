@@ -498,7 +498,8 @@ def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     log_in(page, site)
     for path in ("/conversations", "/conversation?sender=visitor-refused", "/answers/pain",
                  "/topics/new", "/check", "/publish", "/history", "/unanswered", "/messages",
-                 "/messages/utter_other_language/0"):  # fmt: skip
+                 "/messages/utter_other_language/0", "/live", "/live/callbacks",
+                 "/live/conversation?sender=visitor-refused"):  # fmt: skip
         page.goto(site.url + path)
         expect(page.locator("h1")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -517,7 +518,7 @@ def test_the_pages_fit_a_phone_and_every_field_has_a_label(
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     focused = page.locator(":focus")
-    expect(focused).to_have_text("Conversations")
+    expect(focused).to_have_text("Live chat 0 waiting")  # the count is read out too
     assert focused.evaluate("node => getComputedStyle(node).outlineStyle") == "solid"
     page.context.close()
     assert tab.errors == []

@@ -22,12 +22,8 @@ import requests
 import yaml
 
 from staff import history
-from staff.accounts import Accounts
-from staff.conversations import ConversationStore
 from staff.data import CLAIMS
-from staff.history import History
 from staff.publish import PublishBusy, Published
-from staff.security import CookieSigner, SessionStore
 from staff.settings import StaffSettings
 from staff.web import answers as answers_pages
 from staff.web.app import create_app
@@ -35,7 +31,16 @@ from staff.web.auth import LOGIN_REFUSED
 from staff.web.display import guard_text, local_date
 from staff.web.services import Services
 from stores.settings import StoreSettings
-from tests.support.staff_app import CHEAP_HASHER, CountingHasher, Served, serve, stop
+from tests.support.staff_app import (
+    PASSWORD,
+    CountingHasher,
+    Served,
+    Staff,
+    serve,
+    staff_services,
+    stop,
+    text_of,
+)
 from tests.support.staff_edits import files, refuse_to_replace
 from tests.support.stored_conversations import (
     kinds_of_conversations,
@@ -43,7 +48,6 @@ from tests.support.stored_conversations import (
     sqlite_store,
 )
 
-PASSWORD = "a long test password"
 PAIN_SOURCE = (
     "Once approved, the treatment area will be cleaned, and a topical anesthetic may be "
     "applied for additional comfort."
@@ -112,38 +116,6 @@ class FakePublisher:
         return replace(target, live=True, note=f"Version {published_id} is back, with its data.")
 
 
-class Staff:
-    """A browser-like client of the app: a cookie jar, and the forms' CSRF tokens."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = requests.Session()
-        self.token = ""
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        reply = self.http.get(self.url + path, timeout=30, **kwargs)
-        found = re.search(r'name="csrf_token" value="([^"]*)"', reply.text)
-        if found:
-            self.token = found.group(1)
-        return reply
-
-    def post(
-        self, path: str, data: Dict[str, Any], token: Optional[str] = "page", **kwargs: Any
-    ) -> requests.Response:
-        data = dict(data)
-        if token == "page":
-            data["csrf_token"] = self.token
-        elif token is not None:
-            data["csrf_token"] = token
-        return self.http.post(
-            self.url + path, data=data, timeout=60, allow_redirects=False, **kwargs
-        )
-
-    def login(self, name: str = "ana", password: str = PASSWORD) -> requests.Response:
-        self.get("/login")
-        return self.post("/login", {"name": name, "password": password, "next": "/"})
-
-
 @pytest.fixture
 def tracker_db(tmp_path: Path) -> Path:
     return tmp_path / "tracker.db"
@@ -180,20 +152,7 @@ def settings(tmp_path: Path, data_root: Path, conversations_saved: Path) -> Staf
 
 
 def make_services(settings: StaffSettings) -> Services:
-    accounts = Accounts(
-        settings.db, max_failures=settings.max_failures, lockout_seconds=300, hasher=CHEAP_HASHER
-    )
-    accounts.set_password("ana", PASSWORD)
-    accounts.set_password("ben", PASSWORD)
-    return Services(
-        settings=settings,
-        accounts=accounts,
-        sessions=SessionStore(settings.db, idle_seconds=3600),
-        history=History(settings.db),
-        conversations=ConversationStore(settings.store, settings.low_confidence),
-        publisher=FakePublisher(settings.models),
-        signer=CookieSigner(settings.signing_key()),
-    )
+    return staff_services(settings, FakePublisher(settings.models))
 
 
 @pytest.fixture
@@ -216,11 +175,6 @@ def staff(app: Served) -> Staff:
     client = Staff(app.url)
     assert client.login().status_code == 303
     return client
-
-
-def text_of(reply: requests.Response) -> str:
-    """The page's text, tags removed, spaces collapsed, entities decoded."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", reply.text)).split())
 
 
 def entries(services: Services) -> List[history.Entry]:

@@ -26,11 +26,18 @@ from stores.settings import StoreSettings
 from stores.tracker import create_schema, postgres_arguments
 from tests.support.shared_stores import fresh_schema
 from tests.support.stored_conversations import (
+    append_events,
+    asks_for_a_person,
     bot,
     conversation,
+    handed_back,
+    handoff_store,
     kinds_of_conversations,
     save_conversations,
     sqlite_store,
+    staff_joined,
+    staff_wrote,
+    started,
     user,
 )
 
@@ -269,3 +276,33 @@ def test_the_postgres_store_is_opened_read_only(
         connection.execute(sa.text("DELETE FROM events"))
     assert postgres_conversations.summaries(now=NOW).total == 9
     assert "schema staff_" in postgres_conversations.where
+
+
+async def test_a_staff_members_live_chat_message_is_theirs_not_the_assistants(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tracker.db"
+    store = handoff_store(path)
+    now = NOW.timestamp()
+    await append_events(
+        store,
+        "visitor-1",
+        [
+            *started(now - 100),
+            *asks_for_a_person(now - 90),
+            *staff_joined("ana", now - 60),
+            *staff_wrote("ana", "Hello, I'm Ana.", now - 50),
+            *handed_back(now - 10),
+        ],
+    )
+    store.engine.dispose()
+    found = ConversationStore(StoreSettings(tracker_db=str(path)), 0.6).conversation("visitor-1")
+    assert found is not None
+    assert [(m.sender_kind, m.staff, m.handoff, m.by_staff) for m in found.messages] == [
+        ("user", None, None, False),
+        ("bot", None, None, False),  # utter_handoff_waiting
+        ("bot", "ana", "joined", False),  # sent for her, worded by the assistant
+        ("bot", "ana", None, True),
+        ("bot", None, None, False),  # utter_handoff_returned
+    ]
+    assert found.flags == [HANDOFF]

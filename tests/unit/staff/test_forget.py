@@ -27,6 +27,7 @@ from rasa.utils.endpoints import read_endpoint_config
 from staff import forget, history
 from staff.edits import Edits
 from staff.history import History
+from staff.live import CallbackMarks
 from staff.problems import ContentError
 from staff.publish import lock
 from staff.publish.files import archive
@@ -275,3 +276,31 @@ def test_publish_reports_and_history_that_quote_their_words_lose_those_lines(
     assert entry.detail == f"{history.FORGOTTEN}\n{other}"
     assert SAID_AS_IS not in forgotten.report(VISITOR)
     assert "2 publish report(s)" in forgotten.report(VISITOR)
+
+
+async def test_forget_removes_the_live_chats_marks_and_names_of_the_visitor(
+    endpoints: Path,
+    staff_env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The callback request itself (name, number) is in the conversation, which goes; the
+    staff database's "done" mark of it and the History's entries naming the visitor go
+    too (issue 17)."""
+    tracker_store = TrackerStore.create(read_endpoint_config(str(endpoints), "tracker_store"))
+    await tracker_store.save(conversation(VISITOR, ["can someone call me back"]))
+    log = History(tmp_path / "staff.db")
+    marks = CallbackMarks(tmp_path / "staff.db")
+    marks.mark_done((VISITOR, 1000.0), "ana")
+    marks.mark_done(("another", 1000.0), "ana")
+    log.record("ana", history.LIVE_TAKEN, subject=VISITOR)
+    log.record("ana", history.CALLBACK_DONE, subject=VISITOR)
+
+    assert forget.main(["--endpoints", str(endpoints), VISITOR]) == 0
+
+    assert set(marks.marks()) == {("another", 1000.0)}
+    assert {e.subject for e in log.entries()} == {history.FORGOTTEN_VISITOR}
+    said = capsys.readouterr().out
+    assert "removed 1 'done' mark(s) of their callback requests" in said
+    assert "removed their words from 2 history entry(ies)" in said
+    assert await tracker_store.keys() == []

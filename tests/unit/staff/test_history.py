@@ -106,3 +106,46 @@ def test_forgetting_a_visitor_keeps_who_and_when_but_not_their_words(tmp_path: P
             "is itching normal\n(1 example(s) removed: the visitor asked to be forgotten)",
         ),
     ]
+
+
+def test_the_live_chat_is_recorded_who_took_wrote_how_much_and_handed_back(
+    tmp_path: Path,
+) -> None:
+    log = History(tmp_path / "staff.db", clock=Clock())
+    log.record("ana", history.LIVE_TAKEN, subject="telegram:42")
+    key = "live-replies:ana:telegram:42:1700000000.000"
+    assert [log.tally("ana", history.LIVE_REPLIED, "telegram:42", key) for _ in range(3)] == [
+        1,
+        2,
+        3,
+    ]
+    log.record("ana", history.LIVE_HANDED_BACK, subject="telegram:42")
+    log.record("ben", history.CALLBACK_DONE, subject="visitor-7")
+    assert [(e.summary, e.detail) for e in log.entries()] == [
+        ("ben marked the callback request of visitor visitor-7 done", ""),
+        ("ana handed the conversation with visitor telegram:42 back to the assistant", ""),
+        ("ana wrote to visitor telegram:42 in the live chat", "3 messages"),
+        ("ana took the live chat with visitor telegram:42", ""),
+    ]
+    # A new handoff with the same visitor is counted apart.
+    assert log.tally("ana", history.LIVE_REPLIED, "telegram:42", key + "1") == 1
+    assert history.messages_count(1) == "1 message"
+
+
+def test_forgetting_a_visitor_takes_their_id_out_of_the_live_chats_entries(
+    tmp_path: Path,
+) -> None:
+    log = History(tmp_path / "staff.db", clock=Clock())
+    log.record("ana", history.LIVE_TAKEN, subject="telegram:42")
+    log.tally("ana", history.LIVE_REPLIED, "telegram:42", "live-replies:ana:telegram:42:1")
+    log.record("ana", history.CALLBACK_DONE, subject="telegram:42")
+    log.record("ana", history.LIVE_TAKEN, subject="telegram:43")
+    assert log.forget("telegram:42", lambda text: False) == 3
+    assert [(e.who, e.action, e.subject) for e in reversed(log.entries())] == [
+        ("ana", history.LIVE_TAKEN, history.FORGOTTEN_VISITOR),
+        ("ana", history.LIVE_REPLIED, history.FORGOTTEN_VISITOR),
+        ("ana", history.CALLBACK_DONE, history.FORGOTTEN_VISITOR),
+        ("ana", history.LIVE_TAKEN, "telegram:43"),
+    ]
+    # Its count goes on apart from any new one: the key named the visitor.
+    assert log.tally("ana", history.LIVE_REPLIED, "x", "live-replies:ana:telegram:42:1") == 1

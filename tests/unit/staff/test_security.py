@@ -55,6 +55,19 @@ def test_a_session_unused_for_the_idle_time_ends(sessions: SessionStore, clock: 
     assert sessions.get(session.id) is None
 
 
+def test_a_session_can_be_checked_without_keeping_it_alive(
+    sessions: SessionStore, clock: Clock
+) -> None:
+    """The live chat's open page checks it: an unattended page must not keep it going."""
+    session = sessions.create("ana")
+    clock.now += 7 * 3600
+    assert sessions.alive(session.id)
+    clock.now += 3600 + 1
+    assert not sessions.alive(session.id)
+    assert sessions.get(session.id) is None
+    assert not sessions.alive("no such session")
+
+
 def test_logging_out_ends_that_session_only(sessions: SessionStore) -> None:
     here, elsewhere = sessions.create("ana"), sessions.create("ana")
     sessions.end(here.id)

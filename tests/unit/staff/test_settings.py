@@ -22,6 +22,7 @@ def test_the_defaults_work_on_one_machine(tmp_path: Path) -> None:
     assert settings.store.tracker_db == str(ROOT / "var" / "tracker.db")
     assert (settings.https, settings.session_hours) == (False, 8.0)
     assert (settings.max_failures, settings.lockout_minutes) == (5, 5.0)
+    assert settings.live_poll_seconds == 0.4
 
 
 def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
@@ -44,6 +45,7 @@ def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
             "STAFF_MAX_ADDRESS_FAILURES": "30",
             "STAFF_MAX_NAME_FAILURES": "90",
             "STAFF_LOGIN_THREADS": "4",
+            "STAFF_LIVE_POLL_SECONDS": "0.25",
             "DATABASE_URL": "postgresql://u@db/clinic",
             "DATABASE_SCHEMA": "site_a",
         }
@@ -57,6 +59,7 @@ def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
     assert (settings.max_failures, settings.lockout_minutes) == (3, 10.0)
     assert (settings.max_address_failures, settings.max_name_failures) == (30, 90)
     assert settings.login_threads == 4
+    assert settings.live_poll_seconds == 0.25
     assert (settings.store.database_url, settings.store.database_schema) == (
         "postgresql://u@db/clinic",
         "site_a",
@@ -78,6 +81,7 @@ def test_every_setting_comes_from_its_variable(tmp_path: Path) -> None:
         ("STAFF_LOW_CONFIDENCE", "1.5", "between 0 and 1"),
         ("RASA_URL", "rasa:5005", "not an http(s) address"),
         ("STAFF_HTTPS", "maybe", "use 1"),
+        ("STAFF_LIVE_POLL_SECONDS", "0", "between 0.05 and 10"),
         ("DATABASE_SCHEMA", "Robert'); DROP", "DATABASE_SCHEMA"),
     ],
 )
