@@ -38,7 +38,7 @@ def callback_keep_days() -> int:
     """How many days a callback request is kept: clinic.yml's
     ``handoff.callback_keep_days`` when the clinic has the live chat, else
     :data:`DEFAULT_CALLBACK_KEEP_DAYS`."""
-    handoff = getattr(get_clinic(), "handoff", None)  # issue 17 Part 1: get_clinic().handoff
+    handoff = get_clinic().handoff
     if handoff is None:
         return DEFAULT_CALLBACK_KEEP_DAYS
     return int(handoff.callback_keep_days)

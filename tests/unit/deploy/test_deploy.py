@@ -159,6 +159,11 @@ def test_behind_a_tls_terminator_nginx_can_take_the_visitors_address() -> None:
     assert re.search(r"^\s*real_ip_recursive on;$", nginx, flags=re.M)
 
 
+def test_nginx_does_not_pass_the_live_chats_routes_from_the_internet() -> None:
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    assert location(nginx, "/webhooks/handoff/").split() == ["return", "404;"]
+
+
 def test_nginx_limits_the_request_rate_of_each_client_address() -> None:
     nginx = (DEPLOY / "nginx.conf").read_text()
     zones = dict(
