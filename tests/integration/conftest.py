@@ -18,7 +18,7 @@ import pytest
 
 from launcher import local_servers, processes
 from tests.support.platform_stub import PlatformStub
-from tests.support.project import TEST_CLINIC_YAML
+from tests.support.project import OPEN_NOW, TEST_CLINIC_YAML
 from tests.support.servers import (
     API_URL_VARIABLES,
     CHANNEL_SECRETS,
@@ -50,6 +50,9 @@ def servers(
         **NO_RATE_LIMITS,
         **{name: platform_stub.url for name in API_URL_VARIABLES},
         "CLINIC_CONFIG": str(clinic_file),
+        # The clinic's chat is open (a weekday morning): what the assistant offers a visitor
+        # who asks for a person does not depend on when the tests run.
+        "CLINIC_NOW": OPEN_NOW,
         "SENDER_TAG_KEY": SENDER_TAG_KEY,
     }
     try:

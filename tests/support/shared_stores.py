@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 import sqlalchemy as sa
 
 from launcher import local_servers
-from tests.support.project import TEST_CLINIC_YAML
+from tests.support.project import OPEN_NOW, TEST_CLINIC_YAML
 from tests.support.servers import NO_RATE_LIMITS, trained_model
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -60,6 +60,7 @@ def rasa_servers(
         **(extra_env or {}),
         **NO_RATE_LIMITS,  # the tests' visitors all come from this machine
         "CLINIC_CONFIG": str(clinic),
+        "CLINIC_NOW": OPEN_NOW,  # the chat open, whenever the tests run
         "DATABASE_URL": POSTGRES,
         "DATABASE_SCHEMA": schema,
         "REDIS_URL": REDIS,

@@ -22,10 +22,10 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
+import yaml
 
-from channels.handoff_state import IDLE_CLOSED_RESPONSE, JOINED_RESPONSE, RETURNED_RESPONSE
-from channels.handoff_steps import FALLBACK_TEXT, fill
 from channels.slack import escape
+from clinic.config import parse_clinic
 from launcher import local_servers, processes
 from tests.support.channel_clients import (
     FACEBOOK,
@@ -37,10 +37,11 @@ from tests.support.channel_clients import (
     Visitor,
     web_conversation,
 )
+from tests.support.handoff import response_text
 from tests.support.handoff_api import HandoffServer, paused
 from tests.support.messaging import QUIET_SECONDS, RESULTS_ANSWER, RESULTS_QUESTION, sent
 from tests.support.platform_stub import PlatformStub
-from tests.support.project import TEST_CLINIC_YAML
+from tests.support.project import OPEN_NOW, ROOT, TEST_CLINIC_YAML
 from tests.support.servers import (
     API_URL_VARIABLES,
     CHANNEL_SECRETS,
@@ -53,10 +54,13 @@ from tests.support.shared_stores import fresh_schema, rasa_servers, senders, sto
 
 pytestmark = pytest.mark.integration
 
-CLINIC = {"clinic_name": "Test Dermatology"}
-JOINED = fill(FALLBACK_TEXT[JOINED_RESPONSE], {**CLINIC, "staff_name": "Ana"})
-RETURNED = fill(FALLBACK_TEXT[RETURNED_RESPONSE], CLINIC)
-IDLE_CLOSED = fill(FALLBACK_TEXT[IDLE_CLOSED_RESPONSE], CLINIC)
+#: The test clinic (tests/support/project.py), whose details the responses are filled with.
+CLINIC = parse_clinic(yaml.safe_load(TEST_CLINIC_YAML), base=ROOT)
+JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="Ana")
+RETURNED = response_text("utter_handoff_returned", CLINIC)
+IDLE_CLOSED = response_text("utter_handoff_idle_closed", CLINIC)
+BUSY = response_text("utter_handoff_busy", CLINIC)
+CALLBACK_OFFER = response_text("utter_callback_offer", CLINIC)
 EMERGENCY = "my eyelid is drooping and I see double since my injections"
 GUIDANCE = "This could be a serious reaction. Call 911"
 FOLLOW_UP = "When you are safe, let Test Dermatology know on +1 555 0100."
@@ -78,12 +82,13 @@ def handoff(
         **NO_RATE_LIMITS,
         **{name: platform_stub.url for name in API_URL_VARIABLES},
         "CLINIC_CONFIG": str(clinic),
+        "CLINIC_NOW": OPEN_NOW,  # the chat open, whenever the tests run
         "SENDER_TAG_KEY": SENDER_TAG_KEY,
+        # Taken by the Rasa server from its environment (launcher/rasa_run.py).
         "RASA_API_TOKEN": token,
     }
-    args = ["--enable-api", "--auth-token", token]
     try:
-        with local_servers.running(trained_model(), folder, env, rasa_args=args, web=False) as run:
+        with local_servers.running(trained_model(), folder, env, web=False) as run:
             servers = Servers(run.rasa_url, run.tracker_db, run.web_port, run.env, folder)
             yield HandoffServer(servers, token)
     except processes.ServerError as error:
@@ -278,18 +283,19 @@ def test_a_conversation_nobody_takes_in_time_is_resumed_by_the_periodic_task(
     events = handoff.wait_for_events(sender, lambda e: not paused(e))
 
     assert not paused(events)
-    assert [(e["event"], e.get("name"), e.get("value")) for e in events[-5:]] == [
+    resumed = [(e["event"], e.get("name"), e.get("value")) for e in events]
+    start = resumed.index(("slot", "handoff", None))
+    assert resumed[start : start + 5] == [
         ("slot", "handoff", None),
         ("slot", "handoff_staff", None),
         ("slot", "handoff_requested_at", None),
         ("resume", None, None),
         ("action", "action_listen", None),
     ]
-    # The call-back offer is EXTERNAL_handoff_timeout's rule: Part 1's, not in this model.
-    log = (handoff.servers.folder / "rasa.log").read_text(encoding="utf-8")
-    assert "no intent EXTERNAL_handoff_timeout" in log
+    # Then EXTERNAL_handoff_timeout's rule: nobody is free, would they like a call back?
+    assert replies(platform_stub, TELEGRAM, visitor, 3)[1:] == [BUSY, CALLBACK_OFFER]
     TELEGRAM.deliver(handoff.servers, TELEGRAM.text(visitor, RESULTS_QUESTION))
-    assert RESULTS_ANSWER in replies(platform_stub, TELEGRAM, visitor, 2)[1]
+    assert RESULTS_ANSWER in replies(platform_stub, TELEGRAM, visitor, 4)[3]
 
 
 def test_a_taken_conversation_gone_quiet_is_closed_by_the_periodic_task(
