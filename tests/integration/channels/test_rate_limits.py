@@ -150,13 +150,18 @@ async def test_socketio_an_address_over_its_limit_gets_the_polite_refusal(
     limited: Servers,
 ) -> None:
     client = address()
-    sessions = []
     answers: List[Optional[Dict[str, Any]]] = []
-    async with Visitor(limited, forwarded_for=client) as visitor:
-        for _ in range(PER_ADDRESS + 1):
-            sessions.append(await visitor.session(None))
-            data = {"message": RESULTS_QUESTION, "session_id": sessions[-1]}
-            answers.append(await visitor.answer(data))
+    async with (
+        Visitor(limited, forwarded_for=client) as one,
+        Visitor(limited, forwarded_for=client) as two,
+    ):
+        # Two visitors of one address: their session requests count against it too ...
+        sessions = [await one.session(None), await two.session(None)]
+        visitors = [one, two]
+        # ... then their messages, in turn, until the address has used up its limit.
+        for number in range(PER_ADDRESS - len(sessions) + 1):
+            data = {"message": RESULTS_QUESTION, "session_id": sessions[number % 2]}
+            answers.append(await visitors[number % 2].answer(data))
     # Another visitor, from elsewhere, is answered.
     async with Visitor(limited, forwarded_for=address()) as other:
         other_session = await other.session(None)
@@ -164,7 +169,8 @@ async def test_socketio_an_address_over_its_limit_gets_the_polite_refusal(
         other_answer = await other.answer(data)
 
     texts = [a["text"] if a else None for a in answers]
-    assert all(t and t.startswith(RESULTS_ANSWER) for t in texts[:PER_ADDRESS]), texts
-    assert texts[PER_ADDRESS] == polite_refusal()
+    assert all(t and t.startswith(RESULTS_ANSWER) for t in texts[:-1]), texts
+    assert texts[-1] == polite_refusal()
     assert other_answer is not None and other_answer["text"].startswith(RESULTS_ANSWER)
-    assert users(limited, web_conversation(sessions[-1])) == []
+    # The refused message went no further: the second visitor's one answered message only.
+    assert users(limited, web_conversation(sessions[1])) == [RESULTS_QUESTION]
