@@ -46,6 +46,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, Lo
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
+from clinic.config import get_clinic
 from stores.sender_tag import sender_tag
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,22 +192,55 @@ def purge(
     days: float,
     now: Optional[float] = None,
     locks: Optional[LockStore] = None,
+    callback_days: Optional[float] = None,
 ) -> List[Deleted]:
-    """Delete the conversations whose last event is older than ``days`` days; one that
-    gets a new event while purge runs is kept.
+    """Delete the conversations whose last event is older than ``days`` days (one that
+    gets a new event while purge runs is kept), and, with ``callback_days``, those whose
+    call-back request (a name and a phone number or e-mail) is older than that, however
+    recent their last event: the request is kept only as long as the clinic says.
 
     Raises:
         LockTimeoutError: a turn held a conversation's lock too long; the conversations before
             it are deleted, the others are not.
     """
-    cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+    moment = time.time() if now is None else now
+    cutoff = moment - days * SECONDS_PER_DAY
     table = store.SQLEvent.__table__
     last_event = sa.func.max(table.c.timestamp)
     query = sa.select(table.c.sender_id).group_by(table.c.sender_id).having(last_event < cutoff)
     with store.engine.connect() as connection:
         senders = [row[0] for row in connection.execute(query)]
     deleted = [_delete_one(store, locks, sender, cutoff) for sender in senders]
+    if callback_days is not None:
+        requested = callback_requests_before(store, moment - callback_days * SECONDS_PER_DAY)
+        deleted += [_delete_one(store, locks, sender) for sender in requested]
     return [d for d in deleted if d is not None]
+
+
+#: The slot a confirmed call-back request sets (actions/callback.py).
+CALLBACK_REQUESTED_SLOT = "callback_requested_at"
+
+
+def callback_requests_before(store: SQLTrackerStore, cutoff: float) -> List[str]:
+    """The conversations with a call-back request confirmed before ``cutoff``."""
+    table = store.SQLEvent.__table__
+    query = (
+        sa.select(table.c.sender_id, table.c.data)
+        .where(table.c.type_name == "slot")
+        .where(table.c.timestamp < cutoff)
+        .where(table.c.data.like(f'%"{CALLBACK_REQUESTED_SLOT}"%'))
+    )
+    with store.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    found = []
+    for sender, data in rows:
+        try:
+            event = json.loads(data or "{}")
+        except ValueError:
+            continue
+        if event.get("name") == CALLBACK_REQUESTED_SLOT and event.get("value") is not None:
+            found.append(str(sender))
+    return sorted(set(found))
 
 
 def visitor_messages(store: SQLTrackerStore, sender_id: str) -> List[str]:
@@ -270,8 +304,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             # The id the operator typed is theirs to see again.
             print(report(deleted, f"forget {args.sender_id!r}", str))
         else:
-            deleted = purge(store, args.days, locks=locks)
-            print(report(deleted, f"purge older than {args.days:g} day(s)"))
+            handoff = get_clinic().handoff
+            keep = handoff.callback_keep_days if handoff is not None else None
+            deleted = purge(store, args.days, locks=locks, callback_days=keep)
+            what = f"purge older than {args.days:g} day(s)"
+            if keep is not None:
+                what += f", and call-back requests older than {keep:g} day(s)"
+            print(report(deleted, what))
         note = unlocked_note(store, locks)
         if note:
             print(note)

@@ -15,10 +15,11 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
+from clinic.config import Clinic
 from stores import retention
 from stores.sender_tag import sender_tag
 from stores.tracker import ClinicTrackerStore
@@ -107,6 +108,38 @@ async def test_purge_deletes_conversations_quiet_for_longer_than_the_days(
     assert kept is not None and len(kept.events) == 4
 
 
+def with_callback(sender: str, days_ago: float, confirmed: bool = True) -> DialogueStateTracker:
+    """A conversation that gave a name and a number for a call back ``days_ago`` days ago
+    (the call back confirmed: ``callback_requested_at`` set), then went quiet."""
+    at = NOW - days_ago * DAY
+    tracker = conversation(sender, days_ago)
+    tracker.update(SlotSet("callback_name", "Sam Lee", timestamp=at))
+    tracker.update(SlotSet("callback_contact", "+15550177123", timestamp=at))
+    if confirmed:
+        tracker.update(SlotSet("callback_requested_at", at, timestamp=at))
+    return tracker
+
+
+async def test_purge_deletes_call_back_requests_kept_their_days_even_in_recent_talk(
+    store: SQLTrackerStore,
+) -> None:
+    """clinic.yml's callback_keep_days: a name and a number are kept that long, whatever
+    the conversations are kept for; the whole conversation goes with them."""
+    asked_long_ago = with_callback("asked-long-ago", 31)
+    asked_long_ago.update(UserUttered("one more question", {"name": "faq"}, timestamp=NOW))
+    await fill(
+        store, [asked_long_ago, with_callback("asked-lately", 5), conversation("plain", 31)]
+    )
+
+    deleted = retention.purge(store, 90, now=NOW, callback_days=30)
+
+    assert [d.sender_id for d in deleted] == ["asked-long-ago"]
+    assert await senders(store) == ["asked-lately", "plain"]
+    # Without the setting (handoff off), nothing is kept less long than the DAYS.
+    await fill(store, [with_callback("other", 31)])
+    assert retention.purge(store, 90, now=NOW) == []
+
+
 def test_the_report_says_what_was_deleted() -> None:
     assert retention.report([], "purge") == "purge: nothing to delete."
     text = retention.report([retention.Deleted("a", 3), retention.Deleted("b", 2)], "purge")
@@ -118,7 +151,7 @@ def test_the_report_says_what_was_deleted() -> None:
 
 
 async def test_purge_names_the_conversations_by_their_tags_forget_by_the_id_typed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clinic: Clinic
 ) -> None:
     db = tmp_path / "tracker.db"
     endpoints = tmp_path / "endpoints.yml"
@@ -136,9 +169,11 @@ async def test_purge_names_the_conversations_by_their_tags_forget_by_the_id_type
 
     for personal in ("5550177001", "5550177004", "ana.lopez"):
         assert personal not in purged
-    assert (
-        purged.splitlines()[0]
-        == "purge older than 30 day(s): deleted 3 conversation(s), 9 event(s):"
+    assert clinic.handoff is not None
+    keep = clinic.handoff.callback_keep_days
+    assert purged.splitlines()[0] == (
+        f"purge older than 30 day(s), and call-back requests older than {keep} day(s): "
+        "deleted 3 conversation(s), 9 event(s):"
     )
     assert sorted(purged.splitlines()[1:]) == sorted(
         f"  sender {sender_tag(sender)}: 3 event(s)" for sender in old
