@@ -76,6 +76,12 @@ FALLBACK_TEXT = {
 }
 
 
+def spoken_name(staff: str) -> str:
+    """A staff member's name as a visitor reads it: staff accounts are lower case ("ana"),
+    a name starts with a capital ("Ana")."""
+    return staff[:1].upper() + staff[1:]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a step did.
@@ -260,9 +266,10 @@ class LiveHandoff:
     ) -> Dict[str, Any]:
         """Response ``name`` generated with ``{staff_name}`` filled in."""
         channel = output.name() if output is not None else ""
-        response = await self.agent.nlg.generate(name, tracker, channel, staff_name=staff)
+        spoken = spoken_name(staff)
+        response = await self.agent.nlg.generate(name, tracker, channel, staff_name=spoken)
         if response is None:
-            values: Dict[str, Any] = {"staff_name": staff}
+            values: Dict[str, Any] = {"staff_name": spoken}
             with contextlib.suppress(Exception):  # a broken clinic.yml stopped the server
                 values.update(get_clinic().template_values())
             response = {"text": fill(FALLBACK_TEXT[name], values)}

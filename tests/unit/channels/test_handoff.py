@@ -454,3 +454,16 @@ async def test_without_a_model_loaded_the_routes_answer_503() -> None:
         route_request("take", {"sender_id": SENDER, "staff": "A"}, None)
     )
     assert answer(reply) == (503, {"error": "the assistant is not ready (no model loaded yet)"})
+
+
+async def test_the_visitor_reads_the_staff_members_name_with_a_capital(
+    agent: Agent, telegram: TelegramInput, clinic: Clinic
+) -> None:
+    """Staff accounts are lower case (``make staff-user NAME=ana``)."""
+    await store(agent, SENDER, waiting_events(now()))
+
+    status, _ = await call("take", {"sender_id": SENDER, "staff": "ana"}, agent, [telegram])
+
+    assert status == 200
+    [joined] = [post["text"] for post in sent(telegram)]
+    assert joined == response_text("utter_handoff_joined", clinic, staff_name="Ana")
