@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Tuple
 from urllib.parse import urlencode
 
 import requests
@@ -189,18 +189,20 @@ def site_environment(
     }
 
 
-def staff_environment(running: local_servers.Running, folder: Path, port: int) -> Dict[str, str]:
+def staff_environment(
+    servers_env: Mapping[str, str], folder: Path, port: int, rasa_url: str
+) -> Dict[str, str]:
     """The staff app's settings: the servers' own (tracker store, clinic, token), the Rasa
-    server to call, and its own files in ``folder`` (a copy of the project's data)."""
+    server(s) to call, and its own files in ``folder`` (a copy of the project's data)."""
     return {
-        **running.env,
+        **servers_env,
         "STAFF_HOST": "127.0.0.1",
         "STAFF_PORT": str(port),
         "STAFF_DB": str(folder / "staff.db"),
         "STAFF_DATA_ROOT": str(copy_project_data(folder / "project")),
         "STAFF_MODELS": str(folder / "published"),
         "STAFF_SECRET_KEY": secrets.token_hex(32),
-        "RASA_URL": running.rasa_url,
+        "RASA_URL": rasa_url,
     }
 
 
@@ -225,12 +227,30 @@ def make_accounts(env: Mapping[str, str]) -> None:
 
 
 @contextmanager
+def staff_app(servers_env: Mapping[str, str], folder: Path, rasa_url: str) -> Iterator[str]:
+    """The staff app (``python -m staff``) with the accounts, on the stores of the servers'
+    environment ``servers_env``, calling the Rasa server(s) ``rasa_url``; its URL as a
+    staff member's browser reaches it, until the block ends.
+
+    Raises:
+        launcher.processes.ServerError: it did not start.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    port = processes.free_port()
+    env = staff_environment(servers_env, folder, port, rasa_url)
+    make_accounts(env)
+    log = folder / "staff.log"
+    with processes.process([sys.executable, "-m", "staff"], env, log) as child:
+        processes.wait_until_up(f"http://127.0.0.1:{port}/health", child, log)
+        yield f"http://localhost:{port}"
+
+
+@contextmanager
 def handoff_site(
     folder: Path,
     platform_url: str,
     clinic_yaml: str = TEST_CLINIC_YAML,
     clinic_now: str = OPEN_NOW,
-    model: Optional[Path] = None,
 ) -> Iterator[HandoffSite]:
     """The servers and the staff app, ready, until the block ends (module doc).
 
@@ -239,27 +259,23 @@ def handoff_site(
         platform_url: the platforms' stand-in, where the messaging channels send replies.
         clinic_yaml: the clinic config (the test clinic's, with its handoff section).
         clinic_now: ``CLINIC_NOW``, the moment the chat's hours are judged at.
-        model: the trained model (default: the tests' :func:`trained_model`).
 
     Raises:
         launcher.processes.ServerError: a server did not start.
     """
     token = secrets.token_hex(16)
     env = site_environment(folder, token, platform_url, clinic_yaml, clinic_now)
-    with local_servers.running(
-        model or trained_model(), folder, env, rasa_health=f"/status?token={token}"
-    ) as running:
-        port = processes.free_port()
-        staff_env = staff_environment(running, folder, port)
-        make_accounts(staff_env)
-        log = folder / "staff.log"
-        with processes.process([sys.executable, "-m", "staff"], staff_env, log) as child:
-            processes.wait_until_up(f"http://127.0.0.1:{port}/health", child, log)
-            yield HandoffSite(
-                servers=Servers(
-                    running.rasa_url, running.tracker_db, running.web_port, running.env, folder
-                ),
-                token=token,
-                staff_url=f"http://localhost:{port}",
-                page_url=running.page_url,
-            )
+    with (
+        local_servers.running(
+            trained_model(), folder, env, rasa_health=f"/status?token={token}"
+        ) as running,
+        staff_app(running.env, folder / "staff", running.rasa_url) as staff_url,
+    ):
+        yield HandoffSite(
+            servers=Servers(
+                running.rasa_url, running.tracker_db, running.web_port, running.env, folder
+            ),
+            token=token,
+            staff_url=staff_url,
+            page_url=running.page_url,
+        )

@@ -14,7 +14,7 @@ the timeout's offer is pushed, as only a channel with a way back can receive it.
 
 from __future__ import annotations
 
-import random
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List
 
@@ -136,8 +136,7 @@ def test_a_call_back_taken_with_consent_shows_in_the_staff_apps_list(
 ) -> None:
     visitor = TelegramVisitor(situation, platform_stub)
     say = situation.says
-    name = random.choice(["Sam Jones", "Alex Morgan", "Priya Shah"])
-    phone = f"07700 900{random.randrange(100, 1000)}"
+    name, phone = "Sam Jones", "07700 900123"
     visitor.offered_a_call_back()
 
     assert visitor.presses("/affirm") == [say("utter_ask_callback_consent")]
@@ -147,11 +146,25 @@ def test_a_call_back_taken_with_consent_shows_in_the_staff_apps_list(
         say("utter_callback_confirmed", callback_name=name, callback_contact=phone)
     ]
 
-    listed = situation.site.staff("ben").page_text("/live/callbacks")
-    request = listed[listed.index(name) :]
+    ben = situation.site.staff("ben")
+    listed = ben.page_text("/live/callbacks")
+    assert "To do (1)" in listed
+    request = listed[listed.index(name) :].split(" Mark done")[0]
     assert request.startswith(f"{name} Call or write to {phone} Asked on")
-    assert "Channel Telegram" in request.split(" Mark done")[0]
-    assert f"What they asked before: “{QUESTION}”" in request.split(" Mark done")[0]
+    assert "Channel Telegram" in request
+    assert f"What they asked before: “{QUESTION}”" in request
+
+    # Ben calls them back and marks it done.
+    page = ben.get("/live/callbacks").text
+    [requested_at] = re.findall(
+        f'data-callback="{visitor.sender}".*?name="requested_at" value="([^"]+)"', page, re.S
+    )
+    done = ben.post(
+        "/live/callbacks/done", {"sender": visitor.sender, "requested_at": requested_at}
+    )
+    assert done.status_code == 303
+    listed = ben.page_text("/live/callbacks")
+    assert "To do (0)" in listed and "Done by Ben on" in listed
 
 
 def test_without_consent_nothing_is_kept_or_listed(
