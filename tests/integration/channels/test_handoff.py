@@ -4,12 +4,11 @@ a staff member takes a conversation, writes in it and hands it back, on the webs
 and REST; an emergency while paused gets the guidance; the periodic task times out a
 waiting conversation and closes a quiet one.
 
-The model is the trained one (models/). Until Part 1 of issue 17 is merged and the model
-retrained, it has neither the handoff's slots and responses nor ``action_request_handoff``:
-a conversation is put in the waiting state with Rasa's own conversation API, as that action
-will leave it; the responses are the routes' built-in wording (channels/handoff_steps.py);
-and a timed-out conversation is resumed without the call-back offer (the model has no
-``EXTERNAL_handoff_timeout``), which the test says.
+The model is the trained one (models/), with the handoff's slots, responses and rules
+(Part 1 of issue 17). Here a conversation is put in the waiting state with Rasa's own
+conversation API, as ``action_request_handoff`` leaves it, so that each route is tested on
+its own; the whole exchange (the visitor asking, the staff app taking, replying and handing
+back) is tested in tests/integration/handoff/.
 """
 
 from __future__ import annotations

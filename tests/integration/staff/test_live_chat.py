@@ -6,8 +6,8 @@ The staff app runs in this process on a tracker store of its own; the visitor's 
 written into that store as the Rasa server writes them (issue 17's contract, Rasa's
 SQLTrackerStore), and the Rasa server's live-chat routes are the stand-in of
 tests/support/handoff_stub.py, which stores a take, a message and a hand-back the same way.
-(The whole exchange with the real servers and the widget is the integration of the three
-parts.) The pictures of docs/staff-guide.md's live chat section are taken on the way, into
+(The whole exchange with the real servers and the widget: tests/integration/handoff/.) The
+pictures of docs/staff-guide.md's live chat section are taken on the way, into
 ``STAFF_SCREENSHOTS`` when it is set.
 """
 

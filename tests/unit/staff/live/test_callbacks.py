@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from clinic.config import Clinic
+from clinic.config import Clinic, get_clinic
 from staff.live import CallbackMarks, callback_keep_days
-from staff.live import callbacks as callbacks_module
+from tests.support.project import TEST_CLINIC_YAML_WITHOUT_HANDOFF
 from tests.support.staff_app import Clock
 
 
@@ -51,18 +50,14 @@ def test_forget_deletes_a_visitors_marks(marks: CallbackMarks) -> None:
     assert set(marks.marks()) == {("visitor-2", 1.0)}
 
 
-def test_requests_are_kept_30_days_unless_clinic_yml_says(
-    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+def test_requests_are_kept_as_clinic_yml_says_else_30_days(
+    clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert clinic.handoff is not None
+    assert callback_keep_days() == clinic.handoff.callback_keep_days == 14
+
+    without = tmp_path / "without-handoff.yml"
+    without.write_text(TEST_CLINIC_YAML_WITHOUT_HANDOFF, encoding="utf-8")
+    monkeypatch.setenv("CLINIC_CONFIG", str(without))
+    get_clinic.cache_clear()
     assert callback_keep_days() == 30
-
-    @dataclass(frozen=True)
-    class Handoff:  # what clinic.yml's handoff section gives (issue 17, Part 1)
-        callback_keep_days: int = 14
-
-    @dataclass(frozen=True)
-    class WithHandoff:
-        handoff: Handoff = Handoff()
-
-    monkeypatch.setattr(callbacks_module, "get_clinic", WithHandoff)
-    assert callback_keep_days() == 14
