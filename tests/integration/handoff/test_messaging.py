@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 CLINIC = parse_clinic(yaml.safe_load(TEST_CLINIC_YAML), base=ROOT)
 OFFER = response_text("utter_handoff_offer", CLINIC)
 WAITING = response_text("utter_handoff_waiting", CLINIC)
-JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="ana")
+JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="Ana")  # account "ana"
 RETURNED = response_text("utter_handoff_returned", CLINIC)
 STAFF_TEXT = 'Hi, I am Ana from the clinic. <b>This stays as typed</b> & "so does this".'
 VISITOR_ANSWER = "thanks! and how soon can I wear make-up again?"

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 CLINIC = parse_clinic(yaml.safe_load(TEST_CLINIC_YAML), base=ROOT)
 OFFER = response_text("utter_handoff_offer", CLINIC)
 WAITING = response_text("utter_handoff_waiting", CLINIC)
-JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="ana")
+JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="Ana")  # account "ana"
 RETURNED = response_text("utter_handoff_returned", CLINIC)
 STAFF_TEXT = "Hello, I'm Ana from the clinic. How can I help?"
 VISITOR_ANSWER = "thanks! and how soon can I wear make-up again?"

@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 CLINIC = parse_clinic(yaml.safe_load(TEST_CLINIC_YAML), base=ROOT)
 OFFER = response_text("utter_handoff_offer", CLINIC)
 WAITING = response_text("utter_handoff_waiting", CLINIC)
-JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="ana")
+JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="Ana")  # account "ana"
 RETURNED = response_text("utter_handoff_returned", CLINIC)
 ASK_FOR_A_PERSON = "can I talk to a real person please"
 STAFF_REPLY = "Hello, I'm Ana from the clinic. Yes, a small bruise can happen; it fades in days."
