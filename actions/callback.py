@@ -30,6 +30,10 @@ CONSENT = "callback_consent"
 NAME = "callback_name"
 CONTACT = "callback_contact"
 REQUESTED_AT = "callback_requested_at"
+#: The slot that tells the tracker store which slots' answers the visitor withdrew: their
+#: messages and slot events are rewritten out of the stored conversation
+#: (stores/withdrawn.py), so "nothing kept" holds for the conversation's history too.
+WITHDRAWN = "withdrawn_answers"
 #: What the form asks, in order; cleared before a new request and when nothing is kept.
 DETAILS = (CONSENT, NAME, CONTACT)
 #: How many times a name or contact that cannot be read is asked for again before the
@@ -87,6 +91,12 @@ def times_asked_again(tracker: Tracker, response: str) -> int:
         ):
             count += 1
     return count
+
+
+def withdraw_answers() -> SlotSet:
+    """The event by which the name and contact given are removed from the stored
+    conversation: the visitor's answers and the slot events that held them."""
+    return SlotSet(WITHDRAWN, [NAME, CONTACT])
 
 
 class ActionOfferCallback(Action):
@@ -196,7 +206,7 @@ class ActionSubmitCallback(Action):
     With consent, a name and a contact: ``callback_requested_at`` (Unix time) and
     ``utter_callback_confirmed``. Without consent: ``utter_callback_not_kept``; when the name
     or contact could not be read: ``utter_callback_gave_up``; in both the details are
-    cleared (consent keeps the visitor's no).
+    cleared (consent keeps the visitor's no) and withdrawn from the stored conversation.
     """
 
     def name(self) -> str:
@@ -213,10 +223,10 @@ class ActionSubmitCallback(Action):
         name, contact = tracker.get_slot(NAME), tracker.get_slot(CONTACT)
         if tracker.get_slot(CONSENT) is not True:
             dispatcher.utter_message(response="utter_callback_not_kept", **values)
-            return [SlotSet(NAME, None), SlotSet(CONTACT, None)]
+            return [SlotSet(NAME, None), SlotSet(CONTACT, None), withdraw_answers()]
         if not name or not contact:
             dispatcher.utter_message(response="utter_callback_gave_up", **values)
-            return [SlotSet(slot, None) for slot in DETAILS]
+            return [*(SlotSet(slot, None) for slot in DETAILS), withdraw_answers()]
         dispatcher.utter_message(
             response="utter_callback_confirmed",
             callback_name=name,
@@ -227,7 +237,8 @@ class ActionSubmitCallback(Action):
 
 
 class ActionStopCallback(Action):
-    """End the call-back questions and clear what was given, saying nothing: the rules say
+    """End the call-back questions, clear what was given and withdraw it from the stored
+    conversation, saying nothing: the rules say
     what fits (``utter_callback_not_kept`` when the visitor stopped, the emergency guidance
     after an emergency)."""
 
@@ -242,6 +253,7 @@ class ActionStopCallback(Action):
     ) -> List[EventType]:
         return [
             *(SlotSet(slot, None) for slot in DETAILS),
+            withdraw_answers(),
             SlotSet(REQUESTED_SLOT, None),
             ActiveLoop(None),
         ]

@@ -13,13 +13,23 @@ staff app, and a run of handoffs one after another, each as in life.
   sending the reply to the staff app to the visitor's socket.io client receiving it.
 - The staff member hands it back.
 
-Usage: ``python -m bench.handoff [--handoffs 50]`` (about 3 minutes, with scripts/env.sh
-sourced). It starts the action server and the Rasa server (``launcher/local_servers.py``,
-``RASA_API_TOKEN`` in its environment: its API and live-chat routes on), and the staff app
-(``python -m staff``) on them, with the project's clinic.yml and ``CLINIC_NOW`` at an hour
-its team answers in the chat; it serves the newest model in models/ (one trained with the
-handoff). It prints the median, p90 and max of both figures and writes
-``bench/results/handoff.json`` (every sample, the machine, what else used the CPU).
+Usage: ``python -m bench.handoff [--handoffs 50] [--stores embedded|scale-out]`` (about 3
+minutes, with scripts/env.sh sourced). It starts the action server and the Rasa server
+(``launcher/local_servers.py``, ``RASA_API_TOKEN`` in its environment: its API and
+live-chat routes on), and the staff app (``python -m staff``) on them, with the project's
+clinic.yml and ``CLINIC_NOW`` at an hour its team answers in the chat; it serves the newest
+model in models/ (one trained with the handoff).
+
+- ``embedded`` (the default): SQLite and locks in memory, as ``make run`` has them; the
+  staff app looks at the tracker store every ``STAFF_LIVE_POLL_SECONDS``.
+- ``scale-out``: two Rasa servers (each with its action server) on PostgreSQL (a schema of
+  the run's own in ``BENCH_DATABASE_URL``, the local ``test`` database by default) and Redis
+  (``BENCH_REDIS_URL``), as deploy/ has them. The visitor writes to the first, the staff app
+  calls the second: the visitor's turn reaches the staff app by PostgreSQL's NOTIFY, the
+  reply reaches the visitor's socket through Redis.
+
+It prints the median, p90 and max of both figures and writes ``bench/results/handoff.json``
+(``handoff-scale-out.json``): every sample, the machine, what else used the CPU.
 """
 
 from __future__ import annotations
@@ -27,19 +37,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import secrets
 import subprocess
 import sys
 import time
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import aiohttp
 import socketio
+import sqlalchemy as sa
 
 from bench import machine, run, stats
 from launcher import local_servers, models, processes, roles
@@ -56,7 +68,10 @@ STEP_SECONDS = 60.0
 ASK = "can I talk to a real person please"
 YES = "/affirm"
 STAFF_NAME = "bench"
-OUT = "handoff.json"
+OUT = {"embedded": "handoff.json", "scale-out": "handoff-scale-out.json"}
+#: Where the scale-out runs (a schema of its own is made and dropped).
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -347,10 +362,55 @@ def staff_app(running: local_servers.Running, folder: Path, password: str) -> It
         yield f"http://127.0.0.1:{port}"
 
 
+@contextmanager
+def assistant(
+    stores: str, model: Path, folder: Path, env: Dict[str, str], token: str
+) -> Iterator[Tuple[local_servers.Running, local_servers.Running]]:
+    """The servers of ``stores``: the one the visitor writes to, and the one the staff app
+    calls (the same one when embedded)."""
+    health = f"/status?token={token}"
+    if stores == "embedded":
+        with local_servers.running(model, folder, env, rasa_health=health, web=False) as one:
+            yield one, one
+        return
+    schema = f"bench_handoff_{secrets.token_hex(4)}"
+    shared = {
+        **env,
+        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_SCHEMA": schema,
+        "REDIS_URL": REDIS_URL,
+        "LOCK_STORE_PREFIX": schema.replace("_", ""),
+    }
+    try:
+        with ExitStack() as stack:
+            servers = []
+            for number in range(2):
+                (folder / f"rasa-{number}").mkdir(exist_ok=True)
+                servers.append(
+                    stack.enter_context(
+                        local_servers.running(
+                            model, folder / f"rasa-{number}", shared, rasa_health=health, web=False
+                        )
+                    )
+                )
+            yield servers[0], servers[1]
+    finally:
+        engine = sa.create_engine(DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.handoff", description=__doc__)
     parser.add_argument("--handoffs", type=int, default=HANDOFFS, help="how many (50)")
     parser.add_argument("--seed", type=int, default=17, help="of the visitors' reading times")
+    parser.add_argument(
+        "--stores",
+        choices=sorted(OUT),
+        default="embedded",
+        help="SQLite and one server (embedded), or two servers on PostgreSQL and Redis",
+    )
     args = parser.parse_args(argv)
     model = models.newest_model()
     if model is None:
@@ -369,19 +429,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         "DATABASE_URL": "",  # the embedded stores, as `make run` has them
         "REDIS_URL": "",
     }
-    run.say(f"serving {model.name}; {args.handoffs} handoffs")
+    run.say(f"serving {model.name}; {args.handoffs} handoffs; stores: {args.stores}")
     try:
         with (
-            local_servers.running(
-                model, folder, env, rasa_health=f"/status?token={token}", web=False
-            ) as running,
-            staff_app(running, folder, password) as staff_url,
+            assistant(args.stores, model, folder, env, token) as (visited, called),
+            staff_app(called, folder, password) as staff_url,
         ):
-            origin = f"http://localhost:{running.web_port}"
+            origin = f"http://localhost:{visited.web_port}"
             meter = machine.OthersMeter()
             started = time.monotonic()
             samples = asyncio.run(
-                measure(args.handoffs, staff_url, running.rasa_url, origin, password, args.seed)
+                measure(args.handoffs, staff_url, visited.rasa_url, origin, password, args.seed)
             )
             seconds = time.monotonic() - started
             others = meter.cores()
@@ -395,7 +453,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "handoffs": args.handoffs,
         "reading_seconds": READING_SECONDS,
         "seed": args.seed,
-        "staff_live_poll_seconds": StaffSettings.from_env(running.env).live_poll_seconds,
+        "stores": args.stores,
+        "staff_live_poll_seconds": StaffSettings.from_env(called.env).live_poll_seconds,
         "run_seconds": round(seconds, 1),
         "others_cpu_cores": round(others, 3),
         "figures": figures,
@@ -403,7 +462,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "table": table(figures),
     }
     run.RESULTS.mkdir(parents=True, exist_ok=True)
-    out = run.RESULTS / OUT
+    out = run.RESULTS / OUT[args.stores]
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(results["table"])
     print(

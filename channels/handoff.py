@@ -12,6 +12,9 @@ Registered in ``credentials.yml`` like the other channels, under ``/webhooks/han
   409 ``{"error", "staff"}`` unless ``staff`` has the conversation.
 - ``GET health``: 200 ``{"status": "ok"}``.
 
+``take`` and ``resume`` answer 503 ``{"error"}``, and change nothing, while the model was
+trained before the live chat's responses existed (publish a new one).
+
 Every route needs ``Authorization: Bearer <RASA_API_TOKEN>``, the token of Rasa's HTTP API
 that the staff app has (``token`` in ``credentials.yml``), compared in constant time: 401
 without it or with another; every route answers 404 while no token is set. A body that is
@@ -40,7 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.handoff_state import MAX_STAFF_NAME_CHARS, MAX_TEXT_CHARS
-from channels.handoff_steps import NOT_FOUND, NOT_WAITING, LiveHandoff, Outcome
+from channels.handoff_steps import NO_RESPONSES, NOT_FOUND, NOT_WAITING, LiveHandoff, Outcome
 from channels.handoff_watch import HandoffWatch
 from channels.payload import same_secret
 from stores.tracker import StoreUnavailable
@@ -236,11 +239,13 @@ class HandoffInput(InputChannel):
 
     @staticmethod
     def problem(outcome: Outcome) -> HTTPResponse:
-        """404 for a conversation that is not there or not waiting, else 409 with who has
-        it."""
+        """404 for a conversation that is not there or not waiting, 503 for a model
+        without the live chat's responses, else 409 with who has it."""
         assert outcome.problem is not None
         if outcome.problem in (NOT_FOUND, NOT_WAITING):
             return error(404, outcome.problem)
+        if outcome.problem == NO_RESPONSES:
+            return error(503, outcome.problem)
         return error(409, outcome.problem, staff=outcome.staff)
 
     async def handle(

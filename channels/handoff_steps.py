@@ -20,13 +20,13 @@ nothing is sent.
 
 The texts are the domain's responses, through the model's response generator (the
 clinic's facts filled in, ``components/clinic_nlg.py``), ``{staff_name}`` with the staff
-member's name as they gave it; a model trained before the responses existed gets the
-wording of :data:`FALLBACK_TEXT`.
+member's name as they gave it. A model trained before the responses existed cannot take
+or hand back a conversation (:data:`NO_RESPONSES`: publish a new one); a quiet conversation
+is still closed, without the farewell.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
@@ -51,7 +51,6 @@ from channels.handoff_state import (
     take_events,
 )
 from channels.webhook import WebhookInput
-from clinic.config import get_clinic
 from stores.sender_tag import sender_tag
 
 logger = logging.getLogger(__name__)
@@ -61,20 +60,9 @@ NOT_FOUND = "no conversation with this sender id"
 NOT_WAITING = "the conversation is not waiting for a person"
 TAKEN_BY_ANOTHER = "the conversation is taken by another staff member"
 NOT_YOURS = "the conversation is not taken by you"
-
-#: Used only if the model's domain lacks the responses (trained before they existed).
-FALLBACK_TEXT = {
-    JOINED_RESPONSE: "You are now talking with {staff_name} from {clinic_name}.",
-    RETURNED_RESPONSE: (
-        "You are back with the virtual assistant of {clinic_name}. Ask me anything about "
-        "Botox for acne scars."
-    ),
-    IDLE_CLOSED_RESPONSE: (
-        "This chat with our team was closed after a quiet while. You are back with the "
-        "virtual assistant; ask me anything, or ask for a person again."
-    ),
-}
-
+NO_RESPONSES = (
+    "the assistant's model has no live chat responses (trained before them): publish a new one"
+)
 
 def spoken_name(staff: str) -> str:
     """A staff member's name as a visitor reads it: staff accounts are lower case ("ana"),
@@ -88,7 +76,8 @@ class Outcome:
 
     Attributes:
         problem: why it was not done (:data:`NOT_FOUND`, :data:`NOT_WAITING`,
-            :data:`TAKEN_BY_ANOTHER`, :data:`NOT_YOURS`), None when it was.
+            :data:`TAKEN_BY_ANOTHER`, :data:`NOT_YOURS`, :data:`NO_RESPONSES`), None when it
+            was.
         staff: who has the conversation (after the step), if anyone.
         delivered: the bot messages of the step reached the conversation's output
             channel (False: the visitor has none to push to, or sending failed; the step
@@ -123,13 +112,6 @@ def output_for(
     return None
 
 
-def fill(text: str, values: Dict[str, Any]) -> str:
-    """``text`` with its ``{name}`` placeholders of ``values`` filled in, each once."""
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
-
-
 class LiveHandoff:
     """The steps of the handoff on the running server's agent and channels.
 
@@ -159,6 +141,8 @@ class LiveHandoff:
                 return Outcome(NOT_WAITING)
             output = output_for(self.input_channels, tracker)
             joined = await self._generate(JOINED_RESPONSE, tracker, output, staff)
+            if joined is None:
+                return Outcome(NO_RESPONSES)
             delivered = await self._append(tracker, take_events(staff, joined), output)
         logger.info("Handoff: conversation %s taken", sender_tag(sender_id))
         return Outcome(staff=staff, delivered=delivered)
@@ -190,6 +174,8 @@ class LiveHandoff:
             farewell = await self._response(
                 RETURNED_RESPONSE, tracker, output, {"handoff": RETURNED, "staff": staff}, staff
             )
+            if farewell is None:
+                return Outcome(NO_RESPONSES, staff=staff)
             delivered = await self._append(tracker, resume_events(farewell), output)
         logger.info("Handoff: conversation %s handed back", sender_tag(sender_id))
         return Outcome(delivered=delivered)
@@ -263,16 +249,15 @@ class LiveHandoff:
         tracker: DialogueStateTracker,
         output: Optional[OutputChannel],
         staff: str,
-    ) -> Dict[str, Any]:
-        """Response ``name`` generated with ``{staff_name}`` filled in."""
+    ) -> Optional[Dict[str, Any]]:
+        """Response ``name`` generated with ``{staff_name}`` filled in; None when the
+        model's domain has no such response (trained before it existed)."""
         channel = output.name() if output is not None else ""
         spoken = spoken_name(staff)
         response = await self.agent.nlg.generate(name, tracker, channel, staff_name=spoken)
         if response is None:
-            values: Dict[str, Any] = {"staff_name": spoken}
-            with contextlib.suppress(Exception):  # a broken clinic.yml stopped the server
-                values.update(get_clinic().template_values())
-            response = {"text": fill(FALLBACK_TEXT[name], values)}
+            logger.error("Handoff: the model has no response %s: publish a new model", name)
+            return None
         return dict(response)
 
     async def _response(
@@ -282,9 +267,11 @@ class LiveHandoff:
         output: Optional[OutputChannel],
         metadata: Dict[str, Any],
         staff: str,
-    ) -> BotUttered:
-        """The bot message of response ``name`` with ``{staff_name}`` filled in."""
-        return bot_message(await self._generate(name, tracker, output, staff), metadata)
+    ) -> Optional[BotUttered]:
+        """The bot message of response ``name`` with ``{staff_name}`` filled in (None
+        without the response)."""
+        response = await self._generate(name, tracker, output, staff)
+        return None if response is None else bot_message(response, metadata)
 
     async def _append(
         self,

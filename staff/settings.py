@@ -89,8 +89,10 @@ class StaffSettings:
         login_threads: ``STAFF_LOGIN_THREADS``, the threads that check passwords (2): a
             flood of logins waits for them and does not hold up the other pages.
         live_poll_seconds: ``STAFF_LIVE_POLL_SECONDS``, how often the live chat looks at
-            the tracker store for new events while a page of the app is open (0.4): a
-            visitor's message reaches the staff member's page within about that.
+            the tracker store for new events while a page of the app is open (0.4) and the
+            store gives no signal (SQLite; PostgreSQL's signals, staff/live/wakeup.py, wake
+            it at once): a visitor's message reaches the staff member's page within about
+            that.
     """
 
     host: str = DEFAULT_HOST

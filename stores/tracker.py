@@ -9,6 +9,10 @@ tells the visitor to try again (``channels/limits.py``), and no answered turn is
 A conversation deleted (``make forget``, ``make purge``) while the server was answering one
 of its messages is not written back when that turn is stored: only the turn's own new events
 are (Rasa's store would find none of the conversation stored and write it all again).
+
+Answers a visitor withdrew (the call-back questions stopped) are rewritten out of the stored
+conversation when the withdrawal is saved (``stores/withdrawn.py``). On PostgreSQL, each save
+that stores events signals it (``NOTIFY``, ``stores/notify.py``) for the staff app's live chat.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from stores import notify
 from stores.settings import StoreSettings
+from stores.withdrawn import events_holding, same_event, withdrawn, withdrawn_slots
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +159,8 @@ class ClinicTrackerStore(SQLTrackerStore):
             arguments = {"dialect": "sqlite", "db": settings.tracker_db}
             logger.info("Tracker store: SQLite %s", settings.tracker_db)
         super().__init__(domain=domain, event_broker=event_broker, **arguments)
+        #: The channel a save's NOTIFY goes to (PostgreSQL), or None (stores/notify.py).
+        self.notify_channel = notify.channel(settings) if notify.signals(settings) else None
         if not settings.database_url:
             rasa_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
             rasa_engine.dispose()
@@ -211,8 +219,13 @@ class ClinicTrackerStore(SQLTrackerStore):
         """Rasa's ``SQLTrackerStore.save`` without the streaming; the stored events' dicts."""
         stored: List[Dict[str, Any]] = []
         with self.session_scope() as session:
-            for event in self._new_events(session, tracker):
+            new_events = self._new_events(session, tracker)
+            slots = withdrawn_slots(new_events)
+            holding = events_holding(tracker.events, slots) if slots else []
+            for event in new_events:
                 data = event.as_dict()
+                if any(event is answer for answer in holding):
+                    data = withdrawn(data)
                 intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
                 session.add(
                     self.SQLEvent(
@@ -225,9 +238,34 @@ class ClinicTrackerStore(SQLTrackerStore):
                     )
                 )
                 stored.append(data)
+            self._withdraw_stored(
+                session,
+                tracker.sender_id,
+                [answer for answer in holding if not any(answer is e for e in new_events)],
+            )
+            if stored and self.notify_channel:
+                session.execute(notify.NOTIFY, {"channel": self.notify_channel})
             session.commit()
         setattr(tracker, EVENTS_STORED, len(tracker.events))
         return stored
+
+    def _withdraw_stored(self, session: Any, sender_id: str, events: List[Event]) -> None:
+        """Rewrite the stored rows of ``events`` without the answers they hold
+        (stores/withdrawn.py)."""
+        if not events:
+            return
+        rows = (
+            session.query(self.SQLEvent)
+            .filter(
+                self.SQLEvent.sender_id == sender_id,
+                self.SQLEvent.timestamp.in_({event.timestamp for event in events}),
+            )
+            .all()
+        )
+        for row in rows:
+            data = json.loads(row.data)
+            if any(same_event(data, event) for event in events):
+                row.data = json.dumps(withdrawn(data))
 
     async def recent_intents(self, sender_id: str, count: int) -> List[Optional[str]]:
         """The intents of the conversation's latest ``count`` visitor messages, the latest

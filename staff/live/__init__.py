@@ -10,6 +10,8 @@ store every Rasa server writes, so it sees conversations handled by any of them.
   request.
 - :mod:`staff.live.replay`: a conversation's events replayed as Rasa applies them (pure).
 - :mod:`staff.live.store`: :class:`LiveStore`, the reads of the tracker store.
+- :mod:`staff.live.wakeup`: :class:`StoreWakeup`, when the task looks again: at once on
+  PostgreSQL's signal of a save (LISTEN/NOTIFY), else every few tenths of a second.
 - :mod:`staff.live.feed`: :class:`LiveFeed`, the task that looks for new events and tells
   the pages.
 - :mod:`staff.live.handoff_api`: :class:`HandoffApi`, the client of the Rasa server's
@@ -23,6 +25,7 @@ from staff.live.feed import LiveFeed, MessageUpdate, QueueUpdate, StateUpdate, S
 from staff.live.handoff_api import MAX_MESSAGE, HandoffAnswer, HandoffApi, HandoffUnreachableError
 from staff.live.records import TAKEN, WAITING, CallbackRequest, LiveConversation
 from staff.live.store import LiveStore
+from staff.live.wakeup import StoreWakeup, store_wakeup
 
 __all__ = [
     "MAX_MESSAGE",
@@ -39,6 +42,8 @@ __all__ = [
     "MessageUpdate",
     "QueueUpdate",
     "StateUpdate",
+    "StoreWakeup",
     "Subscription",
     "callback_keep_days",
+    "store_wakeup",
 ]

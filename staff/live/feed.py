@@ -1,6 +1,7 @@
-"""The live chat's updates: one task per app looks at the tracker store every
-``STAFF_LIVE_POLL_SECONDS`` (0.4) for events stored since its last look, by any Rasa server,
-and pushes what changed to the pages that listen (:class:`Subscription`).
+"""The live chat's updates: one task per app looks at the tracker store for events stored
+since its last look, by any Rasa server, and pushes what changed to the pages that listen
+(:class:`Subscription`). It looks as soon as PostgreSQL signals a save, or every
+``STAFF_LIVE_POLL_SECONDS`` (0.4) on the SQLite file (:mod:`staff.live.wakeup`).
 
 What a page is told:
 
@@ -29,6 +30,7 @@ from staff.conversations import Message
 from staff.live.records import LiveConversation
 from staff.live.replay import MESSAGE_TYPES, STATE_TYPES, StoredEvent
 from staff.live.store import Cursor, LiveStore, queue_order
+from staff.live.wakeup import StoreWakeup
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ class LiveFeed:
 
     Args:
         store: the reads of the tracker store.
-        poll_seconds: how often it looks for new events.
+        wakeup: when it looks for new events again.
         reconcile_seconds: how often it reads the whole list again.
         idle_seconds: how long it goes on after the last page left.
     """
@@ -123,12 +125,12 @@ class LiveFeed:
     def __init__(
         self,
         store: LiveStore,
-        poll_seconds: float,
+        wakeup: StoreWakeup,
         reconcile_seconds: float = RECONCILE_SECONDS,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self.store = store
-        self.poll_seconds = poll_seconds
+        self.wakeup = wakeup
         self.reconcile_seconds = reconcile_seconds
         self.idle_seconds = idle_seconds
         self._subscriptions: Set[Subscription] = set()
@@ -193,6 +195,13 @@ class LiveFeed:
             self._task = None
 
     async def _run(self, ready: asyncio.Event) -> None:
+        await self.wakeup.start()
+        try:
+            await self._watch(ready)
+        finally:
+            await self.wakeup.stop()
+
+    async def _watch(self, ready: asyncio.Event) -> None:
         cursor: Optional[Cursor] = None
         reconciled = 0.0
         last_listener = time.monotonic()
@@ -216,7 +225,7 @@ class LiveFeed:
                 last_listener = time.monotonic()
             elif time.monotonic() - last_listener > self.idle_seconds:
                 return  # nothing awaited between this check and the end: see subscribe()
-            await asyncio.sleep(self.poll_seconds)
+            await self.wakeup.wait()
 
     async def _reconcile(self) -> None:
         found = await _in_thread(self.store.live)

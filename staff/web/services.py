@@ -18,7 +18,7 @@ from staff.accounts import Accounts
 from staff.conversations import ConversationStore
 from staff.edits import Edits
 from staff.history import History
-from staff.live import CallbackMarks, HandoffApi, LiveFeed, LiveStore
+from staff.live import CallbackMarks, HandoffApi, LiveFeed, LiveStore, store_wakeup
 from staff.publish import Published, Publisher
 from staff.security import CookieSigner, SessionStore
 from staff.settings import StaffSettings
@@ -75,7 +75,10 @@ class Services:
     def __post_init__(self) -> None:
         self.edits = Edits(self.settings.data_root, self.history)
         self.live_store = LiveStore(self.conversations)
-        self.live = LiveFeed(self.live_store, self.settings.live_poll_seconds)
+        self.live = LiveFeed(
+            self.live_store,
+            store_wakeup(self.conversations.store, self.settings.live_poll_seconds),
+        )
         self.handoff = HandoffApi(self.settings.rasa_urls, self.settings.rasa_api_token)
         self.callbacks = CallbackMarks(self.settings.db, clock=self.history.clock)
 

@@ -34,7 +34,7 @@ async def fill(store: SQLTrackerStore, now: float) -> None:
             *started(now - 400),
             user("does it hurt", "faq", 0.97, at=now - 390, topic="pain", channel="socketio"),
             *bot("Most people feel only a small pinch.", "utter_faq/pain"),
-            *asks_for_a_person(now - 300, channel="socketio"),
+            *asks_for_a_person(now - 330, channel="socketio"),
         ],
     )
     await append_events(

@@ -8,7 +8,8 @@ in both situations the issue names, each on servers of its own:
 
 With consent, the name and the phone number are taken and the request shows in the staff
 app's Callbacks list; without consent nothing is asked, nothing is kept in the tracker
-store and nothing is listed. The visitor writes from Telegram (the platforms' stand-in):
+store and nothing is listed; details given and then withdrawn ("stop") leave the stored
+conversation. The visitor writes from Telegram (the platforms' stand-in):
 the timeout's offer is pushed, as only a channel with a way back can receive it.
 """
 
@@ -183,5 +184,30 @@ def test_without_consent_nothing_is_kept_or_listed(
     consent = slot_values(events, "callback_consent")
     assert consent[-1] is False and True not in consent
     assert kept_details(situation.site, visitor.sender) == {name: [] for name in CALLBACK_SLOTS}
+    listed = situation.site.staff("ana").get("/live/callbacks").text
+    assert f'data-callback="{visitor.sender}"' not in listed
+
+
+def test_details_given_then_withdrawn_are_not_kept_in_the_conversation(
+    situation: Situation, platform_stub: PlatformStub
+) -> None:
+    """Consent, a name, then "stop": "I haven't kept any contact details" is true of the
+    stored conversation too, not only of the slots (stores/withdrawn.py)."""
+    visitor = TelegramVisitor(situation, platform_stub)
+    say = situation.says
+    visitor.offered_a_call_back()
+    assert visitor.presses("/affirm") == [say("utter_ask_callback_consent")]
+    assert visitor.presses("/affirm") == [say("utter_ask_callback_name")]
+    assert visitor.says("my name is Robin Quill") == [say("utter_ask_callback_contact")]
+
+    assert visitor.says("stop") == [say("utter_callback_not_kept")]
+
+    events = situation.site.events(visitor.sender)
+    assert "Robin" not in str(events)
+    assert kept_details(situation.site, visitor.sender) == {name: [] for name in CALLBACK_SLOTS}
+    assert [e["text"] for e in events if e["event"] == "user"][-2:] == [
+        "(withdrawn by the visitor)",
+        "(withdrawn by the visitor)",
+    ]
     listed = situation.site.staff("ana").get("/live/callbacks").text
     assert f'data-callback="{visitor.sender}"' not in listed

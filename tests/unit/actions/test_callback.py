@@ -19,6 +19,7 @@ from actions.callback import (
     name_in,
 )
 from clinic.config import Clinic
+from stores.withdrawn import WITHDRAWN_SLOT
 from tests.support.actions import (
     bot_event,
     expected_message,
@@ -31,6 +32,8 @@ NOW = 1765294200.0
 CLEARED = [
     SlotSet(slot, None) for slot in ("callback_consent", "callback_name", "callback_contact")
 ]
+#: The name and contact given are removed from the stored conversation (stores/withdrawn.py).
+WITHDRAWN = SlotSet("withdrawn_answers", ["callback_name", "callback_contact"])
 
 
 # The offer: why nobody can chat, then a call back.
@@ -314,7 +317,11 @@ async def test_without_consent_nothing_is_kept(clinic: Clinic, domain: Domain) -
     )
 
     assert messages == [expected_message("utter_callback_not_kept", **clinic.template_values())]
-    assert events == [SlotSet("callback_name", None), SlotSet("callback_contact", None)]
+    assert events == [
+        SlotSet("callback_name", None),
+        SlotSet("callback_contact", None),
+        WITHDRAWN,
+    ]
     assert render(messages[0], domain)["text"] == (
         "That's fine: I haven't kept any contact details. You can reach the team at Test "
         "Dermatology on +1 555 0100 (weekdays 8 to 4) or at desk@test-dermatology.example."
@@ -334,7 +341,7 @@ async def test_when_an_answer_could_not_be_read_nothing_is_kept(
     messages, events = await run_action(ActionSubmitCallback(), done_tracker(**slots), domain)
 
     assert messages == [expected_message("utter_callback_gave_up", **clinic.template_values())]
-    assert events == CLEARED
+    assert events == [*CLEARED, WITHDRAWN]
 
 
 async def test_stopping_clears_the_answers_and_ends_the_questions_silently(
@@ -350,4 +357,9 @@ async def test_stopping_clears_the_answers_and_ends_the_questions_silently(
     messages, events = await run_action(ActionStopCallback(), tracker, domain)
 
     assert messages == []
-    assert events == [*CLEARED, SlotSet("requested_slot", None), ActiveLoop(None)]
+    assert events == [*CLEARED, WITHDRAWN, SlotSet("requested_slot", None), ActiveLoop(None)]
+
+
+def test_the_withdrawal_slot_is_the_one_the_tracker_store_reads(domain: Domain) -> None:
+    assert WITHDRAWN["name"] == WITHDRAWN_SLOT
+    assert WITHDRAWN_SLOT in [slot.name for slot in domain.slots]

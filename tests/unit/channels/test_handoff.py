@@ -18,16 +18,16 @@ from rasa.shared.core.events import ConversationPaused
 from sanic.response import HTTPResponse
 
 from channels.handoff import HandoffInput
+from channels.handoff_steps import NO_RESPONSES
 from channels.socketio import ClinicSocketIOInput
 from channels.telegram import TelegramInput
 from channels.twilio import TwilioInput
 from clinic.config import Clinic
-from tests.support.channel_clients import TELEGRAM, TWILIO
+from tests.support.channel_clients import TWILIO
 from tests.support.channel_requests import RecordingAPI, webhook_of
 from tests.support.handoff import (
     TOKEN,
     handoff_agent,
-    handoff_domain,
     now,
     response_text,
     route_request,
@@ -42,23 +42,6 @@ from tests.support.project import ROOT
 SENDER = "telegram:555"
 #: What Rasa adds to the metadata of every event of the agent's model.
 MODEL = {"model_id": "test-model", "assistant_id": "test-bot"}
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return handoff_domain()
-
-
-@pytest.fixture
-def agent(domain: Domain, clinic: Clinic) -> Agent:
-    return handoff_agent(domain)
-
-
-@pytest.fixture
-def telegram() -> TelegramInput:
-    channel = webhook_of(TELEGRAM)
-    assert isinstance(channel, TelegramInput)
-    return channel
 
 
 def sent(channel: Any) -> List[Dict[str, Any]]:
@@ -176,6 +159,33 @@ async def test_take_joins_the_staff_member_and_tells_the_visitor(
     assert tracker is not None
     times = [event.timestamp for event in tracker.events]
     assert times == sorted(times)
+
+
+@pytest.mark.parametrize("route", ["take", "resume"])
+async def test_a_model_without_the_live_chats_responses_changes_nothing_and_says_why(
+    route: str, domain: Domain, telegram: TelegramInput
+) -> None:
+    """A model trained before the responses existed: 503, and the conversation as it was
+    (the visitor is not told of someone who did not join)."""
+    responses = {
+        name: value
+        for name, value in domain.responses.items()
+        if name not in ("utter_handoff_joined", "utter_handoff_returned")
+    }
+    old = handoff_agent(Domain.from_dict({**domain.as_dict(), "responses": responses}))
+    events = (
+        waiting_events(now())
+        if route == "take"
+        else [*waiting_events(now()), *taken_events("Ana", now())]
+    )
+    await store(old, SENDER, events)
+    before = await stored(old, SENDER)
+
+    status, body = await call(route, {"sender_id": SENDER, "staff": "Ana"}, old, [telegram])
+
+    assert (status, body) == (503, {"error": NO_RESPONSES})
+    assert await stored(old, SENDER) == before
+    assert sent(telegram) == []
 
 
 async def test_a_second_take_by_the_same_person_changes_nothing_another_gets_409(

@@ -21,11 +21,9 @@ from channels.handoff_watch import CLOSED_IDLE, TIMED_OUT, HandoffWatch
 from channels.telegram import TelegramInput
 from clinic.config import Clinic
 from stores.tracker import ClinicTrackerStore
-from tests.support.channel_clients import TELEGRAM
-from tests.support.channel_requests import RecordingAPI, webhook_of
+from tests.support.channel_requests import RecordingAPI
 from tests.support.handoff import (
     handoff_agent,
-    handoff_domain,
     processor_of,
     response_text,
     store,
@@ -66,23 +64,6 @@ class Closed:
     def is_open(self, at: datetime) -> bool:
         assert at.tzinfo is not None
         return False
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return handoff_domain()
-
-
-@pytest.fixture
-def agent(domain: Domain, clinic: Clinic) -> Agent:
-    return handoff_agent(domain)
-
-
-@pytest.fixture
-def telegram() -> TelegramInput:
-    channel = webhook_of(TELEGRAM)
-    assert isinstance(channel, TelegramInput)
-    return channel
 
 
 def posted(channel: TelegramInput) -> List[Dict[str, Any]]:

@@ -21,7 +21,6 @@ from clinic.config import Clinic
 from stores.tracker import ClinicTrackerStore
 from tests.support.handoff import (
     handoff_agent,
-    handoff_domain,
     now,
     store,
     stored,
@@ -37,16 +36,6 @@ GUIDANCE = (
     "now. Do not wait to see if it gets better."
 )
 FOLLOW_UP = "When you are safe, let Test Dermatology know on +1 555 0100."
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return handoff_domain()
-
-
-@pytest.fixture
-def agent(domain: Domain, clinic: Clinic) -> Agent:
-    return handoff_agent(domain)
 
 
 class RasaStandIn:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
@@ -160,16 +160,6 @@ def services(settings: StaffSettings) -> Services:
     return make_services(settings)
 
 
-_apps = iter(range(1_000_000))
-
-
-@pytest.fixture
-def app(settings: StaffSettings, services: Services) -> Iterator[Served]:
-    served = serve(create_app(settings, services, name=f"staff_test_{next(_apps)}"))
-    yield served
-    stop(served)
-
-
 @pytest.fixture
 def staff(app: Served) -> Staff:
     client = Staff(app.url)
@@ -293,7 +283,7 @@ def test_a_flood_of_logins_does_not_hold_up_the_other_pages(
 ) -> None:
     gated = CountingHasher()
     services.accounts.hasher = gated
-    served = serve(create_app(settings, services, name=f"staff_test_{next(_apps)}"))
+    served = serve(create_app(settings, services, name="staff_login_flood"))
     try:
         staff = Staff(served.url)
         assert staff.login().status_code == 303

@@ -23,7 +23,6 @@ from clinic.config import Clinic
 from stores import retention
 from stores.sender_tag import sender_tag
 from stores.tracker import ClinicTrackerStore
-from tests.support.shared_stores import fresh_schema
 
 DAY = 86400.0
 NOW = time.time()
@@ -256,26 +255,6 @@ async def test_a_turn_stored_between_the_purges_choice_and_its_delete_is_kept(
         "hello",
         "I'm back with a question",
     ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def clinic_store(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ClinicTrackerStore]:
-    """The project's tracker store (stores/tracker.py), as the Rasa server creates it: the
-    SQLite file, or PostgreSQL in a schema of its own."""
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    if request.param == "sqlite":
-        monkeypatch.delenv("DATABASE_URL", raising=False)
-        monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
-        yield ClinicTrackerStore()
-        return
-    with fresh_schema("retention") as schema:
-        monkeypatch.setenv("DATABASE_URL", POSTGRES)
-        monkeypatch.setenv("DATABASE_SCHEMA", schema)
-        store = ClinicTrackerStore()
-        yield store
-        store.engine.dispose()
 
 
 @pytest.mark.parametrize("command", ["forget", "purge"])

@@ -16,6 +16,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from staff.conversations import ConversationStore
 from staff.live import LiveFeed, LiveStore, MessageUpdate, QueueUpdate, StateUpdate, Subscription
 from staff.live.feed import Closed, Update
+from staff.live.wakeup import StoreWakeup
+from stores.notify import CHANNEL
 from stores.settings import StoreSettings
 from tests.support.stored_conversations import (
     append_events,
@@ -43,7 +45,9 @@ async def feed(tmp_path: Path, tracker: SQLTrackerStore) -> AsyncIterator[LiveFe
     store = LiveStore(
         ConversationStore(StoreSettings(tracker_db=str(tmp_path / "tracker.db")), 0.6)
     )
-    watcher = LiveFeed(store, POLL, reconcile_seconds=0.3, idle_seconds=0.2)
+    watcher = LiveFeed(
+        store, StoreWakeup(None, CHANNEL, POLL), reconcile_seconds=0.3, idle_seconds=0.2
+    )
     yield watcher
     await watcher.close()
 

@@ -13,12 +13,11 @@ import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 
 from staff.settings import StaffSettings
-from staff.web.app import create_app
 from staff.web.services import Services
 from stores.settings import StoreSettings
 from tests.support.handoff_stub import HandoffStub
 from tests.support.live_chat import TOKEN, fill
-from tests.support.staff_app import IdlePublisher, Served, Staff, serve, staff_services, stop
+from tests.support.staff_app import IdlePublisher, Served, Staff, staff_services
 from tests.support.stored_conversations import handoff_store
 
 
@@ -55,16 +54,6 @@ def settings(tmp_path: Path, data_root: Path, stub: HandoffStub) -> StaffSetting
 @pytest.fixture
 def services(settings: StaffSettings) -> Services:
     return staff_services(settings, IdlePublisher())
-
-
-_apps = iter(range(1_000_000))
-
-
-@pytest.fixture
-def app(settings: StaffSettings, services: Services) -> Iterator[Served]:
-    served = serve(create_app(settings, services, name=f"staff_live_{next(_apps)}"))
-    yield served
-    stop(served)
 
 
 @pytest.fixture
