@@ -64,6 +64,7 @@ NO_RESPONSES = (
     "the assistant's model has no live chat responses (trained before them): publish a new one"
 )
 
+
 def spoken_name(staff: str) -> str:
     """A staff member's name as a visitor reads it: staff accounts are lower case ("ana"),
     a name starts with a capital ("Ana")."""
