@@ -2,7 +2,9 @@
 conversations, Redis for the locks and socket.io's messages), through the staff app: a
 website visitor's connection is held by one Rasa server while the staff app, reading the
 shared tracker store, reaches the other (the first of its ``RASA_URL``). The visitor is
-still told everything at once, and the staff member sees everything live.
+still told everything at once, and the staff member sees everything live: the staff app
+hears of each stored turn by PostgreSQL's NOTIFY (its interval between looks is set to 10 s
+here, so only the signal can bring the visitor's steps within :data:`LIVE_SECONDS`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="Ana")  # acco
 RETURNED = response_text("utter_handoff_returned", CLINIC)
 STAFF_TEXT = "Hello, I'm Ana from the clinic. How can I help?"
 VISITOR_ANSWER = "thanks! and how soon can I wear make-up again?"
+#: How soon the staff app's pages must show a visitor's step.
+LIVE_SECONDS = 2.0
 
 
 def test_with_two_servers_the_staff_app_reaches_a_website_visitor_held_by_the_other(
@@ -48,7 +52,8 @@ def test_with_two_servers_the_staff_app_reaches_a_website_visitor_held_by_the_ot
             ):
                 # The staff app calls the server that does not hold the visitor's connection.
                 rasa_url = f"{other.rasa_url},{held.rasa_url}"
-                with staff_app(held.env, folder / "staff", rasa_url) as staff_url:
+                slow_looks = {**held.env, "STAFF_LIVE_POLL_SECONDS": "10"}
+                with staff_app(slow_looks, folder / "staff", rasa_url) as staff_url:
                     staff = LiveStaff(staff_url)
                     staff.log_in("ana")
                     servers = Servers(
@@ -85,7 +90,11 @@ async def visitor_and_staff(servers: Servers, staff: LiveStaff) -> str:
             assert (await says("can I talk to a real person please"))["text"] == OFFER
             assert (await says("/affirm"))["text"] == WAITING
             await asyncio.to_thread(
-                next_event, queue, "queue", lambda data: sender in data["waiting_ids"]
+                next_event,
+                queue,
+                "queue",
+                lambda data: sender in data["waiting_ids"],
+                LIVE_SECONDS,
             )
 
             taken = await asyncio.to_thread(staff.take, sender)
@@ -99,7 +108,11 @@ async def visitor_and_staff(servers: Servers, staff: LiveStaff) -> str:
                 "user_uttered", {"message": VISITOR_ANSWER, "session_id": key}
             )
             seen = await asyncio.to_thread(
-                next_event, chat, "message", lambda data: data["text"] == VISITOR_ANSWER
+                next_event,
+                chat,
+                "message",
+                lambda data: data["text"] == VISITOR_ANSWER,
+                LIVE_SECONDS,
             )
             assert seen.data["kind"] == "visitor"
 
