@@ -292,7 +292,8 @@ async def one_handoff(
         form = {"sender": visitor.sender}
         if await staff.post("/live/take", form) != 303:
             raise HandoffBenchError(f"handoff {number}: the take was refused")
-        await visitor.message(f"{STAFF_NAME} from the team")
+        # The visitor reads the account's name capitalised (channels/handoff_steps.py).
+        await visitor.message(f"{STAFF_NAME.capitalize()} from the team")
         text = f"Hello, this is reply {number} from the team."
         sent = time.monotonic()
         status = await staff.post("/live/reply", {**form, "text": text}, json_answer=True)

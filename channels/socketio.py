@@ -25,6 +25,9 @@ And it checks what a client sends, which Rasa's channel takes as it comes:
   address the connection came from) gets ``utter_rate_limited``, and the message goes no
   further. Then the checks of every channel (``channels/limits.py``).
 
+``visitor_typing`` with a signed session key: the visitor is typing; recorded for the staff
+member while the conversation is with a person (``channels/typing.py``).
+
 With several Rasa servers (``REDIS_URL`` set), the socket.io server's client manager is
 python-socketio's ``AsyncRedisManager`` on that Redis (pub/sub channel
 ``<LOCK_STORE_PREFIX>-socketio``): a message emitted on one server (a staff member's, in
@@ -47,14 +50,24 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.limits import EMPTY_RESPONSE, RATE_LIMITED_RESPONSE, guarded, response_text
+from channels.limits import (
+    EMPTY_RESPONSE,
+    RATE_LIMITED_RESPONSE,
+    guarded,
+    response_text,
+    running_agent,
+)
 from channels.metadata import visitor_metadata
 from channels.rate_limits import RateLimiter, client_address
 from channels.settings import RateLimits, socketio_session_key
+from channels.typing import TypingRelay
 from channels.web_sessions import SessionKeys
 from stores.settings import StoreSettings
 
 logger = logging.getLogger(__name__)
+
+#: What the widget emits while its visitor types (``web/templates/widget.js``).
+TYPING_EVENT = "visitor_typing"
 
 
 def parse_origins(value: Union[Text, List[Text], None]) -> List[Text]:
@@ -137,6 +150,7 @@ class ClinicSocketIOInput(SocketIOInput):
         #: :func:`channels.settings.socketio_session_key`, read when the server starts.
         self.session_keys = session_keys
         self.limiter = RateLimiter(RateLimits.from_env())
+        self.typing = TypingRelay()
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -248,6 +262,15 @@ class ClinicSocketIOInput(SocketIOInput):
                 )
             )
 
+        async def visitor_typing(sid: Text, *args: Any) -> None:
+            data = args[0] if args else None
+            if not self.session_persistence or not isinstance(data, dict):
+                return
+            sender_id = keys.conversation(data.get("session_id"))
+            if sender_id is not None:
+                await self.typing.relay(running_agent(), sender_id)
+
         sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(TYPING_EVENT, visitor_typing, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint

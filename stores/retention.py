@@ -5,7 +5,8 @@ be forgotten; :mod:`staff.forget` first takes their words out of what the staff 
 ``make purge DAYS=<n>`` deletes every conversation whose last event is older than ``n``
 days. Both use the tracker store the Rasa server uses (``endpoints.yml``, with its
 environment variables), so they work on SQLite and on PostgreSQL alike, and print what they
-deleted. Conversations are deleted whole: a purge never leaves half a conversation.
+deleted. Conversations are deleted whole: a purge never leaves half a conversation, nor
+when its visitor last typed to a person (``stores/typing.py``).
 ``forget`` names the conversation by the id the operator typed; ``purge`` names the ones it
 deleted by their sender tags (``stores/sender_tag.py``), as the logs do, not by their ids
 (phone numbers, e-mail addresses), since its output often ends up in a log too.
@@ -47,6 +48,7 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from clinic.config import get_clinic
+from stores import typing
 from stores.sender_tag import sender_tag
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +157,8 @@ def _delete_one(
         )
     with conversation_lock(locks, sender_id), store.engine.begin() as connection:
         result = connection.execute(statement)
+        if result.rowcount:
+            typing.delete(connection, sender_id)
     return Deleted(sender_id, int(result.rowcount)) if result.rowcount else None
 
 

@@ -33,7 +33,7 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from stores import notify
+from stores import notify, typing
 from stores.settings import StoreSettings
 from stores.withdrawn import events_holding, same_event, withdrawn, withdrawn_slots
 
@@ -167,6 +167,7 @@ class ClinicTrackerStore(SQLTrackerStore):
             engine = sqlite_engine(settings.tracker_db)
             self.engine = engine
             self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
+        typing.create(self.engine)
 
     async def _with_database(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call``; while the database is unreachable, retry, then give up."""
@@ -266,6 +267,14 @@ class ClinicTrackerStore(SQLTrackerStore):
             data = json.loads(row.data)
             if any(same_event(data, event) for event in events):
                 row.data = json.dumps(withdrawn(data))
+
+    async def record_typing(self, sender_id: str, at: float) -> bool:
+        """Note that the visitor of ``sender_id`` was typing at ``at`` (stores/typing.py),
+        in a thread; whether it was noted (only while the conversation is paused)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            None, typing.record, self.engine, sender_id, at, self.notify_channel
+        )
 
     async def recent_intents(self, sender_id: str, count: int) -> List[Optional[str]]:
         """The intents of the conversation's latest ``count`` visitor messages, the latest

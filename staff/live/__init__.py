@@ -21,7 +21,14 @@ store every Rasa server writes, so it sees conversations handled by any of them.
 """
 
 from staff.live.callbacks import CallbackMarks, callback_keep_days
-from staff.live.feed import LiveFeed, MessageUpdate, QueueUpdate, StateUpdate, Subscription
+from staff.live.feed import (
+    LiveFeed,
+    MessageUpdate,
+    QueueUpdate,
+    StateUpdate,
+    Subscription,
+    TypingUpdate,
+)
 from staff.live.handoff_api import MAX_MESSAGE, HandoffAnswer, HandoffApi, HandoffUnreachableError
 from staff.live.records import TAKEN, WAITING, CallbackRequest, LiveConversation
 from staff.live.store import LiveStore
@@ -44,6 +51,7 @@ __all__ = [
     "StateUpdate",
     "StoreWakeup",
     "Subscription",
+    "TypingUpdate",
     "callback_keep_days",
     "store_wakeup",
 ]

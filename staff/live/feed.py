@@ -9,6 +9,8 @@ What a page is told:
   arrives, changes state, gets a message or leaves; and at once when the page subscribes.
 - :class:`MessageUpdate`: a new message of the conversation the page shows.
 - :class:`StateUpdate`: that conversation changed state (taken, by whom; handed back).
+- :class:`TypingUpdate`: that conversation's visitor is typing (the website's widget says
+  so while a person has the conversation, ``stores/typing.py``).
 
 The task runs while a page listens (and a few seconds after the last one leaves, so that a
 click from page to page does not restart it); it reads the whole list again every
@@ -42,6 +44,8 @@ IDLE_SECONDS = 10.0
 RECONCILE_SECONDS = 10.0
 #: The updates a page may fall behind by before it is disconnected (it reconnects).
 BACKLOG = 500
+#: How recent a visitor's typing must be to be told (older is over).
+TYPING_RECENT_SECONDS = 8.0
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,19 @@ class StateUpdate:
 
 
 @dataclass(frozen=True)
+class TypingUpdate:
+    """``sender``'s visitor was typing at ``at`` (Unix time)."""
+
+    sender: str
+    at: float
+
+
+@dataclass(frozen=True)
 class Closed:
     """The feed stopped (the app is stopping), or this page fell too far behind."""
 
 
-Update = Union[QueueUpdate, MessageUpdate, StateUpdate, Closed]
+Update = Union[QueueUpdate, MessageUpdate, StateUpdate, TypingUpdate, Closed]
 
 
 class Subscription:
@@ -135,6 +147,8 @@ class LiveFeed:
         self.idle_seconds = idle_seconds
         self._subscriptions: Set[Subscription] = set()
         self._snapshot: Dict[str, LiveConversation] = {}
+        #: The latest typing told, of each conversation a page shows.
+        self._typing: Dict[str, float] = {}
         self._task: Optional[asyncio.Task[None]] = None
         self._ready: Optional[asyncio.Event] = None
         self._stopping = False
@@ -213,6 +227,7 @@ class LiveFeed:
                     reconciled = time.monotonic()
                 else:
                     cursor = await self._look(cursor)
+                    await self._look_typing()
                     if time.monotonic() - reconciled > self.reconcile_seconds:
                         await self._reconcile()
                         reconciled = time.monotonic()
@@ -261,6 +276,22 @@ class LiveFeed:
             fresh.update({s: c for s, c in now.items() if c is not None})
             self._publish(fresh)
         return cursor
+
+    async def _look_typing(self) -> None:
+        """Tell the pages of a conversation that its visitor is typing (once a typing)."""
+        watched = {s.sender for s in self._subscriptions if s.sender}
+        self._typing = {s: at for s, at in self._typing.items() if s in watched}
+        if not watched:
+            return
+        recent = time.time() - TYPING_RECENT_SECONDS
+        found = await _in_thread(self.store.typing, watched, recent)
+        for sender, at in found.items():
+            if at <= self._typing.get(sender, 0.0):
+                continue
+            self._typing[sender] = at
+            for subscription in list(self._subscriptions):
+                if subscription.sender == sender:
+                    subscription.put(TypingUpdate(sender, at))
 
     def _publish(self, fresh: Dict[str, LiveConversation]) -> None:
         """Make ``fresh`` the list; tell the pages what changed."""

@@ -33,6 +33,7 @@ from staff.live.replay import (
     is_emergency,
     replay,
 )
+from stores import typing
 
 #: How many messages of the current visit a conversation of the queue carries.
 PREVIEW = 30
@@ -75,6 +76,9 @@ class LiveStore:
         self.conversations = conversations
         self.preview = preview
         self._ready = False
+        #: Whether the tracker store has the visitors' typing table (made by the Rasa
+        #: servers of this version; looked for until it is there).
+        self._typing_table = False
 
     def _engine(self) -> Optional[sa.engine.Engine]:
         """The engine, once the tracker store has its events table (None before)."""
@@ -193,6 +197,19 @@ class LiveStore:
             high = int(connection.execute(sa.select(sa.func.max(columns.id))).scalar() or 0)
             ids = connection.execute(sa.select(columns.id).where(columns.id > high - LOOK_BACK))
             return Cursor(high, frozenset(int(row[0]) for row in ids))
+
+    def typing(self, senders: Iterable[str], after: float) -> Dict[str, float]:
+        """When each of ``senders`` was last typing to a person, for those typing after
+        ``after`` (stores/typing.py; nothing where no Rasa server made its table yet)."""
+        engine = self._engine()
+        if engine is None:
+            return {}
+        with engine.connect() as connection:
+            if not self._typing_table:
+                self._typing_table = typing.exists(connection)
+                if not self._typing_table:
+                    return {}
+            return typing.typing_since(connection, senders, after)
 
     def changes(self, cursor: Cursor) -> Tuple[List[StoredEvent], Cursor]:
         """The events stored since ``cursor`` (in row order), and the cursor after them."""

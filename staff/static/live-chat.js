@@ -1,8 +1,10 @@
 // The chat view of one conversation (/live/conversation): adds the messages live.js hands
 // on ("live:message": the visitor's, the assistant's, a staff member's) to the list, shows
 // the part of the page that fits the conversation's state ("live:state": waiting, taken by
-// you, taken by someone else, back with the assistant), and sends a reply without leaving
-// the page (the form still works without JavaScript). Texts are shown with textContent.
+// you, taken by someone else, back with the assistant), shows "The visitor is typing…" for
+// a few seconds after the website's chat says so ("live:typing"), and sends a reply without
+// leaving the page (the form still works without JavaScript). Texts are shown with
+// textContent.
 (function () {
   "use strict";
   var live = window.StaffLive;
@@ -18,8 +20,35 @@
     return window.innerHeight + window.scrollY >= document.body.scrollHeight - 240;
   }
 
+  var typing = document.querySelector("[data-live-typing]");
+  var typingTimer = null;
+  // The widget says so every few seconds while the visitor types: shown until a pause.
+  var TYPING_SHOWN_MS = 6000;
+
+  function hideTyping() {
+    if (typing) {
+      typing.hidden = true;
+    }
+    if (typingTimer) {
+      window.clearTimeout(typingTimer);
+      typingTimer = null;
+    }
+  }
+
+  document.addEventListener("live:typing", function () {
+    if (!typing) {
+      return;
+    }
+    hideTyping();
+    typing.hidden = false;
+    typingTimer = window.setTimeout(hideTyping, TYPING_SHOWN_MS);
+  });
+
   document.addEventListener("live:message", function (event) {
     var message = event.detail;
+    if (message.kind === "visitor") {
+      hideTyping();
+    }
     if (list.querySelector('[data-message-id="' + String(message.id) + '"]')) {
       return;
     }

@@ -178,7 +178,7 @@
         onQueue(data);
       }
     });
-    ["message", "state"].forEach(function (name) {
+    ["message", "state", "typing"].forEach(function (name) {
       source.addEventListener(name, function (event) {
         var data = parse(event);
         if (data) {

@@ -14,6 +14,8 @@ What it sends (``event:`` name, JSON ``data:``):
   row id as the event's ``id:`` (a reconnecting page says the last it got, and gets what
   it missed);
 - ``state``: that conversation was taken, by whom, or handed back;
+- ``typing``: that conversation's visitor is typing (``{"at"}``: when; the website's chat
+  says so, ``stores/typing.py``);
 - ``session``: the session has ended (the page asks to log in again).
 
 Every text is sent as data: the page's script shows it as text, never as HTML.
@@ -35,6 +37,7 @@ from staff.live import (
     MessageUpdate,
     QueueUpdate,
     StateUpdate,
+    TypingUpdate,
 )
 from staff.live.feed import Closed, Update
 from staff.web.display import (
@@ -154,6 +157,8 @@ def update_frame(
         return frame("message", message_data(update.message), update.message.id)
     if isinstance(update, StateUpdate) and update.sender == sender:
         return frame("state", state_data(update.live, user))
+    if isinstance(update, TypingUpdate) and update.sender == sender:
+        return frame("typing", {"at": update.at})
     return ""
 
 

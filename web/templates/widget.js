@@ -29,6 +29,14 @@
   // (staff/checks/answers.py, SAFE_LINK_SCHEMES).
   var SAFE_LINK_SCHEMES = ["https:", "mailto:", "tel:"];
 
+  // While the visitor types, the widget tells the server at most every TYPING_EVERY_MS
+  // (socket.io "visitor_typing" with the session key, never what is typed): a member of
+  // the team who has the conversation sees "The visitor is typing…" (channels/typing.py).
+  var TYPING_EVERY_MS = 2500;
+  var chatSocket = null;
+  var sessionKey = null;
+  var lastTyping = 0;
+
   var root = document.createElement("div");
   root.id = "clinic-chat";
   root.style.setProperty("--clinic-primary", CONFIG.primaryColor);
@@ -65,6 +73,21 @@
         // A short "typing" pause before each answer, longer for longer answers.
         customMessageDelay: function (message) {
           return Math.min(1200, 300 + message.length * 3);
+        },
+        // The widget's socket and session key, for saying that the visitor is typing.
+        // (Not through onSocketEvent.session_confirm: rasa-webchat's own handler of that
+        // event, which shows the widget, would be replaced.)
+        onSocketEvent: {
+          connect: function () {
+            var socket = this;
+            if (chatSocket === socket) {
+              return;
+            }
+            chatSocket = socket;
+            socket.on("session_confirm", function (key) {
+              sessionKey = typeof key === "string" ? key : key && key.session_id;
+            });
+          },
         },
       },
       root
@@ -156,6 +179,19 @@
     },
     true
   );
+
+  root.addEventListener("input", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element) || !target.matches(".rw-new-message")) {
+      return;
+    }
+    var now = Date.now();
+    if (!chatSocket || !sessionKey || !target.value || now - lastTyping < TYPING_EVERY_MS) {
+      return;
+    }
+    lastTyping = now;
+    chatSocket.emit("visitor_typing", { session_id: sessionKey });
+  });
 
   root.addEventListener("keydown", function (event) {
     var target = event.target;

@@ -2,7 +2,8 @@
 (Debian's Chromium), with the real servers (tests/support/handoff_site.py): the visitor asks
 for a person and accepts; the staff member sees it in the queue within a second, takes it
 and replies; the visitor sees the reply in the widget and answers; the staff member sees
-that without reloading and hands back; the assistant answers the visitor's next question.
+that without reloading (and, before, that the visitor is typing) and hands back; the
+assistant answers the visitor's next question.
 An emergency typed while waiting gets the emergency number in the widget, and the staff
 app marks it.
 """
@@ -30,6 +31,7 @@ from tests.support.widget import (
     conversation,
     open_chat,
     open_visit,
+    textbox,
     topic,
 )
 
@@ -159,8 +161,15 @@ def test_a_visitor_talks_to_a_person_in_the_staff_app_and_then_to_the_assistant_
     staff.get_by_role("button", name="Send").click()
     expect(answers(visitor).last).to_have_text(STAFF_REPLY)
     expect(staff.get_by_label("Message to the visitor")).to_have_value("")
+    # While the visitor types, Ana sees it (not what they type); it goes when they send.
+    typing = staff.locator("[data-live-typing]")
+    expect(typing).to_be_hidden()
+    textbox(visitor).press_sequentially("thanks! and", delay=40)
+    expect(typing).to_have_text("The visitor is typing…", timeout=3000)
+    textbox(visitor).fill("")
     ask(visitor, VISITOR_ANSWER)
     expect(staff.locator(".message--visitor").last).to_contain_text(VISITOR_ANSWER)
+    expect(typing).to_be_hidden()
     assert staff.evaluate("window.__sameLoad") is True  # not reloaded
     expect(staff.locator(".message--staff").last).to_contain_text(STAFF_REPLY)
 

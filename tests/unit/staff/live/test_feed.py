@@ -14,9 +14,18 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
 from staff.conversations import ConversationStore
-from staff.live import LiveFeed, LiveStore, MessageUpdate, QueueUpdate, StateUpdate, Subscription
+from staff.live import (
+    LiveFeed,
+    LiveStore,
+    MessageUpdate,
+    QueueUpdate,
+    StateUpdate,
+    Subscription,
+    TypingUpdate,
+)
 from staff.live.feed import Closed, Update
 from staff.live.wakeup import StoreWakeup
+from stores import typing
 from stores.notify import CHANNEL
 from stores.settings import StoreSettings
 from tests.support.stored_conversations import (
@@ -118,6 +127,25 @@ async def test_a_take_and_a_hand_back_reach_the_page_of_the_conversation(
     back = await next_of(watching, StateUpdate)
     assert back.live is None
     assert senders(await next_of(watching, QueueUpdate)) == []
+
+
+async def test_the_page_of_a_conversation_is_told_once_that_its_visitor_is_typing(
+    feed: LiveFeed, tracker: SQLTrackerStore
+) -> None:
+    watching = await feed.subscribe("anna")
+    other = await feed.subscribe("someone else")
+    await next_of(other, QueueUpdate)
+    typing.create(tracker.engine)  # as the project's tracker store makes it
+    at = time.time()
+    assert typing.record(tracker.engine, "anna", at)  # anna waits for a person: paused
+
+    update = await next_of(watching, TypingUpdate)
+
+    assert (update.sender, update.at) == ("anna", at)
+    with pytest.raises(AssertionError):  # told once, and only to anna's page
+        await next_of(watching, TypingUpdate, within=0.3)
+    with pytest.raises(AssertionError):
+        await next_of(other, TypingUpdate, within=0.1)
 
 
 async def test_a_deleted_conversation_leaves_the_queue(

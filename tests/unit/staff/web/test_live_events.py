@@ -15,6 +15,7 @@ from staff.settings import StaffSettings
 from staff.web import live_events
 from staff.web.app import create_app
 from staff.web.services import Services
+from stores import typing
 from tests.support.event_stream import EventStream
 from tests.support.live_chat import TAKEN, WAITING
 from tests.support.staff_app import Served, Staff, serve, stop
@@ -115,6 +116,23 @@ async def test_a_visitor_message_reaches_the_chat_view_within_a_second_as_text(
         "Understood as a greeting (80%)",
     )
     assert message.id == str(message.data["id"])
+
+
+def test_the_chat_view_is_told_when_its_visitor_types_and_no_other_view_is(
+    ana: Staff, tracker: SQLTrackerStore, opened: list
+) -> None:
+    chat = stream(ana, chat_query())
+    other = stream(ana, chat_query(TAKEN))
+    opened.extend([chat, other])
+    chat.next("state")
+    other.next("state")
+    typing.create(tracker.engine)  # as the project's tracker store makes it
+    at = time.time()
+    assert typing.record(tracker.engine, WAITING, at)
+
+    assert chat.next("typing", within=1.0).data == {"at": at}
+    with pytest.raises(AssertionError):
+        other.next("typing", within=0.3)
 
 
 def test_a_page_that_reconnects_gets_the_messages_it_missed(ana: Staff, opened: list) -> None:
