@@ -121,9 +121,13 @@ class StoreWakeup:
                 self._signalled.set()
                 return
             # Readable with no signal: most often the connection's end, which psycopg2's
-            # poll does not report; a query does (at once, on a connection that ended).
+            # poll does not report; a query does (at once, on a connection that ended). A
+            # signal that was still arriving is read with the query's answer.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
+            if connection.notifies:
+                connection.notifies.clear()
+                self._signalled.set()
         except Exception as error:
             logger.warning("live chat: the tracker store's signals stopped (%s)", error)
             self._drop()
