@@ -35,6 +35,25 @@ EVENTS = sa.table(
 )
 
 
+#: What else ends a pause: a new session or a restart (Rasa resets the tracker).
+RESETS = ("session_started", "restart")
+
+
+def is_paused(connection: sa.engine.Connection, sender_id: str) -> bool:
+    """Whether one conversation is paused now: its latest pause, resume, new session or
+    restart is a pause (one query, on Rasa's index of the sender id)."""
+    latest = connection.execute(
+        sa.select(EVENTS.c.type_name)
+        .where(
+            EVENTS.c.sender_id == sender_id,
+            EVENTS.c.type_name.in_((PAUSE, RESUME, *RESETS)),
+        )
+        .order_by(EVENTS.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return latest == PAUSE
+
+
 class PausedConversations:
     """The paused conversations of a tracker store, kept up to date by :meth:`refresh`.
 

@@ -223,9 +223,11 @@ class ClinicTrackerStore(SQLTrackerStore):
             new_events = self._new_events(session, tracker)
             slots = withdrawn_slots(new_events)
             holding = events_holding(tracker.events, slots) if slots else []
+            held = {id(answer) for answer in holding}
+            fresh = {id(event) for event in new_events}
             for event in new_events:
                 data = event.as_dict()
-                if any(event is answer for answer in holding):
+                if id(event) in held:
                     data = withdrawn(data)
                 intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
                 session.add(
@@ -242,7 +244,7 @@ class ClinicTrackerStore(SQLTrackerStore):
             self._withdraw_stored(
                 session,
                 tracker.sender_id,
-                [answer for answer in holding if not any(answer is e for e in new_events)],
+                [answer for answer in holding if id(answer) not in fresh],
             )
             if stored and self.notify_channel:
                 session.execute(notify.NOTIFY, {"channel": self.notify_channel})

@@ -18,6 +18,7 @@ from typing import Dict, Iterable, Optional
 import sqlalchemy as sa
 
 from stores import notify
+from stores.paused import is_paused
 
 _metadata = sa.MetaData()
 TYPING = sa.Table(
@@ -26,16 +27,6 @@ TYPING = sa.Table(
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("at", sa.Float, nullable=False),
 )
-#: Rasa's SQLTrackerStore table, the columns read here.
-_EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-)
-PAUSE = "pause"
-#: What ends a pause: a resume, and a new session or a restart (Rasa resets the tracker).
-UNPAUSING = ("resume", "session_started", "restart")
 
 
 def create(engine: sa.engine.Engine) -> None:
@@ -46,18 +37,6 @@ def create(engine: sa.engine.Engine) -> None:
 def exists(connection: sa.engine.Connection) -> bool:
     """Whether the table is there (a store no Rasa server of this version opened has none)."""
     return bool(sa.inspect(connection).has_table(TYPING.name))
-
-
-def is_paused(connection: sa.engine.Connection, sender_id: str) -> bool:
-    """Whether the conversation's latest pause, resume, new session or restart is a pause
-    (one query, on Rasa's index of the sender id)."""
-    latest = connection.execute(
-        sa.select(_EVENTS.c.type_name)
-        .where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name.in_((PAUSE, *UNPAUSING)))
-        .order_by(_EVENTS.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return latest == PAUSE
 
 
 def record(

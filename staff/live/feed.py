@@ -254,17 +254,13 @@ class LiveFeed:
         by_sender: Dict[str, List[StoredEvent]] = {}
         for event in events:
             by_sender.setdefault(event.sender, []).append(event)
-        watched = {s.sender for s in self._subscriptions if s.sender}
-        for sender in watched & set(by_sender):
+        for sender in self._watched() & set(by_sender):
             for event in by_sender[sender]:
                 if event.type_name not in MESSAGE_TYPES:
                     continue
                 message = self.store.message(event)
-                if message is None:
-                    continue
-                for subscription in list(self._subscriptions):
-                    if subscription.sender == sender:
-                        subscription.put(MessageUpdate(sender, message))
+                if message is not None:
+                    self._tell(sender, MessageUpdate(sender, message))
         changed = [
             sender
             for sender, stored in by_sender.items()
@@ -279,19 +275,26 @@ class LiveFeed:
 
     async def _look_typing(self) -> None:
         """Tell the pages of a conversation that its visitor is typing (once a typing)."""
-        watched = {s.sender for s in self._subscriptions if s.sender}
+        watched = self._watched()
         self._typing = {s: at for s, at in self._typing.items() if s in watched}
         if not watched:
             return
         recent = time.time() - TYPING_RECENT_SECONDS
         found = await _in_thread(self.store.typing, watched, recent)
         for sender, at in found.items():
-            if at <= self._typing.get(sender, 0.0):
-                continue
-            self._typing[sender] = at
-            for subscription in list(self._subscriptions):
-                if subscription.sender == sender:
-                    subscription.put(TypingUpdate(sender, at))
+            if at > self._typing.get(sender, 0.0):
+                self._typing[sender] = at
+                self._tell(sender, TypingUpdate(sender, at))
+
+    def _watched(self) -> Set[str]:
+        """The conversations the pages show."""
+        return {s.sender for s in self._subscriptions if s.sender}
+
+    def _tell(self, sender: str, update: Update) -> None:
+        """Give ``update`` to the pages that show ``sender``'s conversation."""
+        for subscription in list(self._subscriptions):
+            if subscription.sender == sender:
+                subscription.put(update)
 
     def _publish(self, fresh: Dict[str, LiveConversation]) -> None:
         """Make ``fresh`` the list; tell the pages what changed."""

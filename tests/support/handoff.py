@@ -43,6 +43,27 @@ TOKEN = "test-handoff-token"
 FOLLOW_UP = "utter_emergency_follow_up"
 
 
+#: What Rasa adds to the metadata of every event of the agent's model
+#: (:func:`handoff_agent`).
+MODEL = {"model_id": "test-model", "assistant_id": "test-bot"}
+#: What ending a handoff stores after the farewell, as stored (``resume_events``).
+RESUMED: List[Dict[str, Any]] = [
+    {"event": "slot", "name": "handoff", "value": None, "metadata": MODEL},
+    {"event": "slot", "name": "handoff_staff", "value": None, "metadata": MODEL},
+    {"event": "slot", "name": "handoff_requested_at", "value": None, "metadata": MODEL},
+    {"event": "resume", "metadata": MODEL},
+    {
+        "event": "action",
+        "name": "action_listen",
+        "policy": None,
+        "confidence": None,
+        "action_text": None,
+        "hide_rule_turn": False,
+        "metadata": MODEL,
+    },
+]
+
+
 def handoff_domain() -> Domain:
     """domain.yml, with the handoff's slots, intent and responses."""
     return Domain.load(str(ROOT / "domain.yml"))

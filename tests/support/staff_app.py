@@ -194,6 +194,17 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 INLINE = frozenset("a abbr b code em i label small span strong time".split())
 
 
+def assert_forms_carry_the_token(staff: Staff, path: str) -> None:
+    """The page at ``path`` has forms, each posted with ``staff``'s CSRF token."""
+    page = staff.get(path)
+    assert page.status_code == 200, path
+    forms = re.findall(r"<form\b.*?</form>", page.text, re.DOTALL)
+    assert forms, path
+    for form in forms:
+        assert 'method="post"' in form, path
+        assert f'name="csrf_token" value="{staff.token}"' in form, path
+
+
 class _ShownText(HTMLParser):
     """The text a browser shows: without what is ``hidden`` or in a ``<template>``."""
 

@@ -26,6 +26,8 @@ from clinic.config import Clinic
 from tests.support.channel_clients import TWILIO
 from tests.support.channel_requests import RecordingAPI, webhook_of
 from tests.support.handoff import (
+    MODEL,
+    RESUMED,
     TOKEN,
     handoff_agent,
     now,
@@ -40,8 +42,6 @@ from tests.support.handoff import (
 from tests.support.project import ROOT
 
 SENDER = "telegram:555"
-#: What Rasa adds to the metadata of every event of the agent's model.
-MODEL = {"model_id": "test-model", "assistant_id": "test-bot"}
 
 
 def sent(channel: Any) -> List[Dict[str, Any]]:
@@ -382,19 +382,7 @@ async def test_resume_says_goodbye_and_gives_the_conversation_back(
             "data": {},
             "metadata": {"handoff": "returned", "staff": "Ana", **MODEL},
         },
-        {"event": "slot", "name": "handoff", "value": None, "metadata": MODEL},
-        {"event": "slot", "name": "handoff_staff", "value": None, "metadata": MODEL},
-        {"event": "slot", "name": "handoff_requested_at", "value": None, "metadata": MODEL},
-        {"event": "resume", "metadata": MODEL},
-        {
-            "event": "action",
-            "name": "action_listen",
-            "policy": None,
-            "confidence": None,
-            "action_text": None,
-            "hide_rule_turn": False,
-            "metadata": MODEL,
-        },
+        *RESUMED,
     ]
     assert sent(telegram) == [{"chat_id": 555, "text": text}]
     tracker = await agent.tracker_store.retrieve(SENDER)

@@ -23,6 +23,8 @@ from clinic.config import Clinic
 from stores.tracker import ClinicTrackerStore
 from tests.support.channel_requests import RecordingAPI
 from tests.support.handoff import (
+    MODEL,
+    RESUMED,
     handoff_agent,
     processor_of,
     response_text,
@@ -36,22 +38,6 @@ from tests.support.project import ROOT
 
 #: The test's "now": a fixed unix time.
 NOW = 1_800_000_000.0
-MODEL = {"model_id": "test-model", "assistant_id": "test-bot"}
-RESUMED = [
-    {"event": "slot", "name": "handoff", "value": None, "metadata": MODEL},
-    {"event": "slot", "name": "handoff_staff", "value": None, "metadata": MODEL},
-    {"event": "slot", "name": "handoff_requested_at", "value": None, "metadata": MODEL},
-    {"event": "resume", "metadata": MODEL},
-    {
-        "event": "action",
-        "name": "action_listen",
-        "policy": None,
-        "confidence": None,
-        "action_text": None,
-        "hide_rule_turn": False,
-        "metadata": MODEL,
-    },
-]
 
 
 @dataclass(frozen=True)

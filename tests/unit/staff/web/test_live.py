@@ -16,7 +16,7 @@ from staff import history
 from staff.web.services import Services
 from tests.support.handoff_stub import HandoffStub
 from tests.support.live_chat import CALLED, TAKEN, TOKEN, WAITING
-from tests.support.staff_app import Served, Staff, shown_text
+from tests.support.staff_app import Served, Staff, assert_forms_carry_the_token, shown_text
 from tests.support.stored_conversations import append_events, emergency_while_paused
 
 CHAT = "/live/conversation?sender=" + quote(WAITING, safe="")
@@ -339,12 +339,7 @@ def test_every_live_form_needs_its_token(ana: Staff, stub: HandoffStub, token: o
 def test_every_form_of_the_live_pages_carries_the_token(ana: Staff) -> None:
     take(ana)
     for path in PAGES:
-        page = ana.get(path)
-        forms = re.findall(r"<form\b.*?</form>", page.text, re.DOTALL)
-        assert forms, path
-        for form in forms:
-            assert 'method="post"' in form, path
-            assert f'name="csrf_token" value="{ana.token}"' in form, path
+        assert_forms_carry_the_token(ana, path)
 
 
 def test_the_live_pages_keep_the_security_headers_and_run_no_inline_script(ana: Staff) -> None:
