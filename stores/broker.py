@@ -14,9 +14,12 @@ pay for it (``python -m bench.broker`` measures both):
 - The tracker store hands over the events it has just committed (``stores/tracker.py``)
   instead of Rasa loading the whole conversation a second time to find the new ones; so
   an event is published once it is safely stored, and once, even when the save is retried.
-- Events that cannot be published (RabbitMQ away) are kept, up to
-  ``EVENT_BROKER_BACKLOG`` (100,000 by default, the oldest dropped with a warning beyond),
-  and published when the connection comes back.
+- Events that cannot be published (RabbitMQ away, or not confirming within
+  ``CONFIRM_TIMEOUT_S``) are kept, up to ``EVENT_BROKER_BACKLOG`` (100,000 by default, the
+  oldest dropped with a warning beyond), and published when the connection comes back;
+  also those whose failure is only known after the reconnection published the others
+  (they are tried again every ``KEPT_RETRY_S`` while the connection works). An event
+  whose confirmation a cut swallowed may so reach the queue twice, never not at all.
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ FLUSH_DELAY_S = 0.0
 # Waits between attempts to reach RabbitMQ: 1 s, doubling up to 30 s.
 FIRST_RETRY_DELAY_S = 1.0
 MAX_RETRY_DELAY_S = 30.0
+# How long a batch waits for RabbitMQ's confirmations before its events are kept for later
+# (a connection that RabbitMQ blocks, low on memory or disk, confirms nothing meanwhile).
+CONFIRM_TIMEOUT_S = 30.0
+# How often kept events are tried again while the connection works.
+KEPT_RETRY_S = 1.0
 # How long the server's start waits for RabbitMQ before going on without it.
 FIRST_CONNECT_WAIT_S = 5.0
 
@@ -102,11 +110,14 @@ class ClinicPikaBroker(PikaEventBroker):
         *args: Any,
         backlog: int = DEFAULT_BACKLOG,
         flush_delay_s: float = FLUSH_DELAY_S,
+        confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._unpublished_events: Deque[Event] = deque(maxlen=backlog)
         self._flush_delay_s = flush_delay_s
+        self._confirm_timeout_s = confirm_timeout_s
+        self._retrying: Optional[asyncio.Task] = None
         self._pending: List[Tuple[Event, Headers]] = []
         self._flush: Optional[asyncio.TimerHandle] = None
         self._connecting: Optional[asyncio.Task] = None
@@ -160,10 +171,16 @@ class ClinicPikaBroker(PikaEventBroker):
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
 
+    def _can_publish(self) -> bool:
+        """Whether the exchange's channel is open (aio_pika's robust connection is not
+        closed while it reconnects, but the channel it had is)."""
+        channel = getattr(self._exchange, "channel", None)
+        return self.is_ready() and channel is not None and not channel.is_closed
+
     async def _publish_batch(self, batch: List[Tuple[Event, Headers]]) -> None:
-        """Publish ``batch`` in order; keep what RabbitMQ did not confirm."""
+        """Publish ``batch`` in order; keep what RabbitMQ did not confirm in time."""
         exchange = self._exchange
-        if exchange is None or not self.is_ready():
+        if exchange is None or not self._can_publish():
             self._keep([event for event, _ in batch])
             return
         try:
@@ -173,13 +190,15 @@ class ClinicPikaBroker(PikaEventBroker):
             channel = exchange.channel
             messages = [self._message(event, headers) for event, headers in batch]
             publishing = [
-                channel.basic_publish(
-                    message.body,
-                    exchange=exchange.name,
-                    routing_key="",
-                    properties=message.properties,
-                    mandatory=True,
-                    wait=False,
+                asyncio.ensure_future(
+                    channel.basic_publish(
+                        message.body,
+                        exchange=exchange.name,
+                        routing_key="",
+                        properties=message.properties,
+                        mandatory=True,
+                        wait=False,
+                    )
                 )
                 for message in messages
             ]
@@ -187,9 +206,15 @@ class ClinicPikaBroker(PikaEventBroker):
             logger.warning("Event broker: %s; %d events kept.", type(error).__name__, len(batch))
             self._keep([event for event, _ in batch])
             return
-        results = await asyncio.gather(*publishing, return_exceptions=True)
-        errors = [isinstance(result, BaseException) for result in results]
-        failed = [event for (event, _), error in zip(batch, errors, strict=True) if error]
+        confirmed, _ = await asyncio.wait(publishing, timeout=self._confirm_timeout_s)
+        for publish in publishing:
+            if publish not in confirmed:
+                publish.cancel()
+        failed = [
+            event
+            for (event, _), publish in zip(batch, publishing, strict=True)
+            if publish not in confirmed or publish.cancelled() or publish.exception() is not None
+        ]
         if failed:
             logger.warning(
                 "Event broker: %d of %d events not confirmed by RabbitMQ; kept for later.",
@@ -210,6 +235,23 @@ class ClinicPikaBroker(PikaEventBroker):
                 len(events) - room,
             )
         self._unpublished_events.extend(events)
+        if self._retrying is None or self._retrying.done():
+            self._retrying = self._loop.create_task(self._retry_kept())
+
+    async def _retry_kept(self) -> None:
+        """Publish the kept events as soon as the connection works.
+
+        aio_pika's reconnection publishes the events kept until then (Rasa's reconnect
+        callback), once; a batch that was under way on the old channel may fail after
+        that, and its events would otherwise wait for the next cut.
+        """
+        while self._unpublished_events:
+            await asyncio.sleep(KEPT_RETRY_S)
+            if self._unpublished_events and self._can_publish():
+                logger.info(
+                    "Event broker: publishing %d kept events.", len(self._unpublished_events)
+                )
+                self._publish_unpublished_messages()
 
     async def flush(self) -> None:
         """Publish what is queued now and wait for every publish under way."""
@@ -221,8 +263,9 @@ class ClinicPikaBroker(PikaEventBroker):
 
     async def close(self) -> None:
         """Publish what is queued, then close the connection."""
-        if self._connecting is not None and not self._connecting.done():
-            self._connecting.cancel()
+        for task in (self._connecting, self._retrying):
+            if task is not None and not task.done():
+                task.cancel()
         if self.is_ready():
             await self.flush()
         await super().close()

@@ -12,7 +12,8 @@ class TcpProxy:
     """Forwards ``127.0.0.1:<port>`` to ``target_host:target_port`` while it is up.
 
     Down, nothing listens on the port (connections are refused) and every forwarded
-    connection has been cut, as when the service stops.
+    connection has been cut, as when the service stops. Held, connections stay open but
+    nothing passes either way, as when the service stalls.
     """
 
     def __init__(self, port: int, target_host: str, target_port: int) -> None:
@@ -23,6 +24,8 @@ class TcpProxy:
         self._thread.start()
         self._server: Optional[asyncio.base_events.Server] = None
         self._writers: Set[asyncio.StreamWriter] = set()
+        self._passing = asyncio.Event()
+        self._passing.set()
 
     def _run(self, coroutine: Coroutine[Any, Any, None]) -> None:
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
@@ -35,6 +38,14 @@ class TcpProxy:
         """Stop listening and cut every forwarded connection."""
         self._run(self._down())
 
+    def hold(self) -> None:
+        """Let nothing pass on the open connections until :meth:`release`."""
+        self._run(self._set_passing(False))
+
+    def release(self) -> None:
+        """Pass what was held, and the rest."""
+        self._run(self._set_passing(True))
+
     def close(self) -> None:
         self.down()
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -43,6 +54,12 @@ class TcpProxy:
     async def _up(self) -> None:
         if self._server is None:
             self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def _set_passing(self, passing: bool) -> None:
+        if passing:
+            self._passing.set()
+        else:
+            self._passing.clear()
 
     async def _down(self) -> None:
         if self._server is not None:
@@ -65,6 +82,7 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                await self._passing.wait()
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

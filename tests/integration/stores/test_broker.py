@@ -6,16 +6,18 @@ import asyncio
 import json
 import logging
 import uuid
-from typing import Any, AsyncIterator, Dict, List
+from typing import Any, AsyncIterator, Dict, Iterator, List
 
 import aio_pika
 import pytest
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import read_endpoint_config
 
+from launcher import processes
 from stores.broker import ClinicPikaBroker, pika_config
 from tests.support.project import ROOT
-from tests.support.rabbitmq import RABBITMQ, delete, take
+from tests.support.rabbitmq import RABBITMQ, RABBITMQ_PORT, delete, take
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.rabbitmq]
 
@@ -32,6 +34,15 @@ async def queue_name() -> AsyncIterator[str]:
     name = f"test_events_{uuid.uuid4().hex[:8]}"
     yield name
     await delete(name)
+
+
+@pytest.fixture
+def proxy() -> Iterator[TcpProxy]:
+    """A way to the local RabbitMQ that the test can hold up."""
+    forward = TcpProxy(processes.free_port(), "127.0.0.1", RABBITMQ_PORT)
+    forward.up()
+    yield forward
+    forward.close()
 
 
 def events(count: int, sender: str = "visitor-3") -> List[Dict[str, Any]]:
@@ -133,3 +144,33 @@ async def test_the_backlog_is_bounded_and_the_oldest_go_first(
         "message 3",
         "message 4",
     ]
+
+
+async def test_events_rabbitmq_does_not_confirm_in_time_are_kept_and_sent_again(
+    queue_name: str, proxy: TcpProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = pika_config(f"amqp://guest:guest@127.0.0.1:{proxy.port}/", queue_name)
+    stalled = ClinicPikaBroker(
+        config.url,
+        **config.kwargs,
+        confirm_timeout_s=0.5,
+        event_loop=asyncio.get_running_loop(),
+    )
+    await stalled.connect()
+    try:
+        # The connection stays open but nothing passes (RabbitMQ blocking its publishers).
+        await asyncio.to_thread(proxy.hold)
+        with caplog.at_level(logging.WARNING, logger="stores.broker"):
+            for event in events(5):
+                stalled.publish(event)
+            await stalled.flush()
+        assert "5 of 5 events not confirmed by RabbitMQ; kept for later" in caplog.text
+        # It passes again: the held messages arrive late, and the kept ones are sent again
+        # on the same connection (no reconnection publishes them).
+        await asyncio.to_thread(proxy.release)
+        received = await take(queue_name, 10)
+    finally:
+        await stalled.close()
+    bodies = [json.loads(message.body) for message in received]
+    assert all(bodies.count(event) == 2 for event in events(5))
+    assert len(bodies) == 10
