@@ -144,10 +144,12 @@ def _delete_one(
     store: SQLTrackerStore,
     locks: Optional[LockStore],
     sender_id: str,
+    typing_table: bool,
     cutoff: Optional[float] = None,
 ) -> Optional[Deleted]:
     """Delete the conversation of ``sender_id`` with one statement, under its lock; with
-    ``cutoff``, only if none of its events is newer (a turn stored meanwhile keeps it)."""
+    ``cutoff``, only if none of its events is newer (a turn stored meanwhile keeps it).
+    With ``typing_table``, also when its visitor last typed (stores/typing.py)."""
     table = store.SQLEvent.__table__
     statement = sa.delete(table).where(table.c.sender_id == sender_id)
     if cutoff is not None:
@@ -157,7 +159,7 @@ def _delete_one(
         )
     with conversation_lock(locks, sender_id), store.engine.begin() as connection:
         result = connection.execute(statement)
-        if result.rowcount:
+        if result.rowcount and typing_table:
             typing.delete(connection, sender_id)
     return Deleted(sender_id, int(result.rowcount)) if result.rowcount else None
 
@@ -187,8 +189,14 @@ def forget(
     Raises:
         LockTimeoutError: a turn held the conversation's lock too long; nothing was deleted.
     """
-    deleted = _delete_one(store, locks, sender_id)
+    deleted = _delete_one(store, locks, sender_id, has_typing_table(store))
     return [deleted] if deleted else []
+
+
+def has_typing_table(store: SQLTrackerStore) -> bool:
+    """Whether the store has the typing table (a store older than the live chat has not)."""
+    with store.engine.connect() as connection:
+        return typing.exists(connection)
 
 
 def purge(
@@ -214,10 +222,11 @@ def purge(
     query = sa.select(table.c.sender_id).group_by(table.c.sender_id).having(last_event < cutoff)
     with store.engine.connect() as connection:
         senders = [row[0] for row in connection.execute(query)]
-    deleted = [_delete_one(store, locks, sender, cutoff) for sender in senders]
+        typing_table = typing.exists(connection)
+    deleted = [_delete_one(store, locks, sender, typing_table, cutoff) for sender in senders]
     if callback_days is not None:
         requested = callback_requests_before(store, moment - callback_days * SECONDS_PER_DAY)
-        deleted += [_delete_one(store, locks, sender) for sender in requested]
+        deleted += [_delete_one(store, locks, sender, typing_table) for sender in requested]
     return [d for d in deleted if d is not None]
 
 

@@ -76,6 +76,6 @@ def typing_since(
 
 
 def delete(connection: sa.engine.Connection, sender_id: str) -> None:
-    """Forget when the visitor of ``sender_id`` typed (with their conversation)."""
-    if exists(connection):
-        connection.execute(sa.delete(TYPING).where(TYPING.c.sender_id == sender_id))
+    """Forget when the visitor of ``sender_id`` typed (with their conversation); the
+    table must exist (:func:`exists`, asked once by the caller)."""
+    connection.execute(sa.delete(TYPING).where(TYPING.c.sender_id == sender_id))

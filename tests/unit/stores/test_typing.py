@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import List
 
+import pytest
 from rasa.shared.core.events import (
     ActionExecuted,
     ConversationPaused,
@@ -16,6 +17,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import Connection
 
 from stores import retention, typing
 from stores.tracker import ClinicTrackerStore
@@ -85,3 +87,26 @@ async def test_forget_on_a_store_made_before_the_table_deletes_the_conversation(
         typing.TYPING.drop(connection)
 
     assert retention.forget(clinic_store, "visitor") == [retention.Deleted("visitor", 4)]
+
+
+async def test_purge_deletes_when_the_visitors_typed_asking_once_whether_the_table_exists(
+    clinic_store: ClinicTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for sender in ("old-1", "old-2", "recent"):
+        at = NOW if sender == "recent" else NOW - 40 * retention.SECONDS_PER_DAY
+        await save(clinic_store, sender, [*started(at), ConversationPaused(timestamp=at)])
+        assert await clinic_store.record_typing(sender, at + 1) is True
+    asked: List[bool] = []
+    exists = typing.exists
+
+    def counted(connection: Connection) -> bool:
+        asked.append(True)
+        return exists(connection)
+
+    monkeypatch.setattr(typing, "exists", counted)
+
+    deleted = retention.purge(clinic_store, days=30, now=NOW + 2)
+
+    assert sorted(d.sender_id for d in deleted) == ["old-1", "old-2"]
+    assert typed(clinic_store, ["old-1", "old-2", "recent"]) == {"recent": NOW + 1}
+    assert len(asked) == 1
