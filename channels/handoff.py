@@ -3,9 +3,11 @@ conversation, write in it and hand it back (issue 17), and its periodic task.
 
 Registered in ``credentials.yml`` like the other channels, under ``/webhooks/handoff/``:
 
-- ``POST take`` ``{"sender_id", "staff"}``: 200 ``{"state": "taken", "staff", "delivered"}``;
-  404 when the conversation is not waiting for a person; 409 ``{"error", "staff"}`` when
-  another staff member has it. Taking it again, as the one who has it, changes nothing.
+- ``POST take`` ``{"sender_id", "staff", "shown_as"?}``: 200 ``{"state": "taken", "staff",
+  "delivered"}``; 404 when the conversation is not waiting for a person; 409 ``{"error",
+  "staff"}`` when another staff member has it. Taking it again, as the one who has it,
+  changes nothing. The visitor is told ``shown_as`` joined (the name the staff member
+  chose), or ``staff`` with a capital without it.
 - ``POST message`` ``{"sender_id", "staff", "text"}``: 200 ``{"state": "taken", "staff",
   "delivered"}``; 409 ``{"error", "staff"}`` unless ``staff`` has the conversation.
 - ``POST resume`` ``{"sender_id", "staff"}``: 200 ``{"state": "resumed", "delivered"}``;
@@ -18,12 +20,13 @@ trained before the live chat's responses existed (publish a new one).
 Every route needs ``Authorization: Bearer <RASA_API_TOKEN>``, the token of Rasa's HTTP API
 that the staff app has (``token`` in ``credentials.yml``), compared in constant time: 401
 without it or with another; every route answers 404 while no token is set. A body that is
-not a JSON object, a missing or wrongly typed field, a staff name that is blank, longer
-than 100 characters or holds control characters, a text that is blank, longer than 2,000
-characters or holds control characters (other than line breaks and tabs) get 400 with the
-reason; a conversation that does not exist, 404. ``delivered`` says whether the message of
-the step reached the visitor's channel (a REST visitor has none to push to; the step is
-stored either way). The staff member's name and text are stored and sent as given.
+not a JSON object, a missing or wrongly typed field, a staff name (or ``shown_as``) that
+is blank, longer than 100 characters or holds control characters, a text that is blank,
+longer than 2,000 characters or holds control characters (other than line breaks and
+tabs) get 400 with the reason; a conversation that does not exist, 404. ``delivered``
+says whether the message of the step reached the visitor's channel (a REST visitor has
+none to push to; the step is stored either way). The staff member's name and text are
+stored and sent as given.
 
 The steps themselves are in ``channels/handoff_steps.py``; the periodic task, started when
 the server has started and stopped before it stops, in ``channels/handoff_watch.py``.
@@ -93,18 +96,23 @@ def sender_id_of(body: Dict[str, Any]) -> str:
     return value
 
 
-def staff_of(body: Dict[str, Any]) -> str:
-    """``staff``: the staff member's name, as given (not blank, at most 100 characters,
-    without control characters)."""
-    value = body.get("staff")
+def staff_of(body: Dict[str, Any], field: str = "staff") -> str:
+    """``staff`` (or ``field``): the staff member's name, as given (not blank, at most 100
+    characters, without control characters)."""
+    value = body.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise BadRequestError("'staff' must be the staff member's name (a non-empty string)")
+        raise BadRequestError(f"'{field}' must be the staff member's name (a non-empty string)")
     if len(value) > MAX_STAFF_NAME_CHARS or _CONTROL.search(value):
         raise BadRequestError(
-            f"'staff' must be at most {MAX_STAFF_NAME_CHARS} characters, without control "
+            f"'{field}' must be at most {MAX_STAFF_NAME_CHARS} characters, without control "
             "characters"
         )
     return value
+
+
+def shown_as_of(body: Dict[str, Any]) -> Optional[str]:
+    """``shown_as``, if given: the name the visitor is told (checked as ``staff`` is)."""
+    return staff_of(body, "shown_as") if body.get("shown_as") is not None else None
 
 
 def text_of(body: Dict[str, Any]) -> str:
@@ -202,7 +210,7 @@ class HandoffInput(InputChannel):
 
         async def step(steps: LiveHandoff, body: Dict[str, Any]) -> HTTPResponse:
             staff = staff_of(body)
-            outcome = await steps.take(sender_id_of(body), staff)
+            outcome = await steps.take(sender_id_of(body), staff, shown_as_of(body))
             if outcome.done:
                 return response.json(
                     {"state": "taken", "staff": staff, "delivered": outcome.delivered}

@@ -127,8 +127,9 @@ class LiveHandoff:
 
     # The staff app's steps.
 
-    async def take(self, sender_id: str, staff: str) -> Outcome:
-        """``staff`` takes the waiting conversation: ``utter_handoff_joined`` is sent."""
+    async def take(self, sender_id: str, staff: str, shown_as: Optional[str] = None) -> Outcome:
+        """``staff`` takes the waiting conversation: ``utter_handoff_joined`` is sent, with
+        ``shown_as`` as their name (:func:`spoken_name` of ``staff`` without it)."""
         async with self.agent.lock_store.lock(sender_id):
             tracker = await self._tracker(sender_id)
             if tracker is None:
@@ -141,7 +142,8 @@ class LiveHandoff:
             if not state.waiting:
                 return Outcome(NOT_WAITING)
             output = output_for(self.input_channels, tracker)
-            joined = await self._generate(JOINED_RESPONSE, tracker, output, staff)
+            spoken = shown_as or spoken_name(staff)
+            joined = await self._generate(JOINED_RESPONSE, tracker, output, spoken)
             if joined is None:
                 return Outcome(NO_RESPONSES)
             delivered = await self._append(tracker, take_events(staff, joined), output)
@@ -249,12 +251,12 @@ class LiveHandoff:
         name: str,
         tracker: DialogueStateTracker,
         output: Optional[OutputChannel],
-        staff: str,
+        spoken: str,
     ) -> Optional[Dict[str, Any]]:
-        """Response ``name`` generated with ``{staff_name}`` filled in; None when the
-        model's domain has no such response (trained before it existed)."""
+        """Response ``name`` generated with ``{staff_name}`` filled in (``spoken``: the
+        name the visitor reads); None when the model's domain has no such response
+        (trained before it existed)."""
         channel = output.name() if output is not None else ""
-        spoken = spoken_name(staff)
         response = await self.agent.nlg.generate(name, tracker, channel, staff_name=spoken)
         if response is None:
             logger.error("Handoff: the model has no response %s: publish a new model", name)
@@ -271,7 +273,7 @@ class LiveHandoff:
     ) -> Optional[BotUttered]:
         """The bot message of response ``name`` with ``{staff_name}`` filled in (None
         without the response)."""
-        response = await self._generate(name, tracker, output, staff)
+        response = await self._generate(name, tracker, output, spoken_name(staff))
         return None if response is None else bot_message(response, metadata)
 
     async def _append(

@@ -35,6 +35,7 @@ LIVE_TAKEN = "live_taken"
 LIVE_REPLIED = "live_replied"
 LIVE_HANDED_BACK = "live_handed_back"
 CALLBACK_DONE = "callback_done"
+SHOWN_AS_CHANGED = "shown_as_changed"
 #: The entries about one visitor's conversation: their subject is the visitor's id.
 VISITOR_ACTIONS = (LIVE_TAKEN, LIVE_REPLIED, LIVE_HANDED_BACK, CALLBACK_DONE)
 
@@ -56,6 +57,7 @@ DESCRIPTIONS = {
     LIVE_REPLIED: "wrote to visitor {subject} in the live chat",
     LIVE_HANDED_BACK: "handed the conversation with visitor {subject} back to the assistant",
     CALLBACK_DONE: "marked the callback request of visitor {subject} done",
+    SHOWN_AS_CHANGED: "will be shown to visitors in the live chat as '{subject}'",
 }
 
 #: What stands in the history for a visitor's words once they asked to be forgotten.

@@ -34,6 +34,10 @@ from staff.database import connect
 #: A name: lower-case letters, digits, dot, dash or underscore, 1 to 64 of them.
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
+#: The longest name visitors may be shown (:func:`check_shown_as`).
+MAX_SHOWN_AS = 40
+#: What a name visitors see may hold besides letters (of any alphabet).
+SHOWN_AS_MARKS = " .'-"
 MAX_PASSWORD_LENGTH = 1024
 
 _SCHEMA = """
@@ -41,7 +45,8 @@ CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
     created REAL NOT NULL,
-    changed REAL NOT NULL
+    changed REAL NOT NULL,
+    shown_as TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS login_limits (
     kind TEXT NOT NULL,
@@ -95,6 +100,28 @@ def check_password(password: str) -> None:
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"The password is too long (at most {MAX_PASSWORD_LENGTH}).")
+
+
+def check_shown_as(text: str) -> str:
+    """The name visitors are told when this person joins their chat ("Ana from the team
+    has joined"), with its spaces tidied.
+
+    Raises:
+        AccountError: when it is not 1 to :data:`MAX_SHOWN_AS` letters, spaces, dots,
+            apostrophes or dashes, starting with a letter.
+    """
+    shown = " ".join(text.split())
+    if (
+        not shown
+        or len(shown) > MAX_SHOWN_AS
+        or not shown[0].isalpha()
+        or not all(c.isalpha() or c in SHOWN_AS_MARKS for c in shown)
+    ):
+        raise AccountError(
+            f"The name visitors see is 1 to {MAX_SHOWN_AS} letters, spaces, dots, apostrophes "
+            "or dashes, starting with a letter, for example 'Ana' or 'Dr. Smith'."
+        )
+    return shown
 
 
 @dataclass(frozen=True)
@@ -165,6 +192,11 @@ class Accounts:
         self._dummy_hash: Optional[str] = None
         with connect(self.db) as connection:
             connection.executescript(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(users)")}
+            if "shown_as" not in columns:  # a staff database made before the live chat
+                connection.execute(
+                    "ALTER TABLE users ADD COLUMN shown_as TEXT NOT NULL DEFAULT ''"
+                )
 
     def set_password(self, name: str, password: str) -> bool:
         """Create the account ``name`` with ``password``, or give it a new password; either
@@ -199,6 +231,31 @@ class Accounts:
                 "SELECT 1 FROM users WHERE name = ?", (normalise_name(name),)
             ).fetchone()
         return row is not None
+
+    def shown_as(self, name: str) -> str:
+        """The name visitors are told when ``name`` joins their chat; "" when it was never
+        set (they are told the account's name) or there is no such account."""
+        with connect(self.db) as connection:
+            row = connection.execute(
+                "SELECT shown_as FROM users WHERE name = ?", (normalise_name(name),)
+            ).fetchone()
+        return str(row[0]) if row else ""
+
+    def set_shown_as(self, name: str, text: str) -> str:
+        """Set the name visitors are told when ``name`` joins their chat; the name as kept.
+
+        Raises:
+            AccountError: when ``text`` cannot be used (:func:`check_shown_as`) or there
+                is no account ``name``.
+        """
+        shown = check_shown_as(text)
+        with connect(self.db) as connection:
+            cursor = connection.execute(
+                "UPDATE users SET shown_as = ? WHERE name = ?", (shown, normalise_name(name))
+            )
+        if cursor.rowcount == 0:
+            raise AccountError(f"There is no account '{normalise_name(name)}'.")
+        return shown
 
     def names(self) -> List[str]:
         """Every account's name, in alphabetical order."""

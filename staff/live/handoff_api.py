@@ -80,10 +80,11 @@ class HandoffApi:
         """Whether the staff app has a token to call the routes with."""
         return bool(self.token and self.urls)
 
-    async def take(self, sender: str, staff: str) -> HandoffAnswer:
-        """Take ``sender``'s conversation for ``staff``: 200, 409 (someone else has it:
-        ``staff``) or 404 (not waiting)."""
-        return await self._post("take", {"sender_id": sender, "staff": staff})
+    async def take(self, sender: str, staff: str, shown_as: str = "") -> HandoffAnswer:
+        """Take ``sender``'s conversation for ``staff`` (the visitor is told ``shown_as``
+        joined, if given): 200, 409 (someone else has it: ``staff``) or 404 (not waiting)."""
+        body = {"sender_id": sender, "staff": staff}
+        return await self._post("take", {**body, "shown_as": shown_as} if shown_as else body)
 
     async def message(self, sender: str, staff: str, text: str) -> HandoffAnswer:
         """Send ``text`` to the visitor: 200, 409 (not taken by ``staff``) or 400."""

@@ -7,9 +7,10 @@ Rasa server's route of the same job, :class:`staff.live.HandoffApi`, which store
 conversation and tells the visitor), ``/live/callbacks`` and ``/live/callbacks/done``
 (POST). The pages update themselves through :mod:`staff.web.live_events`.
 
-The staff member's name goes to the Rasa server as who took the conversation; it is the
-name the visitor is told and the one the History records (with how many messages they
-wrote, never what).
+The staff member's account name goes to the Rasa server as who took the conversation, and
+is the one the History records (with how many messages they wrote, never what). The
+visitor is told the name the staff member chose to be shown as (``/live/name``, POST), or
+the account name with a capital.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlencode
 from sanic import Blueprint, HTTPResponse, Request, response
 
 from staff import history
+from staff.accounts import MAX_SHOWN_AS, AccountError
 from staff.live import (
     MAX_MESSAGE,
     TAKEN,
@@ -101,7 +103,35 @@ async def queue_page(request: Request) -> HTTPResponse:
         callbacks_to_do=len(to_do),
         configured=services.handoff.configured,
         live_view="queue",
+        shown_as=await blocking(services.accounts.shown_as, user_of(request)),
+        max_shown_as=MAX_SHOWN_AS,
     )
+
+
+@bp.post("/live/name")
+async def shown_as_name(request: Request) -> HTTPResponse:
+    """Set the name visitors are told when this staff member joins their chat."""
+    services = services_of(request)
+    who = user_of(request)
+    before = await blocking(services.accounts.shown_as, who)
+    try:
+        shown = await blocking(
+            services.accounts.set_shown_as, who, request.form.get("shown_as") or ""
+        )
+    except AccountError as error:
+        flash(request, f"{error} Nothing was changed.")
+        return response.redirect("/live#shown-as", status=303)
+    if shown != before:
+        await blocking(
+            services.history.record,
+            who,
+            history.SHOWN_AS_CHANGED,
+            subject=shown,
+            before=before or person(who),
+            after=shown,
+        )
+    flash(request, f"Visitors will be told that {shown} from the team has joined.", "done")
+    return response.redirect("/live", status=303)
 
 
 async def chat_page(
@@ -150,7 +180,8 @@ async def take(request: Request) -> HTTPResponse:
     if not sender:
         return refused(request, 400, "Nothing taken", "The form named no conversation.")
     try:
-        answer = await services.handoff.take(sender, who)
+        shown_as = await blocking(services.accounts.shown_as, who)
+        answer = await services.handoff.take(sender, who, shown_as)
     except HandoffUnreachableError as error:
         flash(request, unreachable(error, "Nothing changed."))
         return response.redirect(chat_href(sender), status=303)

@@ -465,3 +465,45 @@ async def test_the_visitor_reads_the_staff_members_name_with_a_capital(
     assert status == 200
     [joined] = [post["text"] for post in sent(telegram)]
     assert joined == response_text("utter_handoff_joined", clinic, staff_name="Ana")
+
+
+async def test_the_visitor_reads_the_name_the_staff_member_chose(
+    agent: Agent, telegram: TelegramInput, clinic: Clinic
+) -> None:
+    await store(agent, SENDER, waiting_events(now()))
+    before = await stored(agent, SENDER)
+
+    status, body = await call(
+        "take",
+        {"sender_id": SENDER, "staff": "amartinez", "shown_as": "Ana M."},
+        agent,
+        [telegram],
+    )
+
+    assert (status, body) == (200, {"state": "taken", "staff": "amartinez", "delivered": True})
+    text = response_text("utter_handoff_joined", clinic, staff_name="Ana M.")
+    assert sent(telegram) == [{"chat_id": 555, "text": text}]
+    # Who has the conversation stays the account: the messages and the History name it.
+    slots = {
+        event["name"]: event["value"]
+        for event in new_events(before, await stored(agent, SENDER))
+        if event["event"] == "slot"
+    }
+    assert slots == {"handoff": "taken", "handoff_staff": "amartinez"}
+
+
+@pytest.mark.parametrize("shown_as", ["", "  ", "A" * 101, "Ana\nM.", 7])
+async def test_a_shown_name_that_cannot_be_used_gets_400_and_changes_nothing(
+    shown_as: object, agent: Agent, telegram: TelegramInput
+) -> None:
+    await store(agent, SENDER, waiting_events(now()))
+    before = await stored(agent, SENDER)
+
+    status, answered = await call(
+        "take", {"sender_id": SENDER, "staff": "ana", "shown_as": shown_as}, agent, [telegram]
+    )
+
+    assert status == 400
+    assert "'shown_as'" in answered["error"]
+    assert await stored(agent, SENDER) == before
+    assert sent(telegram) == []

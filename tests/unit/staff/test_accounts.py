@@ -244,3 +244,55 @@ def test_guesses_spread_over_many_addresses_lock_the_name_at_a_higher_ceiling(
         assert not accounts.verify("ana", "guess", address=f"203.0.113.{number}").ok
     assert accounts.verify("ana", PASSWORD, address="198.51.100.7").locked
     assert counting.checks == 12
+
+
+def test_the_name_visitors_see_is_kept_per_account_tidied(accounts: Accounts) -> None:
+    accounts.set_password("amartinez", PASSWORD)
+    accounts.set_password("ben", PASSWORD)
+    assert accounts.shown_as("amartinez") == ""
+
+    assert accounts.set_shown_as("AMartinez", "  Ana   M. ") == "Ana M."
+
+    assert accounts.shown_as("amartinez") == "Ana M."
+    assert accounts.shown_as("ben") == ""
+    assert accounts.shown_as("nobody") == ""
+    # A new password leaves it as it is.
+    accounts.set_password("amartinez", PASSWORD + "!")
+    assert accounts.shown_as("amartinez") == "Ana M."
+    assert accounts.set_shown_as("ben", "Zoë O'Neil-Łukasz") == "Zoë O'Neil-Łukasz"
+
+
+UNUSABLE_SHOWN_AS = ["", "   ", "A" * 41, "Ana <b>", "ana@clinic", "- Ana", "Ana\x00M"]
+
+
+@pytest.mark.parametrize("text", UNUSABLE_SHOWN_AS)
+def test_a_name_for_visitors_that_cannot_be_used_is_refused_and_nothing_changes(
+    accounts: Accounts, text: str
+) -> None:
+    accounts.set_password("ana", PASSWORD)
+    accounts.set_shown_as("ana", "Ana")
+    with pytest.raises(AccountError, match="The name visitors see is 1 to 40 letters"):
+        accounts.set_shown_as("ana", text)
+    assert accounts.shown_as("ana") == "Ana"
+
+
+def test_no_name_for_visitors_is_kept_without_an_account(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="There is no account 'nobody'"):
+        accounts.set_shown_as("nobody", "Nobody")
+    assert accounts.names() == []
+
+
+def test_a_staff_database_made_before_the_live_chat_gets_the_column(tmp_path: Path) -> None:
+    db = tmp_path / "staff.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, "
+            "created REAL NOT NULL, changed REAL NOT NULL)"
+        )
+        connection.execute("INSERT INTO users VALUES ('ana', 'x', 0, 0)")
+
+    accounts = Accounts(db, hasher=CHEAP_HASHER)
+
+    assert accounts.shown_as("ana") == ""
+    assert accounts.set_shown_as("ana", "Ana") == "Ana"
+    assert Accounts(db, hasher=CHEAP_HASHER).shown_as("ana") == "Ana"

@@ -102,6 +102,46 @@ def test_taking_calls_the_assistant_with_the_staff_members_name_and_the_token(
     )
 
 
+def test_the_name_a_staff_member_chooses_is_the_one_the_visitor_is_told(
+    ana: Staff, stub: HandoffStub, services: Services
+) -> None:
+    assert "the visitor is told that Ana from the team has joined" in shown_text(ana.get("/live"))
+
+    reply = ana.post("/live/name", {"shown_as": "  Ana   Martinez "})
+
+    assert (reply.status_code, reply.headers["Location"]) == (303, "/live")
+    text = shown_text(ana.get("/live"))
+    assert "Visitors will be told that Ana Martinez from the team has joined." in text
+    assert "the visitor is told that Ana Martinez from the team has joined" in text
+    entry = next(e for e in entries(services))
+    assert (entry.who, entry.action, entry.before, entry.after) == (
+        "ana",
+        history.SHOWN_AS_CHANGED,
+        "Ana",
+        "Ana Martinez",
+    )
+    assert entry.summary == "ana will be shown to visitors in the live chat as 'Ana Martinez'"
+    take(ana)
+    [call] = stub.routes("take")
+    assert call.body == {"sender_id": WAITING, "staff": "ana", "shown_as": "Ana Martinez"}
+
+
+def test_a_name_for_visitors_that_cannot_be_used_is_refused_and_nothing_changes(
+    ana: Staff, services: Services
+) -> None:
+    ana.get("/live")
+    before = len(entries(services))
+
+    reply = ana.post("/live/name", {"shown_as": "<script>"})
+
+    assert (reply.status_code, reply.headers["Location"]) == (303, "/live#shown-as")
+    text = shown_text(ana.get("/live"))
+    assert "The name visitors see is 1 to 40 letters" in text
+    assert "Nothing was changed." in text
+    assert "the visitor is told that Ana from the team has joined" in text
+    assert len(entries(services)) == before
+
+
 def test_a_conversation_someone_else_took_says_who_has_it(
     ana: Staff, ben: Staff, stub: HandoffStub
 ) -> None:
@@ -302,7 +342,7 @@ def test_a_mark_older_than_the_requests_are_kept_goes(ana: Staff, services: Serv
 # Login, CSRF, headers.
 
 PAGES = ["/live", CHAT, "/live/callbacks"]
-FORMS = ["/live/take", "/live/reply", "/live/resume", "/live/callbacks/done"]
+FORMS = ["/live/take", "/live/reply", "/live/resume", "/live/callbacks/done", "/live/name"]
 
 
 def test_every_live_page_and_form_needs_a_login(app: Served, stub: HandoffStub) -> None:
