@@ -41,6 +41,9 @@ CLINIC = parse_clinic(yaml.safe_load(TEST_CLINIC_YAML), base=ROOT)
 OFFER = response_text("utter_handoff_offer", CLINIC)
 WAITING = response_text("utter_handoff_waiting", CLINIC)
 JOINED = response_text("utter_handoff_joined", CLINIC, staff_name="Ana")  # account "ana"
+#: The name Ben chooses to be shown as (account "ben").
+BEN_SHOWN_AS = "Ben O'Neil"
+BEN_JOINED = response_text("utter_handoff_joined", CLINIC, staff_name=BEN_SHOWN_AS)
 RETURNED = response_text("utter_handoff_returned", CLINIC)
 ASK_FOR_A_PERSON = "can I talk to a real person please"
 STAFF_REPLY = "Hello, I'm Ana from the clinic. Yes, a small bruise can happen; it fades in days."
@@ -204,7 +207,14 @@ def test_an_emergency_typed_while_waiting_gets_the_emergency_number_and_is_marke
     visit: Visit, staff_tab: Tab, live_site: HandoffSite
 ) -> None:
     visitor, staff = visit.page, staff_tab.page
-    log_in(staff, live_site)
+    # Ben chooses the name visitors are told.
+    log_in(staff, live_site, "ben")
+    staff.get_by_label("Your name for visitors").fill(BEN_SHOWN_AS)
+    staff.get_by_role("button", name="Save").click()
+    expect(staff.locator(".notice--done")).to_have_text(
+        f"Visitors will be told that {BEN_SHOWN_AS} from the team has joined."
+    )
+    expect(staff.locator("[data-live-status]")).to_have_text("Updates live.")
     sender = ask_for_a_person(visitor, live_site)
     topic(visitor, "Yes, connect me").click()
     expect(answers(visitor).last).to_have_text(WAITING)
@@ -230,8 +240,9 @@ def test_an_emergency_typed_while_waiting_gets_the_emergency_number_and_is_marke
     assert True in slot_values(events, "emergency_reported")
     assert paused(events)
 
-    # It still waits for a person: Ana takes it, then hands it back.
+    # It still waits for a person: Ben takes it (the visitor reads the name he chose),
+    # then hands it back.
     staff.get_by_role("button", name="Take this conversation").click()
-    expect(answers(visitor).last).to_have_text(JOINED)
+    expect(answers(visitor).last).to_have_text(BEN_JOINED)
     staff.get_by_role("button", name="Hand back to the assistant").click()
     expect(answers(visitor).last).to_have_text(RETURNED)
