@@ -34,11 +34,11 @@ from staff.database import connect
 #: A name: lower-case letters, digits, dot, dash or underscore, 1 to 64 of them.
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
 #: The longest name visitors may be shown (:func:`check_shown_as`).
 MAX_SHOWN_AS = 40
 #: What a name visitors see may hold besides letters (of any alphabet).
 SHOWN_AS_MARKS = " .'-"
-MAX_PASSWORD_LENGTH = 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (

@@ -179,8 +179,8 @@ async def take(request: Request) -> HTTPResponse:
     sender, who = sender_of(request), user_of(request)
     if not sender:
         return refused(request, 400, "Nothing taken", "The form named no conversation.")
+    shown_as = await blocking(services.accounts.shown_as, who)
     try:
-        shown_as = await blocking(services.accounts.shown_as, who)
         answer = await services.handoff.take(sender, who, shown_as)
     except HandoffUnreachableError as error:
         flash(request, unreachable(error, "Nothing changed."))
